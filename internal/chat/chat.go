@@ -1,0 +1,124 @@
+// Package chat is the transport-neutral vocabulary between channel adapters
+// and the bot: one inbound Update, one outbound Reply. It imports nothing from
+// this module, and no platform type ever crosses it.
+package chat
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Channel names a messaging platform.
+type Channel string
+
+// The channels xabot speaks.
+const (
+	Telegram Channel = "tg"
+	Zalo     Channel = "zalo"
+	Console  Channel = "console"
+	Web      Channel = "web"
+)
+
+// UserKey identifies one person on one channel by the platform's user id,
+// never by a display name.
+type UserKey struct {
+	Channel Channel
+	ID      string
+}
+
+func (k UserKey) String() string { return string(k.Channel) + ":" + k.ID }
+
+// Kind says what an update carries.
+type Kind int
+
+// Update kinds. Anything a dialog cannot read (stickers, voice, files) is
+// Other, Sticker or Photo, so the bot can say so instead of staying silent.
+const (
+	Text Kind = iota
+	Command
+	Callback
+	Contact
+	Photo
+	Sticker
+	Location
+	Other
+)
+
+// Update is one inbound event, already stripped of platform details.
+type Update struct {
+	ID      string // platform update id for de-duplication; "" disables it
+	From    UserKey
+	ChatID  string // where replies go; equals From.ID in private chats
+	Kind    Kind
+	Command string // "tracuu" for "/tracuu@xabot_bot 123"; lower case
+	Args    string // "123" in the example above
+	Text    string // free text, or the caption of a photo
+	Data    string // callback data of a pressed inline button
+	Contact *SharedContact
+	Lang    string // the platform's language hint, may be empty
+	At      time.Time
+}
+
+// SharedContact is a phone number the user shared with the platform's own
+// button. UserID is the platform id of the contact's owner, "" when the
+// platform did not say (a contact typed by hand or forwarded).
+type SharedContact struct {
+	Phone  string
+	UserID string
+}
+
+// Reply is one outbound message: plain text (adapters escape it for their
+// markup) plus optional inline buttons and an optional reply keyboard.
+type Reply struct {
+	ChatID   string
+	Text     string
+	Buttons  [][]Button
+	Keyboard *Keyboard // nil leaves the user's keyboard as it is
+}
+
+// Button is an inline button. Data must fit Telegram's 64-byte callback_data.
+type Button struct {
+	Label string
+	Data  string
+}
+
+// Keyboard is a reply keyboard (the menu under the text field), or an order
+// to remove it.
+type Keyboard struct {
+	Rows   [][]Key
+	Remove bool
+}
+
+// Key is one reply-keyboard key; RequestContact makes Telegram send the
+// user's own phone number when pressed.
+type Key struct {
+	Label          string
+	RequestContact bool
+}
+
+// Handler consumes updates; bot.Router implements it. It returns once the
+// update's effects are stored and its replies handed to the sender, so an
+// adapter may then confirm the update to the platform.
+type Handler interface {
+	Handle(ctx context.Context, u Update) error
+}
+
+// Sender delivers replies on one channel.
+type Sender interface {
+	Send(ctx context.Context, r Reply) error
+}
+
+// Features tells the bot what a channel can show, so one dialog renders well
+// everywhere: numbered choices where there are no buttons, a typed phone
+// number where contacts cannot be shared.
+type Features struct {
+	Buttons      bool // inline buttons
+	Keyboard     bool // reply keyboards
+	ShareContact bool // a key that sends the user's own phone number
+	MaxText      int  // longest text one message may carry, in characters
+}
+
+// ErrBlocked means the user blocked the bot or deleted the chat: sending to
+// that chat again is pointless until they write first.
+var ErrBlocked = errors.New("chat: blocked by the user")

@@ -1,0 +1,25 @@
+package dossier
+
+import (
+	"context"
+	"time"
+
+	"xabot/internal/domain"
+)
+
+// Repo is the storage the lookup needs; *store.DB satisfies it.
+type Repo interface {
+	// DossierByCode finds a dossier by its canonical code (domain.ParseCode);
+	// an unknown code wraps domain.ErrNotFound.
+	DossierByCode(ctx context.Context, code string) (domain.Dossier, error)
+	// DossiersByPhone lists the dossiers whose applicant phone is phone
+	// (normalised), newest received first, at most limit.
+	DossiersByPhone(ctx context.Context, phone string, limit int) ([]domain.Dossier, error)
+	// RecordLookup stores one second-factor check.
+	RecordLookup(ctx context.Context, a domain.LookupAttempt) error
+	// FailedLookups returns the times of user's failed checks since since,
+	// oldest first.
+	FailedLookups(ctx context.Context, user string, since time.Time) ([]time.Time, error)
+	// FailedLookupsOnCode counts failed checks on one code since since, by anyone.
+	FailedLookupsOnCode(ctx context.Context, code string, since time.Time) (int, error)
+}
