@@ -39,7 +39,7 @@ func ParseIntake(s string) (Intake, error) {
 		return IntakeDirect, nil
 	case "2", "online", "truc tuyen", "dvc", "dich vu cong", "dvctt":
 		return IntakeOnline, nil
-	case "3", "postal", "buu chinh", "buu chinh cong ich", "bccI", "bcci":
+	case "3", "postal", "buu chinh", "buu chinh cong ich", "bcci":
 		return IntakePostal, nil
 	}
 	return 0, fmt.Errorf("channel %q: want direct, online or postal (1, 2, 3)", s)
@@ -89,6 +89,12 @@ func (d Dossier) Overdue(now time.Time, loc *time.Location) bool {
 		return false
 	}
 	return DateOf(now, loc).After(DateOf(d.Due(), loc))
+}
+
+// WaitingOnApplicant reports whether the next move is the applicant's:
+// documents to supplement or fees to pay (statuses 5 and 6).
+func (d Dossier) WaitingOnApplicant() bool {
+	return d.Status == StatusSupplementRequested || d.Status == StatusPaymentRequired
 }
 
 // DateOf returns t's calendar date in loc, as midnight UTC of that date, so

@@ -21,16 +21,19 @@ func NormalizePhone(s string) (string, bool) {
 		}
 	}
 	d := b.String()
+	// A national number never starts with 0 after the country code; a 0
+	// there is the trunk prefix people keep, as in "+84 (0) 905 123 456".
 	switch {
 	case strings.HasPrefix(d, "0084"):
-		d = "0" + d[4:]
+		d = "0" + strings.TrimPrefix(d[4:], "0")
 	case strings.HasPrefix(d, "84") && len(d) >= 11:
-		d = "0" + d[2:]
+		d = "0" + strings.TrimPrefix(d[2:], "0")
 	case !strings.HasPrefix(d, "0") && len(d) == 9:
 		d = "0" + d // "905123456": the leading zero forgotten
 	}
 	// 10 digits for mobiles and today's landlines; 11 for old landlines.
-	if !strings.HasPrefix(d, "0") || len(d) < 10 || len(d) > 11 {
+	// "00…" is an international prefix left over, never a Vietnamese number.
+	if !strings.HasPrefix(d, "0") || strings.HasPrefix(d, "00") || len(d) < 10 || len(d) > 11 {
 		return "", false
 	}
 	return d, true

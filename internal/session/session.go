@@ -27,7 +27,10 @@ type Session struct {
 	// a code typed before consent is looked up right after "Đồng ý".
 	Then      string            `json:"then,omitempty"`
 	ThenSlots map[string]string `json:"then_slots,omitempty"`
-	UpdatedAt time.Time         `json:"at"`
+	// KB is the reply keyboard the user was last sent ("main", "contact",
+	// "" for none), so it is re-sent only when it must change.
+	KB        string    `json:"kb,omitempty"`
+	UpdatedAt time.Time `json:"at"`
 }
 
 // New returns an empty session of the current version.

@@ -1,0 +1,143 @@
+// Command xabot is the commune chatbot: `xabot demo` to try it in a
+// terminal, `xabot serve` in production, and the operator's commands
+// (import, migrate, dialogs lint, chat). Configuration comes from the
+// XABOT_* environment; see README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+	_ "time/tzdata" // Asia/Ho_Chi_Minh must resolve in a static image
+
+	"xabot/internal/app"
+	"xabot/internal/config"
+)
+
+var version = "dev" // -ldflags "-X main.version=v1.2.3"
+
+const usage = `xabot — the commune chatbot (UBND xã)
+
+Usage:
+  xabot demo                                   try it in the terminal with a seeded demo commune
+  xabot serve                                  run the bot (Telegram) and its HTTP server
+  xabot chat [--as citizen|official|chairman|admin] [--user ID]
+                                               talk to the bot in the terminal
+  xabot import dossiers FILE.csv               import dossiers (upsert by code)
+  xabot dialogs lint                           check dialogs/*.yaml against locales and actions
+  xabot migrate                                apply database migrations
+  xabot backup FILE                            online copy of the database
+  xabot version
+
+Configuration: XABOT_* environment variables (see README.md).
+`
+
+func main() {
+	if err := run(os.Args[1:], os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "xabot:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cmd, rest := args[0], args[1:]
+	if cmd == "version" {
+		fmt.Fprintln(stdout, version)
+		return nil
+	}
+	if cmd == "dialogs" {
+		if len(rest) != 1 || rest[0] != "lint" {
+			return errors.New("usage: xabot dialogs lint")
+		}
+		if err := app.LintDialogs(); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "dialogs: ok")
+		return nil
+	}
+	getenv := os.Getenv
+	if cmd == "demo" && os.Getenv("XABOT_DB") == "" {
+		getenv = func(k string) string {
+			if k == "XABOT_DB" {
+				return app.DemoDB
+			}
+			return os.Getenv(k)
+		}
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	// Interactive commands keep the terminal for the conversation: only
+	// warnings reach stderr there.
+	level := cfg.LogLevel
+	if cmd == "demo" || cmd == "chat" {
+		level = max(level, slog.LevelWarn)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level})).With("version", version)
+	slog.SetDefault(log) // for third-party code only; our packages receive log
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	now := time.Now
+
+	switch cmd {
+	case "demo":
+		return app.Demo(ctx, cfg, log, now, stdin, stdout)
+	case "serve", "chat", "import", "migrate", "backup":
+	default:
+		fmt.Fprint(stdout, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+	a, err := app.Open(ctx, cfg, log, now)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	switch cmd {
+	case "serve":
+		log.Info("starting", "config", cfg)
+		return a.Serve(ctx)
+	case "chat":
+		fs := flag.NewFlagSet("chat", flag.ContinueOnError)
+		as := fs.String("as", "citizen", "role: citizen, official, chairman or admin")
+		user := fs.String("user", "", "console user id (default: one per role)")
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		role, err := app.ParseRole(*as)
+		if err != nil {
+			return err
+		}
+		if *user == "" {
+			*user = "cli-" + *as
+		}
+		return a.Chat(ctx, stdin, stdout, *user, role)
+	case "import":
+		if len(rest) != 2 || rest[0] != "dossiers" {
+			return errors.New("usage: xabot import dossiers FILE.csv")
+		}
+		_, err := a.ImportDossiers(ctx, rest[1], stdout)
+		return err
+	case "migrate":
+		fmt.Fprintln(stdout, "migrations: up to date")
+		return nil
+	case "backup":
+		if len(rest) != 1 {
+			return errors.New("usage: xabot backup FILE")
+		}
+		return a.Backup(ctx, rest[0])
+	}
+	return nil
+}

@@ -1,0 +1,139 @@
+// Package app is the one place that constructs and wires everything: the
+// store, the session store, the texts, the services, the router and the
+// channels. Every command of the binary starts here.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"xabot/dialogs"
+	"xabot/internal/bot"
+	"xabot/internal/chat"
+	"xabot/internal/config"
+	"xabot/internal/domain"
+	"xabot/internal/i18n"
+	"xabot/internal/service/citizen"
+	"xabot/internal/service/dossier"
+	"xabot/internal/service/intake"
+	"xabot/internal/session"
+	"xabot/internal/store"
+	"xabot/locales"
+)
+
+// Compile-time checks that the store serves what the services need.
+var (
+	_ dossier.Repo = (*store.DB)(nil)
+	_ citizen.Repo = (*store.DB)(nil)
+	_ intake.Repo  = (*store.DB)(nil)
+)
+
+// demoCommune names the commune until a profile says otherwise.
+const demoCommune = "xã Hành Dũng"
+
+// App holds the long-lived parts shared by every command.
+type App struct {
+	cfg      config.Config
+	log      *slog.Logger
+	now      func() time.Time
+	db       *store.DB
+	rdb      *redis.Client
+	sessions session.Store
+	texts    *i18n.Catalog
+	calendar *domain.Calendar
+	dossiers *dossier.Service
+	citizens *citizen.Service
+}
+
+// Open builds the App: opens (and migrates) the database, connects the
+// session store and loads the texts. now is the clock.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() time.Time) (*App, error) {
+	texts, err := i18n.Load(locales.FS, "vi")
+	if err != nil {
+		return nil, fmt.Errorf("app: locales: %w", err)
+	}
+	if err := bot.LintDialogs(dialogs.FS, texts); err != nil {
+		return nil, fmt.Errorf("app: dialogs: %w", err)
+	}
+	db, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: log, now: now, db: db, texts: texts}
+	if cfg.RedisURL != "" {
+		opts, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("app: XABOT_REDIS_URL: %w", err)
+		}
+		// Fail fast when Redis is down: a citizen is told "try again" within a
+		// second instead of waiting on five dial retries.
+		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = time.Second, time.Second, time.Second
+		opts.DialerRetries, opts.MaxRetries = 1, 1
+		a.rdb = redis.NewClient(opts)
+		a.sessions = session.NewRedis(a.rdb, "xabot:", cfg.SessionTTL, 48*time.Hour)
+	} else {
+		a.sessions = session.NewMemory(cfg.SessionTTL, 48*time.Hour, now)
+	}
+	// Holidays arrive with the commune profile; until then weekends only.
+	a.calendar = domain.NewCalendar(nil, nil)
+	a.dossiers = dossier.New(db, now, dossier.DefaultPolicy, log)
+	a.citizens = citizen.New(db, now)
+	return a, nil
+}
+
+// Close releases the database and Redis.
+func (a *App) Close() error {
+	var errs []error
+	if a.rdb != nil {
+		errs = append(errs, a.rdb.Close())
+	}
+	errs = append(errs, a.db.Close())
+	return errors.Join(errs...)
+}
+
+// Router builds the router for the given channels.
+func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error) {
+	return bot.New(bot.Config{
+		Log:      a.log,
+		Dialogs:  dialogs.FS,
+		Texts:    a.texts,
+		Sessions: a.sessions,
+		Channels: channels,
+		Dossiers: a.dossiers,
+		Citizens: a.citizens,
+		Calendar: a.calendar,
+		TZ:       a.cfg.TZ,
+		Now:      a.now,
+		Lang:     a.cfg.Lang,
+		Commune:  demoCommune,
+	})
+}
+
+// Texts returns the message catalogue (the CLI prints with it).
+func (a *App) Texts() *i18n.Catalog { return a.texts }
+
+// Ping checks the database and, when configured, Redis.
+func (a *App) Ping(ctx context.Context) map[string]error {
+	return map[string]error{"sqlite": a.db.Ping(ctx), "sessions": a.sessions.Ping(ctx)}
+}
+
+// LintDialogs validates the shipped dialogs against the shipped texts.
+func LintDialogs() error {
+	texts, err := i18n.Load(locales.FS, "vi")
+	if err != nil {
+		return err
+	}
+	return bot.LintDialogs(dialogs.FS, texts)
+}
+
+// ParseRole reads a role name for the CLI.
+func ParseRole(s string) (domain.Role, error) { return domain.ParseRole(s) }
+
+// Backup writes an online copy of the database to file.
+func (a *App) Backup(ctx context.Context, file string) error { return a.db.Backup(ctx, file) }

@@ -1,0 +1,118 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"xabot/internal/config"
+	"xabot/internal/demo"
+	"xabot/internal/domain"
+)
+
+// DemoDB is where `xabot demo` keeps its database unless XABOT_DB says otherwise.
+const DemoDB = "xabot-demo/xabot.db"
+
+// Demo seeds the demo commune (afresh when the data is from another day,
+// since its dates are relative to today), prints codes and phones to try,
+// and opens the terminal chat as a citizen.
+func Demo(ctx context.Context, cfg config.Config, log *slog.Logger, now func() time.Time, in io.Reader, out io.Writer) error {
+	if err := os.MkdirAll(filepath.Dir(cfg.DB), 0o755); err != nil {
+		return fmt.Errorf("app: demo: %w", err)
+	}
+	// Generated data depends only on today's date: the same day, the same commune.
+	cal := domain.NewCalendar(nil, nil)
+	commune := demo.Generate(now(), cfg.TZ, cal)
+	samples := demo.Samples(commune, now(), cfg.TZ)
+	a, err := Open(ctx, cfg, log, now)
+	if err != nil {
+		return err
+	}
+	if fresh, err := a.seeded(ctx, samples); err != nil {
+		a.Close()
+		return err
+	} else if !fresh {
+		a.Close()
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			if err := os.Remove(cfg.DB + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("app: demo: reset %s: %w", cfg.DB, err)
+			}
+		}
+		if a, err = Open(ctx, cfg, log, now); err != nil {
+			return err
+		}
+		if err := a.seed(ctx, commune); err != nil {
+			a.Close()
+			return err
+		}
+	}
+	defer a.Close()
+	a.printSamples(out, commune, samples)
+	return a.Chat(ctx, in, out, "demo-citizen", domain.RoleCitizen)
+}
+
+// seeded reports whether the database already holds today's demo data.
+func (a *App) seeded(ctx context.Context, samples []demo.Sample) (bool, error) {
+	if len(samples) == 0 {
+		return false, nil
+	}
+	_, err := a.db.DossierByCode(ctx, domain.CanonicalCode(samples[0].Code))
+	if errors.Is(err, domain.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (a *App) seed(ctx context.Context, c demo.Commune) error {
+	for _, p := range c.Procedures {
+		if err := a.db.UpsertProcedure(ctx, p); err != nil {
+			return fmt.Errorf("app: demo seed: %w", err)
+		}
+	}
+	if _, err := a.db.UpsertDossiers(ctx, c.Dossiers, "demo"); err != nil {
+		return fmt.Errorf("app: demo seed: %w", err)
+	}
+	return nil
+}
+
+func (a *App) printSamples(out io.Writer, c demo.Commune, samples []demo.Sample) {
+	lang := a.cfg.Lang
+	t := func(key string, args map[string]string) string { return a.texts.T(lang, key, args) }
+	fmt.Fprintln(out, t("demo.banner", map[string]string{
+		"commune": demoCommune, "dossiers": fmt.Sprint(len(c.Dossiers)), "db": a.cfg.DB}))
+	for _, s := range samples {
+		note := t(fmt.Sprintf("status.%d", int(s.Status)), nil)
+		if s.Overdue {
+			note += " · " + t("demo.overdue", nil)
+		}
+		if s.Extended {
+			note += " · " + t("demo.extended", nil)
+		}
+		fmt.Fprintf(out, "  %-22s  %s  %s\n", s.Code, s.Phone, note)
+	}
+	if phone, n := familyPhone(c, samples); n > 1 {
+		fmt.Fprintln(out, t("demo.mine", map[string]string{"phone": phone, "count": fmt.Sprint(n)}))
+	}
+	fmt.Fprintln(out, t("demo.howto", nil))
+}
+
+// familyPhone picks the sample phone that carries the most dossiers, to
+// try "my dossiers" with.
+func familyPhone(c demo.Commune, samples []demo.Sample) (string, int) {
+	count := map[string]int{}
+	for _, d := range c.Dossiers {
+		count[d.Phone]++
+	}
+	best, n := "", 0
+	for _, s := range samples {
+		if count[s.Phone] > n {
+			best, n = s.Phone, count[s.Phone]
+		}
+	}
+	return best, n
+}

@@ -1,0 +1,40 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+
+	"xabot/internal/i18n"
+	"xabot/internal/service/intake"
+)
+
+// ImportDossiers imports a CSV export of dossiers and prints the report in
+// the configured language: counts, then each bad row with its line number.
+// It fails only when the file as a whole cannot be read.
+func (a *App) ImportDossiers(ctx context.Context, path string, out io.Writer) (intake.Report, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return intake.Report{}, fmt.Errorf("app: import: %w", err)
+	}
+	defer f.Close()
+	rep, err := intake.New(a.db, a.cfg.TZ).ImportCSV(ctx, f, "import")
+	if err != nil {
+		return rep, err
+	}
+	lang := a.cfg.Lang
+	n := func(v int) string { return i18n.Number(lang, int64(v)) }
+	fmt.Fprintln(out, a.texts.T(lang, "import.summary", map[string]string{
+		"created": n(rep.Created), "updated": n(rep.Updated), "unchanged": n(rep.Unchanged), "errors": n(len(rep.Errors))}))
+	for _, e := range rep.Errors {
+		args := map[string]string{}
+		for k, v := range e.Args {
+			args[k] = v
+		}
+		fmt.Fprintln(out, a.texts.T(lang, "import.line", map[string]string{
+			"line": strconv.Itoa(e.Line), "reason": a.texts.T(lang, e.Key, args)}))
+	}
+	return rep, nil
+}

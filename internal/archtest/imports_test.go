@@ -1,0 +1,127 @@
+package archtest
+
+import (
+	"errors"
+	"go/build"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+const module = "xabot/"
+
+// rules says which packages of this module each package (or "prefix/"
+// family) may import. A package without a rule fails the test, so a new
+// package needs a decision here.
+var rules = map[string][]string{
+	"cmd/xabot":         {"internal/app", "internal/config"},
+	"internal/app":      {"*"},
+	"internal/config":   nil,
+	"internal/chat":     nil,
+	"internal/fold":     nil,
+	"internal/domain":   {"internal/fold"},
+	"internal/i18n":     nil,
+	"internal/dialog":   nil,
+	"internal/schedule": nil,
+	"internal/session":  {"internal/chat"},
+	"internal/store":    {"internal/domain", "internal/fold"},
+	"internal/service/": {"internal/domain", "internal/fold"},
+	"internal/channel/": {"internal/chat"},
+	"internal/demo":     {"internal/domain"},
+	"internal/bot":      {"internal/chat", "internal/dialog", "internal/domain", "internal/fold", "internal/i18n", "internal/session", "internal/service/"},
+	"internal/archtest": nil,
+	"dialogs":           nil,
+	"locales":           nil,
+	"test/e2e":          nil,
+}
+
+func TestImportRules(t *testing.T) {
+	root := filepath.Join("..", "..")
+	var checked int
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		name := d.Name()
+		if path != root && (strings.HasPrefix(name, ".") || name == "node_modules" || name == "testdata") {
+			return filepath.SkipDir
+		}
+		pkg, err := build.ImportDir(path, 0)
+		if err != nil {
+			var noGo *build.NoGoError
+			if errors.As(err, &noGo) {
+				return nil
+			}
+			t.Errorf("%s: %v", path, err)
+			return nil
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		allowed, ok := ruleFor(rel)
+		if !ok {
+			t.Errorf("package %s has no import rule: add one to rules", rel)
+			return nil
+		}
+		checked++
+		for _, imp := range pkg.Imports {
+			if !strings.HasPrefix(imp, module) {
+				continue
+			}
+			target := strings.TrimPrefix(imp, module)
+			if !permitted(target, allowed) {
+				t.Errorf("%s imports %s: not allowed (allowed: %v)", rel, target, allowed)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked < 10 {
+		t.Fatalf("checked only %d packages: is the walk rooted right?", checked)
+	}
+}
+
+// TestRulesCatchAViolation proves the checker can fail: a store importing
+// a service is refused.
+func TestRulesCatchAViolation(t *testing.T) {
+	allowed, _ := ruleFor("internal/store")
+	if permitted("internal/service/dossier", allowed) {
+		t.Fatal("store may import service/dossier: the rules lost their point")
+	}
+	allowed, _ = ruleFor("internal/channel/telegram")
+	if permitted("internal/bot", allowed) {
+		t.Fatal("an adapter may import the bot")
+	}
+}
+
+func ruleFor(pkg string) ([]string, bool) {
+	if r, ok := rules[pkg]; ok {
+		return r, true
+	}
+	var keys []string
+	for k := range rules {
+		if strings.HasSuffix(k, "/") && strings.HasPrefix(pkg, k) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return nil, false
+	}
+	sort.Slice(keys, func(i, j int) bool { return len(keys[i]) > len(keys[j]) })
+	return rules[keys[0]], true
+}
+
+func permitted(target string, allowed []string) bool {
+	for _, a := range allowed {
+		if a == "*" || a == target || (strings.HasSuffix(a, "/") && strings.HasPrefix(target, a)) {
+			return true
+		}
+	}
+	return false
+}

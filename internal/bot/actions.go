@@ -1,0 +1,160 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"xabot/internal/dialog"
+	"xabot/internal/domain"
+	"xabot/internal/service/dossier"
+)
+
+// actions binds the action names used in dialogs/*.yaml to the services.
+// Slots are parsed into typed requests here; services never see the map.
+func (r *Router) actions() map[string]dialog.Action {
+	return map[string]dialog.Action{
+		"citizen.status":  r.citizenStatus,
+		"citizen.consent": r.citizenConsent,
+		"citizen.lang":    r.citizenLang,
+		"session.cancel":  r.sessionCancel,
+		"dossier.find":    r.dossierFind,
+		"dossier.verify":  r.dossierVerify,
+		"dossier.show":    r.dossierShow,
+		"dossier.mine":    r.dossierMine,
+		"dossier.mine_show": func(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+			t := turnOf(ctx)
+			d, err := r.cfg.Dossiers.Mine(ctx, t.cit.Phone, c.Slots["code"])
+			if err != nil {
+				return dialog.Result{}, err
+			}
+			return dialog.Result{Say: []dialog.Prompt{r.card(t.lang, d)}}, nil
+		},
+	}
+}
+
+func (r *Router) citizenStatus(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	if turnOf(ctx).cit.Consented() {
+		return dialog.Result{Branch: "consented"}, nil
+	}
+	return dialog.Result{Branch: "new"}, nil
+}
+
+func (r *Router) citizenConsent(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	if err := r.cfg.Citizens.Consent(ctx, c.User); err != nil {
+		return dialog.Result{}, err
+	}
+	t := turnOf(ctx)
+	t.cit.ConsentAt = r.cfg.Now()
+	t.force = true
+	return dialog.Result{}, nil
+}
+
+func (r *Router) citizenLang(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	lang := c.Slots["lang"]
+	if err := r.cfg.Citizens.SetLang(ctx, c.User, lang); err != nil {
+		return dialog.Result{}, err
+	}
+	turnOf(ctx).force = true // the menu's labels change language
+	return dialog.Result{Lang: lang}, nil
+}
+
+func (r *Router) sessionCancel(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	t := turnOf(ctx)
+	t.sess.Then, t.sess.ThenSlots = "", nil
+	if c.Slots["_prev"] == "" {
+		return dialog.Result{Branch: "idle"}, nil
+	}
+	return dialog.Result{Branch: "cancelled"}, nil
+}
+
+// dossierFind reads the code. A citizen whose verified phone is on the
+// dossier skips the second factor; a locked user is told until when.
+func (r *Router) dossierFind(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	if res, locked, err := r.lockedResult(ctx, c.User); err != nil || locked {
+		return res, err
+	}
+	d, err := r.cfg.Dossiers.Find(ctx, c.Slots["code"])
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	slots := map[string]string{"code": domain.CanonicalCode(d.Code)}
+	if t := turnOf(ctx); t.cit.Phone != "" && t.cit.Phone == d.Phone {
+		return dialog.Result{Branch: "verified", Slots: slots}, nil
+	}
+	return dialog.Result{Slots: slots}, nil
+}
+
+func (r *Router) lockedResult(ctx context.Context, user string) (dialog.Result, bool, error) {
+	until, locked, err := r.cfg.Dossiers.Locked(ctx, user)
+	if err != nil || !locked {
+		return dialog.Result{}, false, err
+	}
+	return dialog.Result{Branch: "locked", Say: []dialog.Prompt{{
+		Key: "lookup.locked", Args: map[string]string{"until": r.dateTime(until)}}}}, true, nil
+}
+
+func (r *Router) dossierVerify(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	_, err := r.cfg.Dossiers.Verify(ctx, c.User, c.Slots["code"], c.Slots["factor"])
+	var locked *dossier.LockedError
+	if errors.As(err, &locked) {
+		return dialog.Result{Branch: "locked", Say: []dialog.Prompt{{
+			Key: "lookup.locked", Args: map[string]string{"until": r.dateTime(locked.Until)}}}}, nil
+	}
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	// The typed phone has done its job; it does not stay in the session.
+	return dialog.Result{Slots: map[string]string{"factor": ""}}, nil
+}
+
+func (r *Router) dossierShow(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	d, err := r.cfg.Dossiers.Find(ctx, c.Slots["code"])
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	return dialog.Result{Say: []dialog.Prompt{r.card(turnOf(ctx).lang, d)}}, nil
+}
+
+// dossierMine verifies a shared contact if one came with the call, then
+// lists the dossiers of the verified phone as buttons.
+func (r *Router) dossierMine(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	t := turnOf(ctx)
+	var say []dialog.Prompt
+	if phone := c.Slots["phone"]; phone != "" {
+		own, _ := strconv.ParseBool(c.Slots["phone_own"])
+		p, err := r.cfg.Citizens.VerifyContact(ctx, c.User, phone, own)
+		if err != nil {
+			return dialog.Result{}, err
+		}
+		t.cit.Phone = p
+		say = append(say, dialog.Prompt{Key: "contact.verified", Args: map[string]string{"phone": domain.MaskPhone(p)}})
+	}
+	clear := map[string]string{"phone": "", "phone_own": ""}
+	if t.cit.Phone == "" {
+		if !t.feat.ShareContact {
+			return dialog.Result{Branch: "unavailable", Say: []dialog.Prompt{{Key: "mine.unavailable"}}}, nil
+		}
+		return dialog.Result{Branch: "need_phone", Slots: clear}, nil
+	}
+	ds, err := r.cfg.Dossiers.ByPhone(ctx, t.cit.Phone)
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	masked := domain.MaskPhone(t.cit.Phone)
+	if len(ds) == 0 {
+		say = append(say, dialog.Prompt{Key: "mine.none", Args: map[string]string{"phone": masked}})
+		return dialog.Result{Branch: "none", Say: say, Slots: clear}, nil
+	}
+	list := dialog.Prompt{Key: "mine.head", Args: map[string]string{
+		"count": strconv.Itoa(len(ds)), "phone": masked}}
+	var choices []dialog.Button
+	for _, d := range ds {
+		code := domain.CanonicalCode(d.Code)
+		list.Parts = append(list.Parts, dialog.Prompt{Key: "mine.item", Args: map[string]string{
+			"code": d.Code, "procedure": d.ProcedureName, "status": r.statusName(t.lang, d)}})
+		choices = append(choices, dialog.Button{Key: "mine.button", Args: map[string]string{"code": d.Code}, Data: code})
+	}
+	say = append(say, list, dialog.Prompt{Key: "mine.pick"})
+	return dialog.Result{Say: say, Choices: choices, Slots: clear}, nil
+}

@@ -1,0 +1,306 @@
+package bot
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"xabot/dialogs"
+	"xabot/internal/chat"
+	"xabot/internal/domain"
+	"xabot/internal/i18n"
+	"xabot/internal/service/citizen"
+	"xabot/internal/service/dossier"
+	"xabot/internal/session"
+	"xabot/internal/store"
+	"xabot/locales"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden transcripts in testdata/")
+
+// The transcripts' clock: Wednesday 25 Nov 2026, 09:00 in Hà Nội.
+var (
+	hcm      = mustZone("Asia/Ho_Chi_Minh")
+	clockNow = time.Date(2026, 11, 25, 9, 0, 0, 0, hcm)
+)
+
+func mustZone(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// recorder is a channel that keeps what the bot sent.
+type recorder struct {
+	mu      sync.Mutex
+	feat    chat.Features
+	replies []chat.Reply
+	fail    error
+}
+
+func (r *recorder) Send(_ context.Context, rep chat.Reply) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fail != nil {
+		return r.fail
+	}
+	r.replies = append(r.replies, rep)
+	return nil
+}
+
+func (r *recorder) Features() chat.Features { return r.feat }
+
+func (r *recorder) take() []chat.Reply {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.replies
+	r.replies = nil
+	return out
+}
+
+// fixture is a router over a real SQLite file and in-process sessions,
+// with a handful of dossiers in known states.
+type fixture struct {
+	t      *testing.T
+	router *Router
+	rec    *recorder
+	db     *store.DB
+	now    time.Time
+	seq    int
+}
+
+func newFixture(t *testing.T, feat chat.Features) *fixture {
+	t.Helper()
+	ctx := t.Context()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "x.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	for _, d := range fixtureDossiers() {
+		if _, err := db.UpsertDossier(ctx, d, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := &recorder{feat: feat}
+	f := newFixtureOn(t, db, nil, rec)
+	f.t, f.rec = t, rec
+	return f
+}
+
+// newFixtureOn builds the router over db with sessions (nil: in-process)
+// and one Telegram channel ch.
+func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channel) *fixture {
+	tb.Helper()
+	f := &fixture{db: db, now: clockNow}
+	now := func() time.Time { return f.now }
+	if sessions == nil {
+		sessions = session.NewMemory(24*time.Hour, 48*time.Hour, now)
+	}
+	texts, err := i18n.Load(locales.FS, "vi")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	f.router, err = New(Config{
+		Log:      log,
+		Dialogs:  dialogs.FS,
+		Texts:    texts,
+		Sessions: sessions,
+		Channels: map[chat.Channel]Channel{chat.Telegram: ch},
+		Dossiers: dossier.New(db, now, dossier.DefaultPolicy, log),
+		Citizens: citizen.New(db, now),
+		Calendar: domain.NewCalendar(nil, nil),
+		TZ:       hcm,
+		Now:      now,
+		Commune:  "xã Hành Dũng",
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return f
+}
+
+func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, hcm).UTC() }
+
+func fixtureDossiers() []domain.Dossier {
+	return []domain.Dossier{
+		{Code: "H55.20-261118-0003", ProcedureCode: "1.001193.000.00.00.H55", ProcedureName: "Đăng ký khai sinh",
+			Field: "Hộ tịch", ApplicantName: "Nguyễn Văn An", Phone: "0905123456", Intake: domain.IntakeDirect,
+			Status: domain.StatusInProgress, ReceivedAt: day(2026, 11, 18), DueAt: day(2026, 11, 27), Handler: "Trần Thị Hoa"},
+		{Code: "H55.20-261102-0001", ProcedureName: "Chứng thực bản sao từ bản chính", Field: "Chứng thực",
+			ApplicantName: "Lê Thị Bình", Phone: "0912000111", IDLast4: "4821", Intake: domain.IntakeOnline,
+			Status: domain.StatusSupplementRequested, ReceivedAt: day(2026, 11, 2), DueAt: day(2026, 11, 10),
+			Note: "Bổ sung bản chính giấy khai sinh"},
+		{Code: "H55.20-261109-0007", ProcedureName: "Đăng ký kết hôn", Field: "Hộ tịch",
+			ApplicantName: "Phạm Văn Cường", Phone: "0905123456", Intake: domain.IntakeDirect,
+			Status: domain.StatusAccepted, ReceivedAt: day(2026, 11, 9), DueAt: day(2026, 11, 12),
+			ExtendedDueAt: day(2026, 11, 19), ExtensionReason: "Chờ xác minh nơi cư trú"},
+		{Code: "H55.20-261110-0002", ProcedureName: "Cấp bản sao trích lục hộ tịch", Field: "Hộ tịch",
+			ApplicantName: "Võ Thị Dung", Phone: "0987654321", Intake: domain.IntakeDirect,
+			Status: domain.StatusDone, ReceivedAt: day(2026, 11, 10), DueAt: day(2026, 11, 11), FinishedAt: day(2026, 11, 11)},
+	}
+}
+
+// send turns one transcript input line into an update and handles it.
+//
+//	[data]         press an inline button
+//	/cmd args      a command
+//	📱 0905…       share one's own contact; 📱? shares one without user_id;
+//	📱! …          someone else's
+//	(sticker) (photo) (location) (voice)   what is not text
+//	anything else  typed text ("\x" escapes none: the line is sent as is)
+func (f *fixture) send(user, line string) {
+	f.t.Helper()
+	f.seq++
+	u := chat.Update{ID: fmt.Sprint(f.seq), From: chat.UserKey{Channel: chat.Telegram, ID: user}, ChatID: user, At: f.now}
+	switch {
+	case strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]"):
+		u.Kind, u.Data = chat.Callback, line[1:len(line)-1]
+	case strings.HasPrefix(line, "/"):
+		name, args, _ := strings.Cut(line[1:], " ")
+		u.Kind, u.Command, u.Args = chat.Command, name, args
+	case strings.HasPrefix(line, "📱! "):
+		u.Kind, u.Contact = chat.Contact, &chat.SharedContact{Phone: strings.TrimPrefix(line, "📱! "), UserID: "999"}
+	case strings.HasPrefix(line, "📱? "):
+		u.Kind, u.Contact = chat.Contact, &chat.SharedContact{Phone: strings.TrimPrefix(line, "📱? ")}
+	case strings.HasPrefix(line, "📱 "):
+		u.Kind, u.Contact = chat.Contact, &chat.SharedContact{Phone: strings.TrimPrefix(line, "📱 "), UserID: user}
+	case line == "(sticker)":
+		u.Kind = chat.Sticker
+	case line == "(photo)":
+		u.Kind = chat.Photo
+	case line == "(location)":
+		u.Kind = chat.Location
+	case line == "(voice)":
+		u.Kind = chat.Other
+	default:
+		u.Kind, u.Text = chat.Text, line
+	}
+	if err := f.router.Handle(f.t.Context(), u); err != nil {
+		f.t.Fatalf("Handle(%q): %v", line, err)
+	}
+}
+
+// format prints replies as the transcript's "<" lines.
+func format(replies []chat.Reply) string {
+	var b strings.Builder
+	for _, r := range replies {
+		for _, l := range strings.Split(r.Text, "\n") {
+			b.WriteString("< " + l + "\n")
+		}
+		if len(r.Buttons) > 0 {
+			var bs []string
+			for _, row := range r.Buttons {
+				for _, btn := range row {
+					bs = append(bs, "["+btn.Label+"|"+btn.Data+"]")
+				}
+			}
+			b.WriteString("< " + strings.Join(bs, " ") + "\n")
+		}
+		if k := r.Keyboard; k != nil {
+			if k.Remove {
+				b.WriteString("< ⌨ (removed)\n")
+			} else {
+				var ks []string
+				for _, row := range k.Rows {
+					for _, key := range row {
+						l := key.Label
+						if key.RequestContact {
+							l += " (contact)"
+						}
+						ks = append(ks, l)
+					}
+				}
+				b.WriteString("< ⌨ " + strings.Join(ks, " | ") + "\n")
+			}
+		}
+	}
+	return b.String()
+}
+
+// TestTranscripts replays every testdata/*.txt conversation: "> " lines
+// are the user's, "< " lines what the bot must answer, byte for byte.
+// "# " lines are comments; "@user N" switches the user; "@wait 1h"
+// moves the clock. Run with -update to rewrite them after a deliberate
+// change, then read the diff.
+func TestTranscripts(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.txt")
+	if len(files) == 0 {
+		t.Fatal("no transcripts in testdata/")
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txt"), func(t *testing.T) {
+			raw, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := newFixture(t, chat.Features{Buttons: true, Keyboard: true, ShareContact: true, MaxText: 4096})
+			user := "100"
+			var got strings.Builder
+			for _, line := range strings.Split(strings.TrimRight(string(raw), "\n"), "\n") {
+				switch {
+				case strings.HasPrefix(line, "< "):
+					continue // the bot's: regenerated below
+				case strings.HasPrefix(line, "#") || line == "":
+					got.WriteString(line + "\n")
+				case strings.HasPrefix(line, "@user "):
+					user = strings.TrimPrefix(line, "@user ")
+					got.WriteString(line + "\n")
+				case strings.HasPrefix(line, "@wait "):
+					d, err := time.ParseDuration(strings.TrimPrefix(line, "@wait "))
+					if err != nil {
+						t.Fatalf("%s: %v", line, err)
+					}
+					f.now = f.now.Add(d)
+					got.WriteString(line + "\n")
+				case strings.HasPrefix(line, "> "):
+					in := strings.TrimPrefix(line, "> ")
+					got.WriteString(line + "\n")
+					f.send(user, in)
+					got.WriteString(format(f.rec.take()))
+				default:
+					t.Fatalf("%s: cannot read line %q", file, line)
+				}
+			}
+			if *update {
+				if err := os.WriteFile(file, []byte(got.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if got.String() != string(raw) {
+				t.Errorf("transcript %s differs (run go test ./internal/bot -run Transcripts -update and read the diff):\n%s",
+					file, diff(string(raw), got.String()))
+			}
+		})
+	}
+}
+
+// diff shows the first lines where want and got part ways.
+func diff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < max(len(w), len(g)); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			return fmt.Sprintf("line %d:\n  want %q\n  got  %q", i+1, wl, gl)
+		}
+	}
+	return "(same lines, different ending)"
+}

@@ -1,0 +1,350 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"xabot/internal/chat"
+	"xabot/internal/dialog"
+	"xabot/internal/domain"
+	"xabot/internal/fold"
+	"xabot/internal/service/dossier"
+	"xabot/internal/session"
+)
+
+// turn is one update being handled: who, in what state, and what to say.
+type turn struct {
+	r     *Router
+	u     chat.Update
+	user  string
+	cit   domain.Citizen
+	lang  string
+	feat  chat.Features
+	sess  session.Session
+	say   []dialog.Prompt
+	force bool // re-send the main menu keyboard even if the user has it
+	log   *slog.Logger
+}
+
+type turnKey struct{}
+
+func withTurn(ctx context.Context, t *turn) context.Context {
+	return context.WithValue(ctx, turnKey{}, t)
+}
+
+func turnOf(ctx context.Context) *turn {
+	t, _ := ctx.Value(turnKey{}).(*turn)
+	return t
+}
+
+func (t *turn) state() dialog.State {
+	return dialog.State{Flow: t.sess.Flow, Step: t.sess.Step, Slots: t.sess.Slots}
+}
+
+func (t *turn) setState(st dialog.State) {
+	t.sess.Flow, t.sess.Step, t.sess.Slots = st.Flow, st.Step, st.Slots
+}
+
+func (t *turn) add(key string, kv ...string) {
+	t.say = append(t.say, dialog.Prompt{Key: key, Args: args(kv...)})
+}
+
+// args builds placeholder values from name, value pairs.
+func args(kv ...string) map[string]string {
+	if len(kv) < 2 {
+		return nil
+	}
+	m := make(map[string]string, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}
+
+// dispatch routes the update by meaning: commands start flows, buttons and
+// typed text answer the waiting step, a code or a menu word typed anywhere
+// starts its flow, and everything else gets a hint, never silence.
+func (t *turn) dispatch(ctx context.Context) {
+	u := t.u
+	text := strings.TrimSpace(strings.ToValidUTF8(u.Text, "\uFFFD"))
+	switch u.Kind {
+	case chat.Command:
+		t.command(ctx, u.Command, strings.ToValidUTF8(u.Args, "\uFFFD"))
+	case chat.Callback:
+		t.callback(ctx, u.Data)
+	case chat.Contact:
+		t.contact(ctx, u.Contact)
+	case chat.Text:
+		if strings.ContainsRune(text, utf8.RuneError) && strings.Trim(text, "\uFFFD \t\n") == "" {
+			t.add("errors.bad_text")
+			return
+		}
+		t.text(ctx, text)
+	default:
+		t.add(kindKey(u.Kind))
+		if _, waiting := t.r.engine.Waiting(t.state()); waiting {
+			t.say = append(t.say, t.r.engine.Current(t.state())...)
+		}
+	}
+}
+
+func kindKey(k chat.Kind) string {
+	switch k {
+	case chat.Sticker:
+		return "kind.sticker"
+	case chat.Photo:
+		return "kind.photo"
+	case chat.Location:
+		return "kind.location"
+	}
+	return "kind.other"
+}
+
+func (t *turn) command(ctx context.Context, name, args string) {
+	f, ok := t.r.engine.ByCommand(name)
+	if !ok {
+		t.add("errors.unknown_command", "command", clip(name, 32))
+		return
+	}
+	slots := map[string]string{}
+	if start, _ := f.Step(f.Start); start != nil && start.Prefill && start.Save != "" && args != "" {
+		slots[start.Save] = args
+	}
+	t.start(ctx, f, slots)
+}
+
+// start enters flow f, after the privacy consent and the role check.
+func (t *turn) start(ctx context.Context, f *dialog.Flow, slots map[string]string) {
+	if len(f.Roles) > 0 && !roleAllowed(t.cit.Role, f.Roles) {
+		t.add("errors.forbidden")
+		return
+	}
+	if slots == nil {
+		slots = map[string]string{}
+	}
+	slots["_prev"] = t.sess.Flow
+	if f.Consent && !t.cit.Consented() {
+		t.sess.Then, t.sess.ThenSlots = f.ID, slots
+		t.add("consent.required")
+		f, _ = t.r.engine.Flow("consent")
+		slots = nil
+	}
+	if f.ID == "start" || f.ID == "menu" {
+		t.force = true
+	}
+	out, err := t.r.engine.Start(ctx, t.user, f.ID, slots)
+	t.apply(ctx, out, err)
+}
+
+func (t *turn) answer(ctx context.Context, in dialog.Input) { t.answerAt(ctx, t.state(), in) }
+
+// answerAt answers the step st waits on; the session moves only if the
+// answer is accepted.
+func (t *turn) answerAt(ctx context.Context, st dialog.State, in dialog.Input) {
+	out, err := t.r.engine.Answer(ctx, t.user, st, in)
+	t.apply(ctx, out, err)
+}
+
+// apply takes the engine's result: the new state and what to say, or an
+// error explained to the user while the state stays where it was.
+func (t *turn) apply(ctx context.Context, out dialog.Out, err error) {
+	if err != nil {
+		t.explain(err)
+		return
+	}
+	t.say = append(t.say, out.Say...)
+	if out.Lang != "" {
+		t.lang = out.Lang
+		t.cit.Lang = out.Lang
+	}
+	t.setState(out.State)
+	if out.State.Idle() && t.sess.Then != "" {
+		t.resume(ctx)
+	}
+}
+
+// resume enters the flow that waited for the consent, once it is given.
+func (t *turn) resume(ctx context.Context) {
+	id, slots := t.sess.Then, t.sess.ThenSlots
+	t.sess.Then, t.sess.ThenSlots = "", nil
+	cit, err := t.r.cfg.Citizens.Get(ctx, t.user)
+	if err != nil {
+		t.explain(err)
+		return
+	}
+	t.cit = cit
+	if f, ok := t.r.engine.Flow(id); ok && cit.Consented() {
+		t.start(ctx, f, slots)
+	}
+}
+
+// explain turns an error into the user's message; it is the one place that
+// does so. Details go to the log, never to the user.
+func (t *turn) explain(err error) {
+	var bad *dialog.BadAnswer
+	var inv *domain.InvalidError
+	var locked *dossier.LockedError
+	switch {
+	case errors.As(err, &bad):
+		t.add(bad.Key)
+		t.say[len(t.say)-1].Args = bad.Args
+		if st, ok := t.r.engine.Waiting(t.state()); ok && (len(st.Choices) > 0 || st.Only == "contact") {
+			t.say = append(t.say, t.r.engine.Current(t.state())...)
+		}
+	case errors.As(err, &inv):
+		t.say = append(t.say, dialog.Prompt{Key: inv.Key, Args: inv.Args})
+	case errors.As(err, &locked):
+		t.add("lookup.locked", "until", t.r.dateTime(locked.Until))
+		t.setState(dialog.State{})
+	case errors.Is(err, domain.ErrForbidden):
+		t.add("errors.forbidden")
+	case errors.Is(err, domain.ErrRateLimited):
+		t.add("errors.slow_down")
+	default:
+		t.log.Error("handling update", "err", err)
+		t.add("errors.internal")
+	}
+}
+
+// callback answers a pressed inline button. Data is "flow/step/value"; a
+// button of an older message still works if it starts its flow (or its
+// step is marked reenter); anything else is explained, never obeyed.
+func (t *turn) callback(ctx context.Context, data string) {
+	flowID, stepID, value, err := dialog.ParseData(data)
+	f, ok := t.r.engine.Flow(flowID)
+	var step *dialog.Step
+	if ok {
+		step, ok = f.Step(stepID)
+	}
+	if err != nil || !ok {
+		t.log.Info("unknown button data", "len", len(data))
+		t.add("errors.button_invalid")
+		return
+	}
+	in := dialog.Input{Choice: value}
+	st := t.state()
+	if st.Flow == flowID && st.Step == stepID {
+		t.answer(ctx, in)
+		return
+	}
+	if stepID != f.Start && !step.Reenter {
+		t.add("errors.button_expired")
+		if _, waiting := t.r.engine.Waiting(st); waiting {
+			t.say = append(t.say, t.r.engine.Current(st)...)
+		}
+		return
+	}
+	if len(f.Roles) > 0 && !roleAllowed(t.cit.Role, f.Roles) {
+		t.add("errors.forbidden")
+		return
+	}
+	if f.Consent && !t.cit.Consented() {
+		t.start(ctx, f, nil)
+		return
+	}
+	t.answerAt(ctx, dialog.State{Flow: flowID, Step: stepID, Slots: map[string]string{"_prev": st.Flow}}, in)
+}
+
+// contact takes a shared phone number: it answers a step that asks for one,
+// or starts the flow that contacts trigger ("my dossiers").
+func (t *turn) contact(ctx context.Context, c *chat.SharedContact) {
+	if c == nil || c.Phone == "" {
+		t.add("contact.bad_phone")
+		return
+	}
+	// Telegram says whose contact it is; one without user_id is not the sender's.
+	own := c.UserID != "" && c.UserID == t.u.From.ID
+	if st, ok := t.r.engine.Waiting(t.state()); ok && (st.Contact || st.Only == "contact") {
+		t.answer(ctx, dialog.Input{Contact: c.Phone, ContactOwn: own})
+		return
+	}
+	f, ok := t.r.engine.ByTrigger("contact")
+	if !ok {
+		t.add("fallback.hint")
+		return
+	}
+	t.start(ctx, f, map[string]string{"phone": c.Phone, "phone_own": strconv.FormatBool(own)})
+}
+
+// text reads typed words. A menu word or a dossier code starts its flow
+// unless the user is writing free text; otherwise the text answers the
+// waiting step; idle text that is neither gets a hint.
+func (t *turn) text(ctx context.Context, text string) {
+	st := t.state()
+	step, waiting := t.r.engine.Waiting(st)
+	if waiting && step.Free {
+		t.answer(ctx, dialog.Input{Text: text})
+		return
+	}
+	if id, ok := t.r.phrases[foldWords(text)]; ok {
+		f, _ := t.r.engine.Flow(id)
+		t.start(ctx, f, nil)
+		return
+	}
+	codeFlow, hasCodeFlow := t.r.engine.ByTrigger("code")
+	if hasCodeFlow {
+		startStep, _ := codeFlow.Step(codeFlow.Start)
+		atCodeStep := st.Flow == codeFlow.ID && st.Step == codeFlow.Start
+		if code, ok := domain.FindCode(text); ok && !atCodeStep {
+			t.start(ctx, codeFlow, map[string]string{startStep.Save: code})
+			return
+		}
+		if !waiting {
+			if code, err := domain.ParseCode(text); err == nil {
+				t.start(ctx, codeFlow, map[string]string{startStep.Save: code})
+				return
+			} else if ce := (*domain.CodeError)(nil); errors.As(err, &ce) && ce.Procedure {
+				t.add("lookup.procedure_code", "text", clip(text, 40))
+				return
+			}
+		}
+	}
+	if waiting {
+		t.answer(ctx, dialog.Input{Text: text})
+		return
+	}
+	t.add("fallback.hint")
+}
+
+func roleAllowed(r domain.Role, allowed []string) bool {
+	for _, a := range allowed {
+		if string(r) == a {
+			return true
+		}
+	}
+	return false
+}
+
+// foldWords folds typed words for matching menu labels and phrases:
+// no accents, no case, no emoji or punctuation.
+func foldWords(s string) string {
+	f := fold.String(s)
+	b := make([]rune, 0, len(f))
+	space := false
+	for _, r := range f {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if space && len(b) > 0 {
+				b = append(b, ' ')
+			}
+			space = false
+			b = append(b, r)
+		default:
+			space = true
+		}
+	}
+	return string(b)
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,202 @@
+// Package telegram is xabot's Telegram adapter. It owns everything that speaks
+// the Telegram Bot API: the long-polling loop (offset confirmed only after the
+// handler stored an update's effects), the translation of Telegram updates into
+// chat.Update and of chat.Reply into sendMessage calls, message splitting, send
+// rate limits and retries on 429, 5xx and network errors.
+//
+// It imports internal/chat from this module, go-telegram-bot-api v5.5.1 (used
+// for its request and update types only, behind the narrow api interface),
+// golang.org/x/time/rate and the standard library. No Telegram type leaves it.
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"golang.org/x/time/rate"
+
+	"xabot/internal/chat"
+)
+
+// DefaultEndpoint is the Bot API URL pattern: token, then method.
+const DefaultEndpoint = "https://api.telegram.org/bot%s/%s"
+
+const (
+	defaultSendRate    = 25
+	defaultPollTimeout = 25 * time.Second
+	maxText            = 4096 // sendMessage text, UTF-16 units after entity parsing
+
+	getMeAttempts = 4
+	getMeTimeout  = 10 * time.Second
+	sendTimeout   = 30 * time.Second
+)
+
+// Config configures a Bot. Only Token is required.
+type Config struct {
+	Token       string
+	Endpoint    string        // fmt pattern taking token then method; DefaultEndpoint when empty
+	Log         *slog.Logger  // nil discards
+	SendRate    int           // messages per second for the whole bot; default 25
+	PollTimeout time.Duration // long-poll duration; default 25s, whole seconds on the wire
+	HTTPClient  *http.Client  // nil uses a fresh client; its Timeout must exceed PollTimeout
+}
+
+// api is the part of the library we use. Request is enough: it returns the
+// raw result, which we decode ourselves so one odd update cannot fail a batch.
+type api interface {
+	Request(tgbotapi.Chattable) (*tgbotapi.APIResponse, error)
+}
+
+var _ api = (*tgbotapi.BotAPI)(nil)
+
+// Bot is a Telegram channel: Run polls for updates, Send delivers replies.
+// It is safe for concurrent use; Run must be called once at a time.
+type Bot struct {
+	lib         *tgbotapi.BotAPI
+	hc          *http.Client
+	token       string
+	log         *slog.Logger
+	pollTimeout time.Duration
+	start       time.Time // New was called; "ready_ms" is measured from here
+	ready       sync.Once
+
+	global *rate.Limiter
+	chats  *chatLimits
+
+	// Seams for tests: the library call bound to a context, and waiting.
+	call  func(ctx context.Context) api
+	sleep func(ctx context.Context, d time.Duration) error
+	now   func() time.Time
+}
+
+var _ chat.Sender = (*Bot)(nil)
+
+// New checks the token with getMe (retried a few times with backoff, bounded
+// by ctx) and returns a Bot ready to Run. Errors never contain the token.
+func New(ctx context.Context, cfg Config) (*Bot, error) {
+	return newBot(ctx, cfg, sleepCtx)
+}
+
+func newBot(ctx context.Context, cfg Config, sleep func(context.Context, time.Duration) error) (*Bot, error) {
+	start := time.Now()
+	if cfg.Token == "" {
+		return nil, errors.New("telegram: empty token")
+	}
+	if cfg.Endpoint == "" {
+		cfg.Endpoint = DefaultEndpoint
+	}
+	if strings.Count(cfg.Endpoint, "%s") != 2 || strings.Count(cfg.Endpoint, "%") != 2 {
+		return nil, errors.New("telegram: endpoint must contain exactly two %s (token, method)")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.SendRate <= 0 {
+		cfg.SendRate = defaultSendRate
+	}
+	if cfg.PollTimeout <= 0 {
+		cfg.PollTimeout = defaultPollTimeout
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{}
+	}
+	b := &Bot{
+		hc:          cfg.HTTPClient,
+		token:       cfg.Token,
+		log:         cfg.Log,
+		pollTimeout: cfg.PollTimeout,
+		start:       start,
+		global:      rate.NewLimiter(rate.Limit(cfg.SendRate), cfg.SendRate),
+		chats:       newChatLimits(chatRate, chatBurst),
+		sleep:       sleep,
+		now:         time.Now,
+	}
+	b.call = b.bind
+
+	// The library's constructor calls getMe and keeps Debug off, so its
+	// package logger stays silent; we never touch tgbotapi.SetLogger.
+	delay := 500 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, getMeTimeout)
+		lib, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.Endpoint, httpDoer{ctx: actx, hc: b.hc, token: b.token})
+		cancel()
+		if err == nil {
+			lib.Client = nil // every call goes through bind with its own context
+			b.lib = lib
+			break
+		}
+		err = b.apiErr("getMe", err)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("telegram: getMe: %w", ctx.Err())
+		}
+		cls, after := classify(err)
+		switch {
+		case cls == classAuth:
+			return nil, fmt.Errorf("telegram: getMe: token rejected: %w", err)
+		case cls == classPermanent || cls == classBlocked:
+			return nil, fmt.Errorf("telegram: getMe: %w", err)
+		case attempt == getMeAttempts:
+			return nil, fmt.Errorf("telegram: getMe failed %d times: %w", attempt, err)
+		}
+		wait := delay
+		if cls == classFlood {
+			wait = after
+		}
+		b.log.Warn("telegram getMe failed", "attempt", attempt, "retry_in", wait, "err", err)
+		if err := b.sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("telegram: getMe: %w", err)
+		}
+		delay *= 2
+	}
+	b.log.Info("telegram bot ready", "bot_id", b.lib.Self.ID, "username", b.lib.Self.UserName)
+	return b, nil
+}
+
+// bind returns the library bound to ctx. The library builds its requests
+// without a context, so each call gets a shallow copy of the BotAPI whose
+// HTTP client attaches ctx: cancelling it aborts even a long poll in flight.
+func (b *Bot) bind(ctx context.Context) api {
+	cp := *b.lib
+	cp.Client = httpDoer{ctx: ctx, hc: b.hc, token: b.token}
+	return &cp
+}
+
+// request makes one Bot API call bound to ctx; errors are converted to
+// *apiError (API answers) or redacted (transport), never carrying the token.
+func (b *Bot) request(ctx context.Context, method string, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
+	resp, err := b.call(ctx).Request(c)
+	if err != nil {
+		return nil, b.apiErr(method, err)
+	}
+	return resp, nil
+}
+
+// Features reports what Telegram can show.
+func (b *Bot) Features() chat.Features {
+	return chat.Features{Buttons: true, Keyboard: true, ShareContact: true, MaxText: maxText}
+}
+
+// Username is the bot's @username without the "@", as getMe reported it.
+func (b *Bot) Username() string { return b.lib.Self.UserName }
+
+// sleepCtx waits d or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,223 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"golang.org/x/time/rate"
+
+	"xabot/internal/chat"
+)
+
+const (
+	maxCallbackData = 64 // callback_data: 1–64 bytes
+
+	chatRate  = 1 // messages per second to one chat (Telegram FAQ)
+	chatBurst = 3 // a reply split in three parts goes out at once
+
+	sendFloodRetries = 5 // 429s waited out per message
+	sendAttempts     = 3 // tries per message on 5xx / network errors
+	sendBackoff      = time.Second
+)
+
+// errEmptyWithMarkup: Telegram cannot show buttons or change the keyboard
+// without a message text, and silently dropping them would leave a dialog
+// step the user cannot answer.
+var errEmptyWithMarkup = errors.New("telegram: send: empty text with buttons or keyboard")
+
+// Send delivers a reply. Text is plain: it is HTML-escaped and sent with
+// parse_mode HTML, so "<" or "&" in user data can never break formatting or
+// make Telegram refuse the message. Text longer than 4096 UTF-16 units is
+// split (see split); buttons or the keyboard ride on the last part.
+//
+// An empty (or blank) text with no buttons and no keyboard sends nothing and
+// returns nil; with them it returns an error. A reply cannot carry both inline
+// buttons and a reply keyboard: Telegram has one reply_markup per message.
+//
+// Errors: chat.ErrBlocked (wrapped) when the user blocked the bot or the chat
+// is gone; otherwise the last Bot API or transport error after retries. A
+// multi-part reply that fails midway has sent its earlier parts.
+func (b *Bot) Send(ctx context.Context, r chat.Reply) error {
+	id, err := strconv.ParseInt(r.ChatID, 10, 64)
+	if err != nil || id == 0 {
+		return fmt.Errorf("telegram: send: bad chat id %q", r.ChatID)
+	}
+	markup, err := replyMarkup(r)
+	if err != nil {
+		return err
+	}
+	// Telegram refuses invalid UTF-8 and trims the text, so a blank
+	// message is an empty one.
+	text := strings.ToValidUTF8(r.Text, "\uFFFD")
+	if strings.TrimSpace(text) == "" {
+		if markup != nil {
+			return errEmptyWithMarkup
+		}
+		return nil
+	}
+	parts := split(text, maxText)
+	last := len(parts) - 1
+	for last > 0 && strings.TrimSpace(parts[last]) == "" {
+		last--
+	}
+	for i, p := range parts[:last+1] {
+		if strings.TrimSpace(p) == "" {
+			continue
+		}
+		msg := tgbotapi.NewMessage(id, html.EscapeString(p))
+		msg.ParseMode = tgbotapi.ModeHTML
+		if i == last {
+			msg.ReplyMarkup = markup
+		}
+		if err := b.send(ctx, id, msg); err != nil {
+			if last > 0 {
+				return fmt.Errorf("telegram: send to chat %d (part %d of %d): %w", id, i+1, last+1, err)
+			}
+			return fmt.Errorf("telegram: send to chat %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// send makes one sendMessage call within the rate limits, waiting out 429s
+// and retrying transient failures. A retry after a network error may
+// duplicate the message: Telegram has no idempotency key.
+func (b *Bot) send(ctx context.Context, chatID int64, c tgbotapi.Chattable) error {
+	floods, failures := 0, 0
+	for {
+		if err := b.chats.get(chatID, b.now()).Wait(ctx); err != nil {
+			return err
+		}
+		if err := b.global.Wait(ctx); err != nil {
+			return err
+		}
+		rctx, cancel := context.WithTimeout(ctx, sendTimeout)
+		_, err := b.request(rctx, "sendMessage", c)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return err
+		}
+		cls, after := classify(err)
+		var wait time.Duration
+		switch cls {
+		case classFlood:
+			if floods++; floods > sendFloodRetries {
+				return err
+			}
+			wait = after
+		case classTransient:
+			if failures++; failures >= sendAttempts {
+				return err
+			}
+			wait = sendBackoff << (failures - 1)
+		case classBlocked:
+			return fmt.Errorf("%w: %w", chat.ErrBlocked, err)
+		default:
+			// 400 "chat not found": the chat is gone, sending again is as
+			// pointless as to a user who blocked the bot.
+			var ae *apiError
+			if errors.As(err, &ae) && strings.Contains(strings.ToLower(ae.Description), "chat not found") {
+				return fmt.Errorf("%w: %w", chat.ErrBlocked, err)
+			}
+			return err
+		}
+		b.log.Warn("telegram send failed, retrying", "chat_id", chatID, "method", "sendMessage", "retry_in", wait, "err", err)
+		if err := b.sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
+
+// replyMarkup builds the reply_markup of the last part: inline keyboard,
+// reply keyboard or its removal; nil when the reply has none.
+func replyMarkup(r chat.Reply) (any, error) {
+	var inline [][]tgbotapi.InlineKeyboardButton
+	for _, row := range r.Buttons {
+		if len(row) == 0 {
+			continue
+		}
+		out := make([]tgbotapi.InlineKeyboardButton, 0, len(row))
+		for _, bt := range row {
+			if n := len(bt.Data); n == 0 || n > maxCallbackData {
+				return nil, fmt.Errorf("telegram: send: button callback data is %d bytes, Telegram allows 1 to %d", n, maxCallbackData)
+			}
+			out = append(out, tgbotapi.NewInlineKeyboardButtonData(bt.Label, bt.Data))
+		}
+		inline = append(inline, out)
+	}
+	k := r.Keyboard
+	switch {
+	case inline != nil && k != nil:
+		return nil, errors.New("telegram: send: a message carries inline buttons or a reply keyboard, not both")
+	case inline != nil:
+		return tgbotapi.InlineKeyboardMarkup{InlineKeyboard: inline}, nil
+	case k == nil:
+		return nil, nil
+	case k.Remove:
+		return tgbotapi.ReplyKeyboardRemove{RemoveKeyboard: true}, nil
+	}
+	var rows [][]tgbotapi.KeyboardButton
+	for _, row := range k.Rows {
+		if len(row) == 0 {
+			continue
+		}
+		out := make([]tgbotapi.KeyboardButton, 0, len(row))
+		for _, key := range row {
+			out = append(out, tgbotapi.KeyboardButton{Text: key.Label, RequestContact: key.RequestContact})
+		}
+		rows = append(rows, out)
+	}
+	if rows == nil {
+		return nil, errors.New("telegram: send: reply keyboard without keys")
+	}
+	return tgbotapi.ReplyKeyboardMarkup{Keyboard: rows, ResizeKeyboard: true}, nil
+}
+
+// chatLimits holds one token bucket per chat. Buckets that have refilled
+// completely carry no state and are swept once the map grows, so a digest
+// to 10,000 chats does not keep 10,000 limiters forever.
+type chatLimits struct {
+	every     rate.Limit
+	burst     int
+	mu        sync.Mutex
+	m         map[int64]*rate.Limiter
+	lastSweep time.Time
+}
+
+const (
+	chatSweepSize  = 1024
+	chatSweepEvery = time.Minute
+)
+
+func newChatLimits(every rate.Limit, burst int) *chatLimits {
+	return &chatLimits{every: every, burst: burst, m: make(map[int64]*rate.Limiter)}
+}
+
+func (c *chatLimits) get(id int64, now time.Time) *rate.Limiter {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if l, ok := c.m[id]; ok {
+		return l
+	}
+	if len(c.m) >= chatSweepSize && now.Sub(c.lastSweep) >= chatSweepEvery {
+		for k, l := range c.m {
+			if l.TokensAt(now) >= float64(c.burst) {
+				delete(c.m, k)
+			}
+		}
+		c.lastSweep = now
+	}
+	l := rate.NewLimiter(c.every, c.burst)
+	c.m[id] = l
+	return l
+}

@@ -1,0 +1,244 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"html"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"xabot/internal/chat"
+)
+
+func jsonEqual(t *testing.T, got, want string) {
+	t.Helper()
+	var g, w any
+	if err := json.Unmarshal([]byte(got), &g); err != nil {
+		t.Fatalf("bad JSON %q: %v", got, err)
+	}
+	if err := json.Unmarshal([]byte(want), &w); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(g, w) {
+		t.Errorf("got %s\nwant %s", got, want)
+	}
+}
+
+func TestSendSplitsLongText(t *testing.T) {
+	f := newFake(t)
+	b := newTestBot(t, f)
+	text := words(10000, "Đường<&>😀")
+	err := b.Send(t.Context(), chat.Reply{ChatID: "111", Text: text, Buttons: [][]chat.Button{{{Label: "OK", Data: "ok"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := f.callsOf("sendMessage")
+	if len(calls) != 3 {
+		t.Fatalf("%d messages, want 3", len(calls))
+	}
+	var joined strings.Builder
+	for i, c := range calls {
+		plain := html.UnescapeString(c.Form.Get("text"))
+		if n := units(plain); n > maxText {
+			t.Errorf("part %d: %d UTF-16 units", i, n)
+		}
+		joined.WriteString(plain)
+		if c.Form.Get("parse_mode") != "HTML" || c.Form.Get("chat_id") != "111" {
+			t.Errorf("part %d: parse_mode %q chat_id %q", i, c.Form.Get("parse_mode"), c.Form.Get("chat_id"))
+		}
+		if has := c.Form.Has("reply_markup"); has != (i == 2) {
+			t.Errorf("part %d: reply_markup present = %v", i, has)
+		}
+	}
+	if joined.String() != text {
+		t.Error("parts do not rejoin to the text")
+	}
+}
+
+func TestSendEscapesHTML(t *testing.T) {
+	f := newFake(t)
+	b := newTestBot(t, f)
+	if err := b.Send(t.Context(), chat.Reply{ChatID: "111", Text: "<b>&</b>"}); err != nil {
+		t.Fatal(err)
+	}
+	c := f.callsOf("sendMessage")[0]
+	if got, want := c.Form.Get("text"), "&lt;b&gt;&amp;&lt;/b&gt;"; got != want {
+		t.Errorf("text = %q, want %q", got, want)
+	}
+	if c.Form.Get("parse_mode") != "HTML" {
+		t.Errorf("parse_mode = %q", c.Form.Get("parse_mode"))
+	}
+}
+
+func TestSendMarkup(t *testing.T) {
+	tests := []struct {
+		name  string
+		reply chat.Reply
+		want  string // reply_markup JSON, "" for none
+	}{
+		{"plain", chat.Reply{Text: "a"}, ""},
+		{"inline buttons", chat.Reply{Text: "a", Buttons: [][]chat.Button{
+			{{Label: "Tra cứu", Data: "menu:lookup"}, {Label: "Góp ý", Data: "menu:feedback"}},
+			{},
+			{{Label: "Trợ giúp", Data: strings.Repeat("x", 64)}},
+		}}, `{"inline_keyboard":[[{"text":"Tra cứu","callback_data":"menu:lookup"},{"text":"Góp ý","callback_data":"menu:feedback"}],[{"text":"Trợ giúp","callback_data":"` + strings.Repeat("x", 64) + `"}]]}`},
+		{"reply keyboard", chat.Reply{Text: "a", Keyboard: &chat.Keyboard{Rows: [][]chat.Key{
+			{{Label: "📱 Gửi số điện thoại", RequestContact: true}},
+			{{Label: "Huỷ"}},
+		}}}, `{"keyboard":[[{"text":"📱 Gửi số điện thoại","request_contact":true}],[{"text":"Huỷ"}]],"resize_keyboard":true}`},
+		{"remove keyboard", chat.Reply{Text: "a", Keyboard: &chat.Keyboard{Remove: true}}, `{"remove_keyboard":true}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			b := newTestBot(t, f)
+			tt.reply.ChatID = "111"
+			if err := b.Send(t.Context(), tt.reply); err != nil {
+				t.Fatal(err)
+			}
+			c := f.callsOf("sendMessage")[0]
+			if tt.want == "" {
+				if c.Form.Has("reply_markup") {
+					t.Errorf("unexpected reply_markup %s", c.Form.Get("reply_markup"))
+				}
+				return
+			}
+			jsonEqual(t, c.Form.Get("reply_markup"), tt.want)
+		})
+	}
+}
+
+func TestSendRefuses(t *testing.T) {
+	btn := [][]chat.Button{{{Label: "a", Data: "a"}}}
+	tests := []struct {
+		name    string
+		reply   chat.Reply
+		wantErr string // "" means nil
+	}{
+		{"empty text", chat.Reply{ChatID: "1"}, ""},
+		{"blank text", chat.Reply{ChatID: "1", Text: " \n\t"}, ""},
+		{"empty text with buttons", chat.Reply{ChatID: "1", Buttons: btn}, "empty text"},
+		{"empty text removing the keyboard", chat.Reply{ChatID: "1", Keyboard: &chat.Keyboard{Remove: true}}, "empty text"},
+		{"callback data too long", chat.Reply{ChatID: "1", Text: "a", Buttons: [][]chat.Button{{{Label: "a", Data: strings.Repeat("é", 33)}}}}, "66 bytes"},
+		{"empty callback data", chat.Reply{ChatID: "1", Text: "a", Buttons: [][]chat.Button{{{Label: "a"}}}}, "0 bytes"},
+		{"buttons and keyboard", chat.Reply{ChatID: "1", Text: "a", Buttons: btn, Keyboard: &chat.Keyboard{Remove: true}}, "not both"},
+		{"keyboard without keys", chat.Reply{ChatID: "1", Text: "a", Keyboard: &chat.Keyboard{}}, "without keys"},
+		{"bad chat id", chat.Reply{ChatID: "tg:1", Text: "a"}, "bad chat id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			b := newTestBot(t, f)
+			err := b.Send(t.Context(), tt.reply)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("Send = %v, want nil", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("Send = %v, want an error containing %q", err, tt.wantErr)
+			}
+			if n := len(f.callsOf("sendMessage")); n != 0 {
+				t.Errorf("%d messages sent", n)
+			}
+		})
+	}
+}
+
+func TestSendRetries(t *testing.T) {
+	tests := []struct {
+		name      string
+		answers   []respond
+		wantCalls int
+		wantSleep []time.Duration
+		blocked   bool
+		wantErr   bool
+	}{
+		{"429 then ok", []respond{file(429, "error_429.json")}, 2, []time.Duration{time.Second}, false, false},
+		{"429 six times", []respond{
+			file(429, "error_429.json"), file(429, "error_429.json"), file(429, "error_429.json"),
+			file(429, "error_429.json"), file(429, "error_429.json"), file(429, "error_429.json"),
+		}, 6, []time.Duration{time.Second, time.Second, time.Second, time.Second, time.Second}, false, true},
+		{"blocked", []respond{file(403, "error_403.json")}, 1, nil, true, true},
+		{"chat not found", []respond{file(400, "error_400_chat_not_found.json")}, 1, nil, true, true},
+		{"bad request", []respond{file(400, "error_400.json")}, 1, nil, false, true},
+		{"502 then ok", []respond{file(502, "error_502.json")}, 2, []time.Duration{time.Second}, false, false},
+		{"network error then ok", []respond{hangup}, 2, []time.Duration{time.Second}, false, false},
+		{"emulator 500 three times", []respond{
+			file(500, "emulator_500.json"), file(500, "emulator_500.json"), file(500, "emulator_500.json"),
+		}, 3, []time.Duration{time.Second, 2 * time.Second}, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			b := newTestBot(t, f)
+			f.script("sendMessage", tt.answers...)
+			err := b.Send(t.Context(), chat.Reply{ChatID: "111", Text: "Hồ sơ của bạn"})
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Send = %v, want error %v", err, tt.wantErr)
+			}
+			if got := errors.Is(err, chat.ErrBlocked); got != tt.blocked {
+				t.Errorf("errors.Is(%v, ErrBlocked) = %v", err, got)
+			}
+			if n := len(f.callsOf("sendMessage")); n != tt.wantCalls {
+				t.Errorf("%d calls, want %d", n, tt.wantCalls)
+			}
+			if s := b.sleeps.all(); !reflect.DeepEqual(s, tt.wantSleep) {
+				t.Errorf("sleeps = %v, want %v", s, tt.wantSleep)
+			}
+			if err != nil && strings.Contains(err.Error(), testToken) {
+				t.Errorf("token in error %v", err)
+			}
+		})
+	}
+}
+
+// One chat gets a burst of three, then one message a second.
+func TestSendPerChatRate(t *testing.T) {
+	f := newFake(t)
+	b := newTestBot(t, f)
+	b.chats = newChatLimits(chatRate, chatBurst)
+	start := time.Now()
+	for range 3 {
+		if err := b.Send(t.Context(), chat.Reply{ChatID: "111", Text: "a"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Send(t.Context(), chat.Reply{ChatID: "222", Text: "other chat"}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 500*time.Millisecond {
+		t.Errorf("burst took %v", d)
+	}
+	if err := b.Send(t.Context(), chat.Reply{ChatID: "111", Text: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 800*time.Millisecond {
+		t.Errorf("fourth message to one chat after %v, want about 1s", d)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Millisecond)
+	defer cancel()
+	if err := b.Send(ctx, chat.Reply{ChatID: "111", Text: "a"}); err == nil {
+		t.Error("Send within a too-short deadline succeeded")
+	}
+}
+
+func TestChatLimitsSweep(t *testing.T) {
+	c := newChatLimits(chatRate, chatBurst)
+	now := time.Now()
+	for i := range chatSweepSize {
+		c.get(int64(i), now)
+	}
+	c.get(0, now).AllowN(now, 1) // chat 0 has just been sent to
+	c.get(-1, now.Add(100*time.Millisecond))
+	if _, ok := c.m[0]; !ok {
+		t.Error("a chat with a spent token was swept")
+	}
+	if len(c.m) != 2 {
+		t.Errorf("%d limiters after sweep, want 2", len(c.m))
+	}
+	if l := c.get(5, now); l.Limit() != chatRate || l.Burst() != chatBurst {
+		t.Errorf("per-chat limiter %v/s burst %d", l.Limit(), l.Burst())
+	}
+}

@@ -1,0 +1,272 @@
+package dialog
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxHops bounds how many steps one update may pass through, so a loop in a
+// dialog (list → ask → list …) cannot spin forever.
+const maxHops = 32
+
+// choicesSlot keeps the values of the dynamic choices last shown.
+const choicesSlot = "_choices"
+
+// Out is the engine's answer to one update: the new state, what to say, and
+// the language the user switched to (if an action did that).
+type Out struct {
+	State State
+	Say   []Prompt
+	Lang  string
+}
+
+type run struct {
+	e       *Engine
+	call    Call
+	out     Out
+	pending []Button // dynamic choices from the last action
+	hops    int
+}
+
+// Start enters flow id at its start step with the given slots.
+func (e *Engine) Start(ctx context.Context, user, id string, slots map[string]string) (Out, error) {
+	f, ok := e.flows[id]
+	if !ok {
+		return Out{}, fmt.Errorf("dialog: unknown flow %q", id)
+	}
+	r := &run{e: e, call: Call{User: user, Flow: id, Slots: maps.Clone(slots)}}
+	if r.call.Slots == nil {
+		r.call.Slots = map[string]string{}
+	}
+	if err := r.enter(ctx, f, f.Start); err != nil {
+		return Out{}, err
+	}
+	return r.out, nil
+}
+
+// Answer gives in to the step st is waiting on. On an error (a *BadAnswer or
+// an action's error) the state does not move: the caller keeps st.
+func (e *Engine) Answer(ctx context.Context, user string, st State, in Input) (Out, error) {
+	f, ok := e.flows[st.Flow]
+	if !ok {
+		return Out{}, fmt.Errorf("dialog: unknown flow %q", st.Flow)
+	}
+	s, ok := f.steps[st.Step]
+	if !ok || !s.waits() {
+		return Out{}, fmt.Errorf("dialog: flow %s has no waiting step %q", st.Flow, st.Step)
+	}
+	r := &run{e: e, call: Call{User: user, Flow: f.ID, Step: s.ID, Slots: maps.Clone(st.Slots)}}
+	if r.call.Slots == nil {
+		r.call.Slots = map[string]string{}
+	}
+	if err := r.answer(ctx, f, s, in); err != nil {
+		return Out{}, err
+	}
+	return r.out, nil
+}
+
+// Current says again what the step st is waiting on asks (after a bad
+// answer, or when the user comes back). Dynamic choices are not repeated.
+func (e *Engine) Current(st State) []Prompt {
+	f, ok := e.flows[st.Flow]
+	if !ok {
+		return nil
+	}
+	s, ok := f.steps[st.Step]
+	if !ok {
+		return nil
+	}
+	r := &run{e: e, call: Call{Flow: f.ID, Step: s.ID, Slots: st.Slots}}
+	r.say(f, s)
+	return r.out.Say
+}
+
+// Waiting returns the step st waits on, if any.
+func (e *Engine) Waiting(st State) (*Step, bool) {
+	f, ok := e.flows[st.Flow]
+	if !ok {
+		return nil, false
+	}
+	s, ok := f.steps[st.Step]
+	if !ok || !s.waits() {
+		return nil, false
+	}
+	return s, true
+}
+
+func (r *run) enter(ctx context.Context, f *Flow, to string) error {
+	for {
+		if r.hops++; r.hops > maxHops {
+			return fmt.Errorf("dialog: flow %s: more than %d steps in one turn", f.ID, maxHops)
+		}
+		switch {
+		case to == "" || to == End:
+			r.out.State = State{}
+			return nil
+		case strings.HasPrefix(to, "@"):
+			f = r.e.flows[to[1:]]
+			to = f.Start
+			r.call.Flow = f.ID
+			continue
+		}
+		s := f.steps[to]
+		r.call.Step = s.ID
+		if s.waits() {
+			if s.Prefill && r.call.Slots[s.Save] != "" {
+				in := Input{Text: r.call.Slots[s.Save]}
+				if len(s.Choices) > 0 || s.Dynamic {
+					in = Input{Choice: r.call.Slots[s.Save]}
+				}
+				return r.answer(ctx, f, s, in)
+			}
+			r.say(f, s)
+			r.out.State = State{Flow: f.ID, Step: s.ID, Slots: r.call.Slots}
+			return nil
+		}
+		next, err := r.act(ctx, s, "")
+		if err != nil {
+			return err
+		}
+		r.say(f, s)
+		to = next
+	}
+}
+
+// answer validates in against s, saves it, runs the action and moves on.
+func (r *run) answer(ctx context.Context, f *Flow, s *Step, in Input) error {
+	value, next, err := accept(s, in, r.call.Slots[choicesSlot])
+	if err != nil {
+		return err
+	}
+	if s.Save != "" {
+		r.call.Slots[s.Save] = value
+		if in.Contact != "" {
+			r.call.Slots[s.Save+"_own"] = strconv.FormatBool(in.ContactOwn)
+		}
+	}
+	to, err := r.act(ctx, s, next)
+	if err != nil {
+		return err
+	}
+	return r.enter(ctx, f, to)
+}
+
+// act runs the step's action (if any) and returns where to go next.
+func (r *run) act(ctx context.Context, s *Step, choiceNext string) (string, error) {
+	to := s.Next
+	if choiceNext != "" {
+		to = choiceNext
+	}
+	if s.Action == "" {
+		return to, nil
+	}
+	res, err := r.e.actions[s.Action](ctx, r.call)
+	if err != nil {
+		return "", err
+	}
+	for k, v := range res.Slots {
+		r.call.Slots[k] = v
+	}
+	r.out.Say = append(r.out.Say, res.Say...)
+	if res.Lang != "" {
+		r.out.Lang = res.Lang
+	}
+	r.pending = res.Choices
+	if res.Branch != "" {
+		b, ok := s.Branches[res.Branch]
+		if !ok {
+			return "", fmt.Errorf("dialog: action %s returned branch %q that step %s does not declare", s.Action, res.Branch, s.ID)
+		}
+		to = b
+	}
+	return to, nil
+}
+
+// say appends the step's texts, with its buttons under the last one.
+func (r *run) say(f *Flow, s *Step) {
+	for _, k := range s.Say {
+		r.out.Say = append(r.out.Say, Prompt{Key: k, Args: maps.Clone(r.call.Slots)})
+	}
+	var buttons []Button
+	for _, c := range s.Choices {
+		buttons = append(buttons, Button{Key: c.Label, Data: Data(f.ID, s.ID, c.Value)})
+	}
+	if s.Dynamic && r.pending != nil {
+		values := make([]string, 0, len(r.pending))
+		for _, b := range r.pending {
+			values = append(values, b.Data)
+			b.Data = Data(f.ID, s.ID, b.Data)
+			buttons = append(buttons, b)
+		}
+		// Kept so that a typed "2" picks the second one where there are no buttons.
+		r.call.Slots[choicesSlot] = strings.Join(values, "\n")
+		r.pending = nil
+	}
+	contact := s.Contact || s.Only == "contact"
+	if len(buttons) == 0 && !contact {
+		return
+	}
+	if len(r.out.Say) == 0 { // buttons need a text to hang under
+		r.out.Say = append(r.out.Say, Prompt{})
+	}
+	last := &r.out.Say[len(r.out.Say)-1]
+	last.Choices = append(last.Choices, buttons...)
+	last.Contact = last.Contact || contact
+}
+
+// accept checks an answer against what the step waits for.
+func accept(s *Step, in Input, dynamic string) (value, next string, err error) {
+	if in.Contact != "" {
+		if !s.Contact && s.Only != "contact" {
+			return "", "", &BadAnswer{Key: "input.no_contact"}
+		}
+		return in.Contact, "", nil
+	}
+	if s.Only == "contact" {
+		return "", "", &BadAnswer{Key: "input.need_contact"}
+	}
+	if len(s.Choices) > 0 {
+		pick := in.Choice
+		if pick == "" { // typed: "2" picks the second button (menus without buttons)
+			if n, err := strconv.Atoi(strings.TrimSpace(in.Text)); err == nil && n >= 1 && n <= len(s.Choices) {
+				pick = s.Choices[n-1].Value
+			}
+		}
+		for _, c := range s.Choices {
+			if c.Value == pick {
+				return c.Value, c.Next, nil
+			}
+		}
+		return "", "", &BadAnswer{Key: "input.pick_one"}
+	}
+	if s.Dynamic {
+		if in.Choice != "" {
+			return in.Choice, "", nil
+		}
+		t := strings.TrimSpace(in.Text)
+		if n, err := strconv.Atoi(t); err == nil && dynamic != "" {
+			if values := strings.Split(dynamic, "\n"); n >= 1 && n <= len(values) {
+				return values[n-1], "", nil
+			}
+		}
+		return t, "", nil
+	}
+	if in.Choice != "" {
+		return "", "", &BadAnswer{Key: "input.need_text"}
+	}
+	t := strings.TrimSpace(in.Text)
+	n := utf8.RuneCountInString(t)
+	switch {
+	case n == 0:
+		return "", "", &BadAnswer{Key: "input.empty"}
+	case n < s.Min:
+		return "", "", &BadAnswer{Key: "input.too_short", Args: map[string]string{"min": strconv.Itoa(s.Min)}}
+	case n > s.Max:
+		return "", "", &BadAnswer{Key: "input.too_long", Args: map[string]string{"max": strconv.Itoa(s.Max)}}
+	}
+	return t, "", nil
+}

@@ -1,0 +1,207 @@
+package intake
+
+import (
+	"maps"
+	"strings"
+	"testing"
+	"time"
+
+	"xabot/internal/domain"
+	"xabot/internal/fold"
+)
+
+func TestParseTime(t *testing.T) {
+	loc := hcm(t)
+	tests := []struct {
+		in   string
+		want time.Time // zero: rejected
+	}{
+		{"2025-05-01", utc(2025, 5, 1, 0, 0)},
+		{"2025-05-01 08:30", utc(2025, 5, 1, 8, 30)},
+		{"2025-05-01 08:30:15", utc(2025, 5, 1, 8, 30).Add(15 * time.Second)},
+		{"2025-05-01T08:30", utc(2025, 5, 1, 8, 30)},
+		{"2025-05-01T08:30:15", utc(2025, 5, 1, 8, 30).Add(15 * time.Second)},
+		{"2025-05-01 08:30:15.000", utc(2025, 5, 1, 8, 30).Add(15 * time.Second)},
+		{"01/05/2025", utc(2025, 5, 1, 0, 0)},
+		{"1/5/2025", utc(2025, 5, 1, 0, 0)},
+		{"01/05/2025 08:30", utc(2025, 5, 1, 8, 30)},
+		{"01/05/2025 8:30:05", utc(2025, 5, 1, 8, 30).Add(5 * time.Second)},
+		{"01-05-2025", utc(2025, 5, 1, 0, 0)},
+		{"01.05.2025", utc(2025, 5, 1, 0, 0)},
+		{"2025-05-01T08:30:00+07:00", utc(2025, 5, 1, 8, 30)},
+		{"2025-05-01T01:30:00Z", utc(2025, 5, 1, 8, 30)},
+		{"31/12/2025 23:59", utc(2025, 12, 31, 23, 59)},
+		{"2025-06-32", time.Time{}},
+		{"31/02/2025", time.Time{}},
+		{"13/13/2025", time.Time{}},
+		{"05/01/25", time.Time{}},
+		{"2025/5", time.Time{}},
+		{"hôm qua", time.Time{}},
+		{"01/05/2025 25:00", time.Time{}},
+		{"01/05/2025 08", time.Time{}},
+		{"01/05/2025 08:60", time.Time{}},
+		{"-1/05/2025", time.Time{}},
+		{"2025-05-01T08:30:00+25:00", time.Time{}},
+		{"", time.Time{}},
+	}
+	for _, tt := range tests {
+		got, ok := parseTime(tt.in, loc)
+		if ok != !tt.want.IsZero() || !got.Equal(tt.want) {
+			t.Errorf("parseTime(%q) = %v, %v; want %v", tt.in, got, ok, tt.want)
+		}
+		if ok && got.Location() != time.UTC {
+			t.Errorf("parseTime(%q) location = %v, want UTC", tt.in, got.Location())
+		}
+	}
+}
+
+// goodRecord is a valid record that each case below changes a little.
+func goodRecord() map[string]string {
+	return map[string]string{
+		"code": " H55.20-250501-0001 ", "procedure_code": "1.001193.000.00.00.H55", "field": "Hộ tịch",
+		"applicant_name": "Nguyễn Văn An", "applicant_phone": "0905 123 456", "channel": "trực tiếp",
+		"received_at": "01/05/2025 08:30", "due_at": "01/05/2025", "status": "4",
+	}
+}
+
+func TestParseRecord(t *testing.T) {
+	loc := hcm(t)
+	tests := []struct {
+		name   string
+		change map[string]string
+		key    string // "" = valid
+		args   map[string]string
+		check  func(domain.Dossier) bool
+	}{
+		{"valid, same-day appointment", nil, "", nil, func(d domain.Dossier) bool {
+			return d.Code == "H55.20-250501-0001" && d.Phone == "0905123456" && d.Intake == domain.IntakeDirect &&
+				d.DueAt.Equal(utc(2025, 5, 1, 0, 0)) && d.ReceivedAt.Equal(utc(2025, 5, 1, 8, 30))
+		}},
+		{"CCCD keeps only the last four digits", map[string]string{"applicant_id": "051 234 567 890"}, "", nil,
+			func(d domain.Dossier) bool { return d.IDLast4 == "7890" }},
+		{"CMND", map[string]string{"applicant_id": "212345678"}, "", nil,
+			func(d domain.Dossier) bool { return d.IDLast4 == "5678" }},
+		{"ID too short", map[string]string{"applicant_id": "12"}, "import.bad_id",
+			map[string]string{"column": "applicant_id"}, nil},
+		{"code of another shape is kept", map[string]string{"code": "000.00.12.H55-HS-77"}, "", nil,
+			func(d domain.Dossier) bool { return d.Code == "000.00.12.H55-HS-77" }},
+		{"procedure code as dossier code", map[string]string{"code": "1.000948.H38"}, "import.bad_code",
+			map[string]string{"value": "1.000948.H38"}, nil},
+		{"empty code", map[string]string{"code": "  "}, "import.missing", map[string]string{"column": "code"}, nil},
+		{"no procedure", map[string]string{"procedure_code": ""}, "import.procedure_required", nil, nil},
+		{"name only", map[string]string{"procedure_code": "", "procedure_name": "Đăng ký khai sinh"}, "", nil,
+			func(d domain.Dossier) bool { return d.ProcedureName == "Đăng ký khai sinh" }},
+		{"bad phone value stays out", map[string]string{"applicant_phone": "090512"}, "import.bad_phone",
+			map[string]string{"column": "applicant_phone"}, nil},
+		{"no phone", map[string]string{"applicant_phone": ""}, "import.missing",
+			map[string]string{"column": "applicant_phone"}, nil},
+		{"channel", map[string]string{"channel": "zalo"}, "import.bad_channel", map[string]string{"value": "zalo"}, nil},
+		{"status name", map[string]string{"status": "Yêu cầu bổ sung giấy tờ"}, "", nil,
+			func(d domain.Dossier) bool { return d.Status == domain.StatusSupplementRequested }},
+		{"status", map[string]string{"status": "11"}, "import.bad_status", map[string]string{"value": "11"}, nil},
+		{"no due", map[string]string{"due_at": ""}, "import.missing", map[string]string{"column": "due_at"}, nil},
+		{"bad returned_at", map[string]string{"returned_at": "mai"}, "import.bad_date",
+			map[string]string{"column": "returned_at", "value": "mai"}, nil},
+		{"withdrawn needs finished_at", map[string]string{"status": "withdrawn"}, "import.finished_required",
+			map[string]string{"status": "withdrawn"}, nil},
+		{"due before received", map[string]string{"due_at": "30/04/2025"}, "import.due_before_received", nil, nil},
+		{"finished before received", map[string]string{"status": "9", "finished_at": "30/04/2025 17:00"},
+			"import.finished_before_received", nil, nil},
+		{"finished same day", map[string]string{"status": "9", "finished_at": "01/05/2025 07:00"}, "", nil,
+			func(d domain.Dossier) bool { return d.FinishedAt.Equal(utc(2025, 5, 1, 7, 0)) }},
+		{"extension", map[string]string{"extended_due_at": "2025-05-06", "extension_reason": " chờ xác minh "}, "", nil,
+			func(d domain.Dossier) bool {
+				return d.Extended() && d.ExtensionReason == "chờ xác minh" && d.ExtendedDueAt.Equal(utc(2025, 5, 6, 0, 0))
+			}},
+	}
+	for _, tt := range tests {
+		rec := goodRecord()
+		maps.Copy(rec, tt.change)
+		d, le := ParseRecord(rec, loc)
+		switch {
+		case tt.key == "" && le != nil:
+			t.Errorf("%s: ParseRecord error %+v, want none", tt.name, le)
+		case tt.key == "" && !tt.check(d):
+			t.Errorf("%s: ParseRecord = %+v", tt.name, d)
+		case tt.key != "" && (le == nil || le.Key != tt.key || !maps.Equal(le.Args, tt.args)):
+			t.Errorf("%s: ParseRecord error = %+v, want %s %v", tt.name, le, tt.key, tt.args)
+		}
+	}
+}
+
+func TestHeaderAliases(t *testing.T) {
+	// Every alias names one column only.
+	owner := map[string]string{}
+	for _, c := range columns() {
+		for _, a := range append([]string{c.name}, c.aliases...) {
+			k := fold.Key(a)
+			if o, ok := owner[k]; ok && o != c.name {
+				t.Errorf("header %q names both %s and %s", a, o, c.name)
+			}
+			owner[k] = c.name
+		}
+	}
+	// The one-door headers of the brief.
+	tests := map[string]string{
+		"Mã hồ sơ": "code", "Số hồ sơ": "code", "Mã thủ tục": "procedure_code", "Mã TTHC": "procedure_code",
+		"Tên thủ tục": "procedure_name", "Tên TTHC": "procedure_name", "Thủ tục": "procedure_name",
+		"Lĩnh vực": "field", "Người nộp": "applicant_name", "Họ tên": "applicant_name",
+		"Chủ hồ sơ": "applicant_name", "Tên người nộp": "applicant_name", "Số điện thoại": "applicant_phone",
+		"Điện thoại": "applicant_phone", "SĐT": "applicant_phone", "CCCD": "applicant_id",
+		"Số CCCD": "applicant_id", "Số định danh": "applicant_id", "CMND": "applicant_id", "Thôn": "village",
+		"Thôn/xóm": "village", "Địa chỉ thôn": "village", "Kênh": "channel", "Kênh tiếp nhận": "channel",
+		"Hình thức nộp": "channel", "Ngày tiếp nhận": "received_at", "Ngày nhận": "received_at",
+		"Ngày hẹn trả": "due_at", "Hẹn trả": "due_at", "Ngày có kết quả": "finished_at",
+		"Ngày kết thúc": "finished_at", "Ngày xử lý xong": "finished_at", "Ngày trả kết quả": "returned_at",
+		"Ngày trả": "returned_at", "Trạng thái": "status", "Tình trạng": "status", "Cán bộ xử lý": "handler",
+		"Người xử lý": "handler", "Ngày gia hạn": "extended_due_at", "Hẹn trả mới": "extended_due_at",
+		"Ghi chú": "note", "Lý do gia hạn": "extension_reason", "NGAY HEN TRA": "due_at",
+		"applicant_phone": "applicant_phone", "Applicant Phone": "applicant_phone", "due-at": "due_at",
+	}
+	for header, want := range tests {
+		h := matchHeader([]string{"STT", header})
+		if i, ok := h.index[want]; !ok || i != 1 || len(h.index) != 1 {
+			t.Errorf("matchHeader(%q) = %v, want %s at 1", header, h.index, want)
+		}
+	}
+	h := matchHeader([]string{"Mã hồ sơ", "Số hồ sơ"})
+	if h.index["code"] != 0 {
+		t.Errorf("duplicate header: code at %d, want the first (0)", h.index["code"])
+	}
+}
+
+func TestDelimiter(t *testing.T) {
+	tests := []struct {
+		head string
+		want rune
+	}{
+		{"a,b,c\n1;2;3;4;5", ','},
+		{"\n\n  \r\na;b;c\n", ';'},
+		{"a\tb\tc", '\t'},
+		{`"x,y,z";b;c`, ';'},
+		{"onecolumn", ','},
+		{"", ','},
+	}
+	for _, tt := range tests {
+		if got := delimiter([]byte(tt.head)); got != tt.want {
+			t.Errorf("delimiter(%q) = %q, want %q", tt.head, got, tt.want)
+		}
+	}
+}
+
+func TestImportBadQuotes(t *testing.T) {
+	im, db := newImporter(t)
+	data := "code,procedure_name,field,applicant_phone,channel,received_at,due_at,status,handler\n" +
+		"H55.20-250601-0001,Khai sinh,Hộ tịch,0905123456,1,2025-06-02,2025-06-03,4,Trần \"Bình\"\n" +
+		"H55.20-250601-0002,Khai sinh,Hộ tịch,0905123457,1,2025-06-02,2025-06-03,4,Trần Bình\n"
+	rep, err := im.ImportCSV(t.Context(), strings.NewReader(data), "import")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Errors) != 1 || rep.Errors[0].Line != 2 || rep.Errors[0].Key != "import.bad_row" || rep.Created != 1 {
+		t.Errorf("report = %+v, want bad_row on line 2 and one created", rep)
+	}
+	if _, err := db.DossierByCode(t.Context(), "H55.20-250601-0002"); err != nil {
+		t.Errorf("row after the bad one: %v", err)
+	}
+}

@@ -1,0 +1,103 @@
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Redis is the production Store. Sessions are JSON under
+// "<prefix>sess:<user>" and claims are "<prefix>seen:<update>"; both expire
+// by Redis TTL, so nothing needs sweeping and several replicas share them.
+type Redis struct {
+	rdb       *redis.Client
+	prefix    string
+	ttl       time.Duration
+	dedupeTTL time.Duration
+}
+
+var _ Store = (*Redis)(nil)
+
+// NewRedis returns a store on rdb. prefix (e.g. "xabot:") namespaces the
+// keys so several bots or test runs can share one database. Sessions live ttl
+// after their last Save and claims dedupeTTL after Claim; a TTL ≤ 0 means no
+// expiry.
+func NewRedis(rdb *redis.Client, prefix string, ttl, dedupeTTL time.Duration) *Redis {
+	return &Redis{rdb: rdb, prefix: prefix, ttl: ttl, dedupeTTL: dedupeTTL}
+}
+
+func (r *Redis) sessKey(user string) string   { return r.prefix + "sess:" + user }
+func (r *Redis) seenKey(update string) string { return r.prefix + "seen:" + update }
+
+// Load returns user's session, or New() when there is none, it expired, it
+// cannot be decoded, or it has another Version.
+func (r *Redis) Load(ctx context.Context, user string) (Session, error) {
+	b, err := r.rdb.Get(ctx, r.sessKey(user)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return New(), nil
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("session: load %s: %w", user, err)
+	}
+	return decode(b), nil
+}
+
+// Save stores s for user with the store's TTL (SET EX), so the TTL restarts
+// at every Save and an abandoned conversation disappears by itself.
+func (r *Redis) Save(ctx context.Context, user string, s Session) error {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("session: save %s: %w", user, err)
+	}
+	if err := r.rdb.Set(ctx, r.sessKey(user), b, ttlArg(r.ttl)).Err(); err != nil {
+		return fmt.Errorf("session: save %s: %w", user, err)
+	}
+	return nil
+}
+
+// Delete forgets user's session.
+func (r *Redis) Delete(ctx context.Context, user string) error {
+	if err := r.rdb.Del(ctx, r.sessKey(user)).Err(); err != nil {
+		return fmt.Errorf("session: delete %s: %w", user, err)
+	}
+	return nil
+}
+
+// Claim marks update as being handled with SET NX EX: atomic, so two
+// replicas receiving the same delivery cannot both handle it.
+func (r *Redis) Claim(ctx context.Context, update string) (bool, error) {
+	ok, err := r.rdb.SetNX(ctx, r.seenKey(update), "1", ttlArg(r.dedupeTTL)).Result()
+	if err != nil {
+		return false, fmt.Errorf("session: claim %s: %w", update, err)
+	}
+	return ok, nil
+}
+
+// Release drops the claim on update so a redelivery is handled again.
+func (r *Redis) Release(ctx context.Context, update string) error {
+	if err := r.rdb.Del(ctx, r.seenKey(update)).Err(); err != nil {
+		return fmt.Errorf("session: release %s: %w", update, err)
+	}
+	return nil
+}
+
+// Ping checks that Redis answers.
+func (r *Redis) Ping(ctx context.Context) error {
+	if err := r.rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("session: ping: %w", err)
+	}
+	return nil
+}
+
+// ttlArg maps "no expiry" (≤ 0) to go-redis's 0; a negative duration would
+// otherwise be read as KeepTTL (-1) or sent as an invalid expiry.
+func ttlArg(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return d
+}
