@@ -16,8 +16,7 @@ func (db *DB) Citizen(ctx context.Context, key string) (domain.Citizen, error) {
 	c := domain.Citizen{Key: key}
 	var phone sql.NullString
 	var role string
-	err := db.r.QueryRowContext(ctx, `SELECT lang, consent_at, phone, phone_verified_at, role
-		FROM citizens WHERE key = ?`, key).
+	err := db.read.citizen.QueryRowContext(ctx, key).
 		Scan(&c.Lang, timeScan{&c.ConsentAt}, &phone, timeScan{&c.PhoneVerifiedAt}, &role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Citizen{}, fmt.Errorf("store: citizen %q: %w", key, domain.ErrNotFound)

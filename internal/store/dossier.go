@@ -71,7 +71,7 @@ func scanDossier(s scanner) (domain.Dossier, error) {
 // DossierByCode finds a dossier by its code, compared in canonical form; an
 // unknown code wraps domain.ErrNotFound.
 func (db *DB) DossierByCode(ctx context.Context, code string) (domain.Dossier, error) {
-	d, err := scanDossier(db.r.QueryRowContext(ctx, qDossierByKey, domain.CanonicalCode(code)))
+	d, err := scanDossier(db.read.dossierByKey.QueryRowContext(ctx, domain.CanonicalCode(code)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Dossier{}, fmt.Errorf("store: dossier %q: %w", code, domain.ErrNotFound)
 	}

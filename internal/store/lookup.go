@@ -29,8 +29,7 @@ func (db *DB) RecordLookup(ctx context.Context, a domain.LookupAttempt) error {
 // FailedLookups returns the times of user's failed checks at or after
 // since, oldest first.
 func (db *DB) FailedLookups(ctx context.Context, user string, since time.Time) ([]time.Time, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT at FROM lookup_attempts
-		WHERE user_key = ? AND at >= ? AND ok = 0 ORDER BY at, id`, user, since.Unix())
+	rows, err := db.read.failedLookups.QueryContext(ctx, user, since.Unix())
 	if err != nil {
 		return nil, fmt.Errorf("store: failed lookups of %q: %w", user, err)
 	}

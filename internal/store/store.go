@@ -35,6 +35,32 @@ type DB struct {
 	dsn    string // without the writer's and the readers' own settings, for Backup
 	now    func() time.Time
 	upsert upsertStmts
+	read   readStmts
+}
+
+// readStmts are the queries of every inbound update, prepared once: parsing
+// the SQL again on each call cost more than running it.
+type readStmts struct {
+	citizen, dossierByKey, failedLookups *sql.Stmt
+}
+
+const (
+	qCitizen = `SELECT lang, consent_at, phone, phone_verified_at, role FROM citizens WHERE key = ?`
+	qFailed  = `SELECT at FROM lookup_attempts WHERE user_key = ? AND at >= ? AND ok = 0 ORDER BY at, id`
+)
+
+func (db *DB) prepareReads(ctx context.Context) error {
+	for _, p := range []struct {
+		dst **sql.Stmt
+		q   string
+	}{{&db.read.citizen, qCitizen}, {&db.read.dossierByKey, qDossierByKey}, {&db.read.failedLookups, qFailed}} {
+		st, err := db.r.PrepareContext(ctx, p.q)
+		if err != nil {
+			return fmt.Errorf("store: prepare %q: %w", p.q, err)
+		}
+		*p.dst = st
+	}
+	return nil
 }
 
 // Open opens (creating if needed) the database file at path and applies
@@ -69,6 +95,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxIdleConns(readers)
 	db := &DB{w: w, r: r, dsn: base, now: time.Now}
 	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.prepareReads(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}

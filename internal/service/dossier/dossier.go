@@ -49,6 +49,9 @@ func New(repo Repo, now func() time.Time, policy Policy, log *slog.Logger) *Serv
 // *domain.InvalidError explaining it; so does an unknown code.
 func (s *Service) Find(ctx context.Context, text string) (domain.Dossier, error) {
 	code, err := domain.ParseCode(text)
+	if found, ok := domain.FindCode(text); err != nil && ok {
+		code, err = found, nil // "mã hồ sơ là H55.20-250501-0001 nhé"
+	}
 	if err != nil {
 		var ce *domain.CodeError
 		if errors.As(err, &ce) && ce.Procedure {
