@@ -13,6 +13,16 @@ import (
 // actions binds the action names used in dialogs/*.yaml to the services.
 // Slots are parsed into typed requests here; services never see the map.
 func (r *Router) actions() map[string]dialog.Action {
+	all := r.citizenActions()
+	for _, more := range []map[string]dialog.Action{r.officialActions()} {
+		for name, a := range more {
+			all[name] = a
+		}
+	}
+	return all
+}
+
+func (r *Router) citizenActions() map[string]dialog.Action {
 	return map[string]dialog.Action{
 		"citizen.status":  r.citizenStatus,
 		"citizen.consent": r.citizenConsent,

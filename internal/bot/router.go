@@ -24,6 +24,7 @@ import (
 	"xabot/internal/i18n"
 	"xabot/internal/service/citizen"
 	"xabot/internal/service/dossier"
+	"xabot/internal/service/officials"
 	"xabot/internal/session"
 )
 
@@ -43,6 +44,7 @@ type Config struct {
 	Channels map[chat.Channel]Channel
 	Dossiers *dossier.Service
 	Citizens *citizen.Service
+	Staff    *officials.Service
 	Calendar *domain.Calendar
 	TZ       *time.Location
 	Now      func() time.Time

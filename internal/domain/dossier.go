@@ -163,3 +163,7 @@ type LookupAttempt struct {
 	OK   bool
 	At   time.Time
 }
+
+// sameWords compares two labels the way people write them: case, accents
+// and spacing aside.
+func sameWords(a, b string) bool { return fold.String(a) == fold.String(b) }

@@ -50,7 +50,7 @@ func (c *Console) Send(_ context.Context, r chat.Reply) error {
 	b.WriteString("\n")
 	// Only the latest message's buttons can be pressed by number: typing "2"
 	// later is an answer, not a press of a button scrolled away.
-	c.buttons = c.buttons[:0]
+	c.buttons = nil // not [:0]: update reads its snapshot after unlocking
 	if len(r.Buttons) > 0 {
 		b.WriteString("   ")
 		for _, row := range r.Buttons {
