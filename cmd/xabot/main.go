@@ -30,7 +30,13 @@ Usage:
   xabot serve                                  run the bot (Telegram) and its HTTP server
   xabot chat [--as citizen|official|chairman|admin] [--user ID]
                                                talk to the bot in the terminal
-  xabot import dossiers FILE.csv               import dossiers (upsert by code)
+  xabot import dossiers FILE.csv|FILE.xlsx     import dossiers (upsert by code)
+  xabot officials invite --role official|chairman|admin --name NAME [--field F]... [--head]
+                                               one-time code for an official to send with /dangky
+  xabot officials list                         officials: role, fields, registered/pending/revoked
+  xabot officials revoke ID                    take an official's role away
+  xabot jobs list | xabot jobs run NAME [--at RFC3339]
+                                               list the scheduled jobs, or run one as if at that time
   xabot dialogs lint                           check dialogs/*.yaml against locales and actions
   xabot migrate                                apply database migrations
   xabot backup FILE                            online copy of the database
@@ -95,7 +101,7 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	switch cmd {
 	case "demo":
 		return app.Demo(ctx, cfg, log, now, stdin, stdout)
-	case "serve", "chat", "import", "migrate", "backup":
+	case "serve", "chat", "import", "officials", "jobs", "migrate", "backup":
 	default:
 		fmt.Fprint(stdout, usage)
 		return fmt.Errorf("unknown command %q", cmd)
@@ -130,6 +136,10 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		}
 		_, err := a.ImportDossiers(ctx, rest[1], stdout)
 		return err
+	case "officials":
+		return a.Officials(ctx, rest, stdout)
+	case "jobs":
+		return jobs(ctx, a, rest, stdout)
 	case "migrate":
 		fmt.Fprintln(stdout, "migrations: up to date")
 		return nil
@@ -140,4 +150,29 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		return a.Backup(ctx, rest[0])
 	}
 	return nil
+}
+
+// jobs is `xabot jobs list` and `xabot jobs run NAME [--at RFC3339]`.
+func jobs(ctx context.Context, a *app.App, args []string, stdout io.Writer) error {
+	const use = "usage: xabot jobs list | xabot jobs run NAME [--at 2026-11-25T07:30:00+07:00]"
+	if len(args) == 1 && args[0] == "list" {
+		return a.JobsList(stdout)
+	}
+	if len(args) < 2 || args[0] != "run" {
+		return errors.New(use)
+	}
+	fs := flag.NewFlagSet("jobs run", flag.ContinueOnError)
+	at := fs.String("at", "", "run as if at this time (RFC 3339); default now")
+	if err := fs.Parse(args[2:]); err != nil {
+		return err
+	}
+	when := time.Now()
+	if *at != "" {
+		t, err := time.Parse(time.RFC3339, *at)
+		if err != nil {
+			return fmt.Errorf("--at %q: want RFC 3339, e.g. 2026-11-25T07:30:00+07:00", *at)
+		}
+		when = t
+	}
+	return a.JobsRun(ctx, args[1], when, stdout)
 }

@@ -15,12 +15,16 @@ import (
 	"xabot/dialogs"
 	"xabot/internal/bot"
 	"xabot/internal/chat"
+	"xabot/internal/commune"
 	"xabot/internal/config"
 	"xabot/internal/domain"
 	"xabot/internal/i18n"
+	"xabot/internal/outbox"
 	"xabot/internal/service/citizen"
 	"xabot/internal/service/dossier"
 	"xabot/internal/service/intake"
+	"xabot/internal/service/notify"
+	"xabot/internal/service/officials"
 	"xabot/internal/session"
 	"xabot/internal/store"
 	"xabot/locales"
@@ -33,9 +37,6 @@ var (
 	_ intake.Repo  = (*store.DB)(nil)
 )
 
-// demoCommune names the commune until a profile says otherwise.
-const demoCommune = "xã Hành Dũng"
-
 // App holds the long-lived parts shared by every command.
 type App struct {
 	cfg      config.Config
@@ -45,9 +46,16 @@ type App struct {
 	rdb      *redis.Client
 	sessions session.Store
 	texts    *i18n.Catalog
+	profile  commune.Profile
 	calendar *domain.Calendar
 	dossiers *dossier.Service
 	citizens *citizen.Service
+	staff    *officials.Service
+	notify   *notify.Service
+	outbox   *outbox.Outbox
+	// senders are the channels the outbox delivers through; Serve fills it
+	// before the outbox runs (the CLI only queues).
+	senders map[chat.Channel]chat.Sender
 }
 
 // Open builds the App: opens (and migrates) the database, connects the
@@ -60,11 +68,22 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	if err := bot.LintDialogs(dialogs.FS, texts); err != nil {
 		return nil, fmt.Errorf("app: dialogs: %w", err)
 	}
+	profile := commune.Default()
+	if cfg.Commune != "" {
+		if profile, err = commune.Load(cfg.Commune); err != nil {
+			return nil, err
+		}
+	}
+	cal, err := profile.Calendar()
+	if err != nil {
+		return nil, err
+	}
 	db, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: log, now: now, db: db, texts: texts}
+	a := &App{cfg: cfg, log: log, now: now, db: db, texts: texts, profile: profile, calendar: cal,
+		senders: map[chat.Channel]chat.Sender{}}
 	if cfg.RedisURL != "" {
 		opts, err := redis.ParseURL(cfg.RedisURL)
 		if err != nil {
@@ -80,10 +99,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	} else {
 		a.sessions = session.NewMemory(cfg.SessionTTL, 48*time.Hour, now)
 	}
-	// Holidays arrive with the commune profile; until then weekends only.
-	a.calendar = domain.NewCalendar(nil, nil)
 	a.dossiers = dossier.New(db, now, dossier.DefaultPolicy, log)
 	a.citizens = citizen.New(db, now)
+	a.staff = officials.New(db, now, log)
+	a.outbox = outbox.New(db, a.senders, outbox.Config{Rate: cfg.SendRate, Now: now, Log: log})
+	notifier := bot.NewNotifier(texts, a.citizens, a.outbox, cfg.Lang, profile.Name)
+	a.notify = notify.New(db, a.staff, notifier, cal, cfg.TZ, profile.Office, log)
 	return a, nil
 }
 
@@ -107,11 +128,13 @@ func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error)
 		Channels: channels,
 		Dossiers: a.dossiers,
 		Citizens: a.citizens,
+		Staff:    a.staff,
+		Notify:   a.notify,
 		Calendar: a.calendar,
 		TZ:       a.cfg.TZ,
 		Now:      a.now,
 		Lang:     a.cfg.Lang,
-		Commune:  demoCommune,
+		Commune:  a.profile.Name,
 	})
 }
 

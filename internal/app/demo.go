@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"xabot/internal/commune"
 	"xabot/internal/config"
 	"xabot/internal/demo"
 	"xabot/internal/domain"
@@ -26,9 +27,12 @@ func Demo(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 		return fmt.Errorf("app: demo: %w", err)
 	}
 	// Generated data depends only on today's date: the same day, the same commune.
-	cal := domain.NewCalendar(nil, nil)
-	commune := demo.Generate(now(), cfg.TZ, cal)
-	samples := demo.Samples(commune, now(), cfg.TZ)
+	cal, err := commune.Default().Calendar()
+	if err != nil {
+		return err
+	}
+	data := demo.Generate(now(), cfg.TZ, cal)
+	samples := demo.Samples(data, now(), cfg.TZ)
 	a, err := Open(ctx, cfg, log, now)
 	if err != nil {
 		return err
@@ -46,13 +50,13 @@ func Demo(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 		if a, err = Open(ctx, cfg, log, now); err != nil {
 			return err
 		}
-		if err := a.seed(ctx, commune); err != nil {
+		if err := a.seed(ctx, data); err != nil {
 			a.Close()
 			return err
 		}
 	}
 	defer a.Close()
-	a.printSamples(out, commune, samples)
+	a.printSamples(out, data, samples)
 	return a.Chat(ctx, in, out, "demo-citizen", domain.RoleCitizen)
 }
 
@@ -84,7 +88,7 @@ func (a *App) printSamples(out io.Writer, c demo.Commune, samples []demo.Sample)
 	lang := a.cfg.Lang
 	t := func(key string, args map[string]string) string { return a.texts.T(lang, key, args) }
 	fmt.Fprintln(out, t("demo.banner", map[string]string{
-		"commune": demoCommune, "dossiers": fmt.Sprint(len(c.Dossiers)), "db": a.cfg.DB}))
+		"commune": a.profile.Name, "dossiers": fmt.Sprint(len(c.Dossiers)), "db": a.cfg.DB}))
 	for _, s := range samples {
 		note := t(fmt.Sprintf("status.%d", int(s.Status)), nil)
 		if s.Overdue {

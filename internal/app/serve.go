@@ -14,6 +14,8 @@ import (
 	"xabot/internal/bot"
 	"xabot/internal/channel/telegram"
 	"xabot/internal/chat"
+	"xabot/internal/service/intake"
+	"xabot/internal/syncapi"
 )
 
 // Serve runs production: the Telegram channel and the HTTP server
@@ -36,6 +38,11 @@ func (a *App) Serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	a.senders[chat.Telegram] = tg
+	sched, err := a.scheduler()
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{Addr: a.cfg.HTTPAddr, Handler: a.mux(), ReadHeaderTimeout: 5 * time.Second}
 	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
 	if err != nil {
@@ -44,6 +51,8 @@ func (a *App) Serve(ctx context.Context) error {
 	a.log.Info("serving", "http", ln.Addr().String(), "telegram", tg.Username())
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return tg.Run(gctx, router) })
+	g.Go(func() error { return a.outbox.Run(gctx) })
+	g.Go(func() error { return sched.Run(gctx) })
 	g.Go(func() error {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			return err
@@ -79,5 +88,15 @@ func (a *App) mux() *http.ServeMux {
 		w.WriteHeader(code)
 		_ = json.NewEncoder(w).Encode(status)
 	})
+	sync := syncapi.Handler(intake.New(a.db, a.cfg.TZ), a.cfg.SyncToken, a.log)
+	m.Handle(syncapi.Path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sync.ServeHTTP(w, r)
+		// Pushes for the changes go out at once, not at the next minute's job.
+		if r.Method == http.MethodPost {
+			if _, err := a.notify.PushChanges(r.Context()); err != nil {
+				a.log.Warn("push after sync", "err", err)
+			}
+		}
+	}))
 	return m
 }

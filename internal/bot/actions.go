@@ -14,7 +14,7 @@ import (
 // Slots are parsed into typed requests here; services never see the map.
 func (r *Router) actions() map[string]dialog.Action {
 	all := r.citizenActions()
-	for _, more := range []map[string]dialog.Action{r.officialActions()} {
+	for _, more := range []map[string]dialog.Action{r.officialActions(), r.apologyActions()} {
 		for name, a := range more {
 			all[name] = a
 		}
@@ -90,6 +90,9 @@ func (r *Router) dossierFind(ctx context.Context, c dialog.Call) (dialog.Result,
 	}
 	slots := map[string]string{"code": domain.CanonicalCode(d.Code)}
 	if t := turnOf(ctx); t.cit.Phone != "" && t.cit.Phone == d.Phone {
+		if err := r.cfg.Dossiers.Follow(ctx, c.User, d); err != nil {
+			return dialog.Result{}, err
+		}
 		return dialog.Result{Branch: "verified", Slots: slots}, nil
 	}
 	return dialog.Result{Slots: slots}, nil
@@ -105,13 +108,16 @@ func (r *Router) lockedResult(ctx context.Context, user string) (dialog.Result, 
 }
 
 func (r *Router) dossierVerify(ctx context.Context, c dialog.Call) (dialog.Result, error) {
-	_, err := r.cfg.Dossiers.Verify(ctx, c.User, c.Slots["code"], c.Slots["factor"])
+	d, err := r.cfg.Dossiers.Verify(ctx, c.User, c.Slots["code"], c.Slots["factor"])
 	var locked *dossier.LockedError
 	if errors.As(err, &locked) {
 		return dialog.Result{Branch: "locked", Say: []dialog.Prompt{{
 			Key: "lookup.locked", Args: map[string]string{"until": r.dateTime(locked.Until)}}}}, nil
 	}
 	if err != nil {
+		return dialog.Result{}, err
+	}
+	if err := r.cfg.Dossiers.Follow(ctx, c.User, d); err != nil {
 		return dialog.Result{}, err
 	}
 	// The typed phone has done its job; it does not stay in the session.
@@ -123,7 +129,11 @@ func (r *Router) dossierShow(ctx context.Context, c dialog.Call) (dialog.Result,
 	if err != nil {
 		return dialog.Result{}, err
 	}
-	return dialog.Result{Say: []dialog.Prompt{r.card(turnOf(ctx).lang, d)}}, nil
+	card := r.card(turnOf(ctx).lang, d)
+	if !d.Status.Ended() {
+		card.Parts = append(card.Parts, dialog.Prompt{Key: "lookup.card.follow"})
+	}
+	return dialog.Result{Say: []dialog.Prompt{card}}, nil
 }
 
 // dossierMine verifies a shared contact if one came with the call, then

@@ -24,6 +24,7 @@ import (
 	"xabot/internal/i18n"
 	"xabot/internal/service/citizen"
 	"xabot/internal/service/dossier"
+	"xabot/internal/service/notify"
 	"xabot/internal/service/officials"
 	"xabot/internal/session"
 )
@@ -45,6 +46,7 @@ type Config struct {
 	Dossiers *dossier.Service
 	Citizens *citizen.Service
 	Staff    *officials.Service
+	Notify   *notify.Service
 	Calendar *domain.Calendar
 	TZ       *time.Location
 	Now      func() time.Time

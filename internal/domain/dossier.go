@@ -147,6 +147,7 @@ func ParseRole(s string) (Role, error) {
 
 // Event is one change in a dossier's history.
 type Event struct {
+	ID        int64
 	DossierID int64
 	At        time.Time
 	Kind      string // "created", "status", "extended"

@@ -22,4 +22,10 @@ type Repo interface {
 	FailedLookups(ctx context.Context, user string, since time.Time) ([]time.Time, error)
 	// FailedLookupsOnCode counts failed checks on one code since since, by anyone.
 	FailedLookupsOnCode(ctx context.Context, code string, since time.Time) (int, error)
+	// Subscribe and Unsubscribe make a chat follow a dossier's changes, or stop.
+	Subscribe(ctx context.Context, dossierID int64, chatKey, source string, at time.Time) error
+	Unsubscribe(ctx context.Context, dossierID int64, chatKey string, at time.Time) error
+	// ExtendDossier moves the appointment once; a second time wraps
+	// domain.ErrConflict.
+	ExtendDossier(ctx context.Context, code string, due time.Time, reason, source string, at time.Time) (domain.Dossier, error)
 }

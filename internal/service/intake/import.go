@@ -1,7 +1,9 @@
 // Package intake imports dossiers from the province's one-door exports: it
 // parses CSV tables of dossiers (English or Vietnamese headers, UTF-8 or
-// UTF-16, comma, semicolon or tab separated), validates each row, and
-// upserts the good rows through Repo, reporting the bad ones by line.
+// UTF-16, comma, semicolon or tab separated) and the first sheet of Excel
+// workbooks (.xlsx), validates each row, and upserts the good rows through
+// Repo, reporting the bad ones by line. The sync API hands it records
+// already split into columns (ImportRecords).
 //
 // Dates are local time in the importer's location and are stored in UTC; a
 // date without a time means 00:00 local that day. Of the applicant's ID
@@ -52,76 +54,159 @@ func New(repo Repo, loc *time.Location) *Importer {
 // sniffSize is how much of the file is looked at to find the delimiter.
 const sniffSize = 64 << 10
 
+// The header is the first row naming at least headerMatches known columns
+// within the first headerRows rows (lines of a CSV, rows of a sheet): the
+// rows above it, blank or a title ("DANH SÁCH HỒ SƠ ..."), are skipped.
+const (
+	headerRows    = 20
+	headerMatches = 3
+)
+
 // ImportCSV reads a CSV table of dossiers from r and upserts every valid
 // row, recording source ("import", "sync") on the events. Bad rows are
 // reported in Report.Errors by physical line number and the rest are still
-// imported. The error is for the file as a whole: unreadable, or a header
-// without the required columns (a *domain.InvalidError with key
+// imported. Title and blank lines above the header are skipped (see
+// headerRows). The error is for the file as a whole: unreadable, or a
+// header without the required columns (a *domain.InvalidError with key
 // "import.missing_columns"; nothing is imported then), or a storage
 // failure, after which Report counts what was written before it.
 func (im *Importer) ImportCSV(ctx context.Context, r io.Reader, source string) (Report, error) {
-	var rep Report
 	// A byte order mark picks UTF-8 or UTF-16 (Excel's "Unicode text") and is
 	// dropped; without one the bytes are taken as UTF-8.
 	br := bufio.NewReaderSize(transform.NewReader(r, unicode.BOMOverride(transform.Nop)), sniffSize)
 	head, err := br.Peek(sniffSize)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
-		return rep, fmt.Errorf("intake: read: %w", err)
+		return Report{}, fmt.Errorf("intake: read: %w", err)
 	}
 	cr := csv.NewReader(br)
-	cr.Comma = delimiter(head)
+	cr.Comma = sniffDelimiter(head)
 	cr.FieldsPerRecord = -1 // short and long rows are tolerated
 	// Strict quotes: with lazy ones an unbalanced quote silently swallows
 	// the rest of the file into one cell; strictly it is a reported line.
 	cr.LazyQuotes = false
 	cr.ReuseRecord = true
+	return im.importTable(ctx, csvRows{cr}, source, nil, "line")
+}
 
-	cells, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return rep, domain.Invalid("import.empty")
+// rowSource yields the rows of a table one by one.
+type rowSource interface {
+	// next returns the next row's cells and its number as the user sees it
+	// (CSV: physical line; XLSX: row number); io.EOF after the last row; a
+	// *LineError for a row that cannot be read, the rows after it can.
+	next() (cells []string, line int, err error)
+}
+
+// csvRows reads rows with a csv.Reader.
+type csvRows struct{ cr *csv.Reader }
+
+func (s csvRows) next() ([]string, int, error) {
+	cells, err := s.cr.Read()
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return nil, pe.StartLine, &LineError{Line: pe.StartLine, Key: "import.bad_row"}
 	}
 	if err != nil {
-		return rep, fmt.Errorf("intake: header: %w", err)
+		return nil, 0, err
 	}
-	if !validUTF8(cells) {
-		return rep, domain.Invalid("import.bad_encoding")
+	line, _ := s.cr.FieldPos(0)
+	return cells, line, nil
+}
+
+// findHeader reads rows up to the header (see headerRows). Without one it
+// reports the missing columns of the row naming the most known columns,
+// or "import.empty" when there is no non-blank row.
+func findHeader(src rowSource) (header, error) {
+	best, bestN, nonBlank := header{}, -1, false
+	for {
+		cells, line, err := src.next()
+		var le *LineError
+		switch {
+		case errors.Is(err, io.EOF):
+		case errors.As(err, &le):
+			if le.Line <= headerRows {
+				continue // an unreadable title line
+			}
+		case err != nil:
+			return header{}, fmt.Errorf("intake: header: %w", err)
+		}
+		if err != nil || line > headerRows {
+			break
+		}
+		if blank(cells) {
+			continue
+		}
+		nonBlank = true
+		if !validUTF8(cells) {
+			return header{}, domain.Invalid("import.bad_encoding")
+		}
+		h := matchHeader(cells)
+		if len(h.index) >= headerMatches {
+			return h, nil
+		}
+		if len(h.index) > bestN {
+			best, bestN = h, len(h.index)
+		}
 	}
-	h := matchHeader(cells)
+	if !nonBlank {
+		return header{}, domain.Invalid("import.empty")
+	}
+	return best, nil
+}
+
+// importTable imports the rows of src: it finds the header, then parses
+// each row into a record (conv, when set, rewrites a cell's value given its
+// column name) and upserts the valid ones. unit names a row in storage
+// errors ("line", "row").
+func (im *Importer) importTable(ctx context.Context, src rowSource, source string,
+	conv func(column, value string) string, unit string) (Report, error) {
+	var rep Report
+	h, err := findHeader(src)
+	if err != nil {
+		return rep, err
+	}
 	if missing := h.missing(); len(missing) > 0 {
 		return rep, domain.Invalid("import.missing_columns", "columns", strings.Join(missing, ", "))
 	}
 
 	seen := map[string]int{} // canonical code → line of its first row
-	b := &batch{repo: im.repo, source: source}
+	b := &batch{repo: im.repo, source: source, unit: unit}
 	for {
 		if err := ctx.Err(); err != nil {
 			return rep, fmt.Errorf("intake: %w", err)
 		}
-		cells, err := cr.Read()
+		cells, line, err := src.next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			rep.Errors = append(rep.Errors, LineError{Line: pe.StartLine, Key: "import.bad_row"})
+		var le *LineError
+		if errors.As(err, &le) {
+			rep.Errors = append(rep.Errors, *le)
 			continue
 		}
 		if err != nil {
 			return rep, fmt.Errorf("intake: read: %w", err)
 		}
-		line, _ := cr.FieldPos(0)
-		if blank(cells) {
+		// Only the known columns count: a row with nothing in them (blank,
+		// a leftover STT number, a footer or signature in another column)
+		// is not a dossier and is skipped without a word.
+		rec := make(map[string]string, len(h.index))
+		empty := true
+		for name, i := range h.index {
+			if i < len(cells) {
+				v := cells[i]
+				if conv != nil {
+					v = conv(name, v)
+				}
+				rec[name] = v
+				empty = empty && strings.TrimSpace(v) == ""
+			}
+		}
+		if empty {
 			continue
 		}
 		if !validUTF8(cells) {
 			rep.Errors = append(rep.Errors, LineError{Line: line, Key: "import.bad_encoding"})
 			continue
-		}
-		rec := make(map[string]string, len(h.index))
-		for name, i := range h.index {
-			if i < len(cells) {
-				rec[name] = cells[i]
-			}
 		}
 		d, le := ParseRecord(rec, im.loc)
 		if le == nil {
@@ -162,8 +247,11 @@ const batchSize = 256
 type batch struct {
 	repo   Repo
 	source string
+	unit   string // what lines counts: "line", "row", "item"
 	ds     []domain.Dossier
 	lines  []int
+	// done, when set, is told the outcome of each row written, by its line.
+	done func(line int, o Outcome)
 }
 
 func (b *batch) add(d domain.Dossier, line int) {
@@ -177,7 +265,10 @@ func (b *batch) flush(ctx context.Context, rep *Report) error {
 		return nil
 	}
 	defer func() { b.ds, b.lines = b.ds[:0], b.lines[:0] }()
-	count := func(o Outcome) {
+	count := func(i int, o Outcome) {
+		if b.done != nil {
+			b.done(b.lines[i], o)
+		}
 		switch o {
 		case Created:
 			rep.Created++
@@ -190,21 +281,55 @@ func (b *batch) flush(ctx context.Context, rep *Report) error {
 	if br, ok := b.repo.(BatchRepo); ok {
 		outcomes, err := br.UpsertDossiers(ctx, b.ds, b.source)
 		if err != nil {
-			return fmt.Errorf("intake: lines %d-%d: %w", b.lines[0], b.lines[len(b.lines)-1], err)
+			return fmt.Errorf("intake: %ss %d-%d: %w", b.unit, b.lines[0], b.lines[len(b.lines)-1], err)
 		}
-		for _, o := range outcomes {
-			count(o)
+		for i, o := range outcomes {
+			count(i, o)
 		}
 		return nil
 	}
 	for i, d := range b.ds {
 		o, err := b.repo.UpsertDossier(ctx, d, b.source)
 		if err != nil {
-			return fmt.Errorf("intake: line %d dossier %q: %w", b.lines[i], d.Code, err)
+			return fmt.Errorf("intake: %s %d dossier %q: %w", b.unit, b.lines[i], d.Code, err)
 		}
-		count(o)
+		count(i, o)
 	}
 	return nil
+}
+
+// sniffDelimiter picks the field separator of head, the start of a CSV
+// file: the one of comma, semicolon and tab under which a header turns up
+// (earliest, then naming the most columns), so that a title line above the
+// header does not mislead; without a header, delimiter's guess.
+func sniffDelimiter(head []byte) rune {
+	best, bestLine, bestN := rune(0), 0, 0
+	for _, d := range []rune{',', ';', '\t'} {
+		cr := csv.NewReader(bytes.NewReader(head))
+		cr.Comma, cr.FieldsPerRecord, cr.LazyQuotes, cr.ReuseRecord = d, -1, true, true
+		for {
+			cells, err := cr.Read()
+			if err != nil {
+				break // the end of head, maybe in the middle of a line
+			}
+			line, _ := cr.FieldPos(0)
+			if line > headerRows {
+				break
+			}
+			n := len(matchHeader(cells).index)
+			if n < headerMatches {
+				continue
+			}
+			if best == 0 || line < bestLine || (line == bestLine && n > bestN) {
+				best, bestLine, bestN = d, line, n
+			}
+			break
+		}
+	}
+	if best != 0 {
+		return best
+	}
+	return delimiter(head)
 }
 
 // delimiter guesses the field separator from the first non-blank line:

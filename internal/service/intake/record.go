@@ -12,7 +12,10 @@ import (
 
 // LineError says why one row was not imported.
 type LineError struct {
-	Line int    // physical line in the file, the header being line 1; 0 outside a file
+	// Line is where the row is: the physical line of a CSV file, the row
+	// number of a sheet as Excel shows it, or for ImportRecords the item's
+	// position counting from 1.
+	Line int
 	Key  string // locale key of the reason, e.g. "import.bad_date"
 	// Args fill Key's placeholders. They never hold a phone, a name or an ID
 	// number; dates, statuses and codes may be echoed.

@@ -1,0 +1,79 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"xabot/internal/schedule"
+	"xabot/internal/service/notify"
+)
+
+// pushJob re-reads dossier events every minute: a safety net behind the
+// immediate pushes after imports and sync calls.
+const pushJob = "push"
+
+// scheduler binds the jobs to the notify service, on the profile's specs.
+func (a *App) scheduler() (*schedule.Scheduler, error) {
+	count := func(f func(context.Context, time.Time) (int, error)) func(context.Context, time.Time) error {
+		return func(ctx context.Context, at time.Time) error {
+			n, err := f(ctx, at)
+			if n > 0 {
+				a.log.Info("notices queued", "count", n)
+			}
+			return err
+		}
+	}
+	jobs := []schedule.Job{
+		{Name: notify.JobDueSoon, Spec: a.profile.JobSpec(notify.JobDueSoon, "30 7 * * *"), Run: count(a.notify.DueSoon)},
+		{Name: notify.JobApologyDuty, Spec: a.profile.JobSpec(notify.JobApologyDuty, "30 7 * * *"), Run: count(a.notify.ApologyDuty)},
+		{Name: notify.JobOverdue, Spec: a.profile.JobSpec(notify.JobOverdue, "30 7 * * *"), Run: count(a.notify.Overdue)},
+		{Name: pushJob, Spec: "* * * * *", Timeout: time.Minute, Run: count(func(ctx context.Context, _ time.Time) (int, error) {
+			return a.notify.PushChanges(ctx)
+		})},
+	}
+	var locker schedule.Locker = &schedule.MemoryLocker{}
+	if a.rdb != nil {
+		locker = schedule.NewRedisLocker(a.rdb, "xabot:")
+	}
+	return schedule.New(a.cfg.TZ, a.log, locker, a.db, a.now, jobs...)
+}
+
+// JobsList prints the jobs, their specs and next runs.
+func (a *App) JobsList(out io.Writer) error {
+	s, err := a.scheduler()
+	if err != nil {
+		return err
+	}
+	now := a.now()
+	for _, j := range s.Jobs() {
+		next, _ := s.Next(j.Name, now)
+		fmt.Fprintf(out, "%-14s %-14s %s\n", j.Name, j.Spec, next.In(a.cfg.TZ).Format("2006-01-02 15:04 MST"))
+	}
+	return nil
+}
+
+// JobsRun runs job as if at at. Its messages go to the outbox, which the
+// running `xabot serve` delivers.
+func (a *App) JobsRun(ctx context.Context, name string, at time.Time, out io.Writer) error {
+	s, err := a.scheduler()
+	if err != nil {
+		return err
+	}
+	before, err := a.db.OutboxCounts(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.RunNow(ctx, name, at); err != nil {
+		return err
+	}
+	after, err := a.db.OutboxCounts(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, a.texts.T(a.cfg.Lang, "jobs.done", map[string]string{
+		"job": name, "at": at.In(a.cfg.TZ).Format("02/01/2006 15:04"),
+		"queued": fmt.Sprint(after["queued"] + after["sent"] - before["queued"] - before["sent"])}))
+	return nil
+}

@@ -1,0 +1,117 @@
+package bot
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"xabot/internal/dialog"
+	"xabot/internal/domain"
+)
+
+// apologyActions bind the apology dialog: pick a new date under the alert,
+// then send the letter of form Mẫu 04 to the citizen.
+func (r *Router) apologyActions() map[string]dialog.Action {
+	return map[string]dialog.Action{
+		"apology.pick":     r.apologyPick,
+		"apology.send":     r.apologySend,
+		"dossier.unfollow": r.dossierUnfollow,
+	}
+}
+
+// apologyPick reads "CODE:N" (N working days added to the appointment),
+// checks the official may extend this dossier and that it can still be
+// extended, and fills the letter's slots.
+func (r *Router) apologyPick(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	code, days, ok := strings.Cut(c.Slots["choice"], ":")
+	n, err := strconv.Atoi(days)
+	if !ok || err != nil || n < 1 || n > 30 {
+		return dialog.Result{}, domain.Invalid("errors.button_invalid")
+	}
+	d, err := r.cfg.Dossiers.Find(ctx, code)
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	if err := r.mayExtend(ctx, c.User, d); err != nil {
+		return dialog.Result{}, err
+	}
+	if d.Extended() {
+		return dialog.Result{}, domain.Invalid("apology.already_extended", "code", d.Code)
+	}
+	if d.Status.Ended() {
+		return dialog.Result{}, domain.Invalid("apology.ended", "code", d.Code)
+	}
+	due := r.cfg.Calendar.AddWorkingDays(domain.DateOf(d.Due(), r.cfg.TZ), n)
+	local := time.Date(due.Year(), due.Month(), due.Day(), 0, 0, 0, 0, r.cfg.TZ)
+	return dialog.Result{Slots: map[string]string{
+		"code": d.Code, "procedure": d.ProcedureName, "received": r.date(d.ReceivedAt), "old": r.date(d.Due()),
+		"new": r.date(local), "new_unix": strconv.FormatInt(local.Unix(), 10), "choice": "",
+	}}, nil
+}
+
+// mayExtend allows the dossier's handler (by the routing rule), the head
+// of the one-stop shop, the chairman and the admin.
+func (r *Router) mayExtend(ctx context.Context, user string, d domain.Dossier) error {
+	t := turnOf(ctx)
+	if t.cit.Role == domain.RoleChairman || t.cit.Role == domain.RoleAdmin {
+		return nil
+	}
+	all, err := r.cfg.Staff.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, o := range all {
+		if o.ChatKey == user && o.Active() && o.Head {
+			return nil
+		}
+	}
+	for _, o := range domain.Route(d, all) {
+		if o.ChatKey == user {
+			return nil
+		}
+	}
+	return domain.Invalid("apology.not_yours", "code", d.Code)
+}
+
+// apologySend extends the dossier (once), records who did it, and pushes
+// the letter to the citizens who follow the dossier right away.
+func (r *Router) apologySend(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	sec, err := strconv.ParseInt(c.Slots["new_unix"], 10, 64)
+	if err != nil {
+		return dialog.Result{}, domain.Invalid("errors.button_expired")
+	}
+	d, err := r.cfg.Dossiers.Find(ctx, c.Slots["code"])
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	if err := r.mayExtend(ctx, c.User, d); err != nil {
+		return dialog.Result{}, err
+	}
+	d, err = r.cfg.Dossiers.Extend(ctx, c.User, d.Code, time.Unix(sec, 0), c.Slots["reason"])
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	followers, err := r.cfg.Notify.Followers(ctx, d)
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	if _, err := r.cfg.Notify.PushChanges(ctx); err != nil {
+		// The extension is recorded; the push job will retry the letter.
+		turnOf(ctx).log.Warn("push after extension", "code", d.Code, "err", err)
+	}
+	key := "apology.sent"
+	if len(followers) == 0 {
+		key = "apology.sent_no_chat"
+	}
+	return dialog.Result{Say: []dialog.Prompt{{Key: key, Args: map[string]string{
+		"code": d.Code, "new": r.date(d.ExtendedDueAt), "count": strconv.Itoa(len(followers))}}}}, nil
+}
+
+func (r *Router) dossierUnfollow(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	d, err := r.cfg.Dossiers.Unfollow(ctx, c.User, c.Slots["code"])
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	return dialog.Result{Say: []dialog.Prompt{{Key: "push.unsubscribed", Args: map[string]string{"code": d.Code}}}}, nil
+}

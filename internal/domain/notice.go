@@ -1,0 +1,28 @@
+package domain
+
+// Notice is a message a service wants delivered on its own initiative (an
+// alert, a push, an apology), described in locale keys so that the bot can
+// render it in the recipient's language before it is queued.
+type Notice struct {
+	Key      string // idempotency key: the same key is delivered once
+	To       string // recipient chat key ("tg:123")
+	Priority int
+	Lines    []Line
+	Buttons  []NoticeButton
+}
+
+// Line is one line of a notice: a locale key and its placeholder values.
+type Line struct {
+	Key  string
+	Args map[string]string
+}
+
+// NoticeButton is an inline button of a notice; Data is its callback data.
+type NoticeButton struct {
+	Key  string
+	Args map[string]string
+	Data string
+}
+
+// L builds a Line from a key and name, value pairs.
+func L(key string, kv ...string) Line { return Line{Key: key, Args: Invalid(key, kv...).Args} }

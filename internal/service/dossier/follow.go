@@ -1,0 +1,60 @@
+package dossier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"xabot/internal/domain"
+)
+
+// Follow makes user's chat hear about the dossier's changes; the lookup
+// calls it after a successful second factor (the citizen has consented).
+func (s *Service) Follow(ctx context.Context, user string, d domain.Dossier) error {
+	if err := s.repo.Subscribe(ctx, d.ID, user, "lookup", s.now()); err != nil {
+		return fmt.Errorf("dossier: follow %q: %w", d.Code, err)
+	}
+	return nil
+}
+
+// Unfollow stops user's chat hearing about the dossier with the typed code.
+func (s *Service) Unfollow(ctx context.Context, user, code string) (domain.Dossier, error) {
+	c, err := domain.ParseCode(code)
+	if err != nil {
+		return domain.Dossier{}, domain.Invalid("lookup.bad_code", "text", clip(code))
+	}
+	d, err := s.repo.DossierByCode(ctx, c)
+	if errors.Is(err, domain.ErrNotFound) {
+		return domain.Dossier{}, domain.Invalid("lookup.not_found", "code", c)
+	}
+	if err != nil {
+		return domain.Dossier{}, fmt.Errorf("dossier: unfollow %q: %w", c, err)
+	}
+	if err := s.repo.Unsubscribe(ctx, d.ID, user, s.now()); err != nil {
+		return domain.Dossier{}, fmt.Errorf("dossier: unfollow %q: %w", c, err)
+	}
+	return d, nil
+}
+
+// Extend moves the dossier's appointment to due, once (Decree 118/2025
+// Art. 19(6)); a second extension is refused with apology.already_extended,
+// an ended dossier with apology.ended. actor is recorded as the source.
+func (s *Service) Extend(ctx context.Context, actor, code string, due time.Time, reason string) (domain.Dossier, error) {
+	d, err := s.repo.ExtendDossier(ctx, code, due, reason, "bot:"+actor, s.now())
+	if errors.Is(err, domain.ErrConflict) {
+		cur, gerr := s.repo.DossierByCode(ctx, code)
+		if gerr == nil && cur.Extended() {
+			return domain.Dossier{}, domain.Invalid("apology.already_extended", "code", cur.Code)
+		}
+		return domain.Dossier{}, domain.Invalid("apology.ended", "code", code)
+	}
+	if errors.Is(err, domain.ErrNotFound) {
+		return domain.Dossier{}, domain.Invalid("lookup.not_found", "code", code)
+	}
+	if err != nil {
+		return domain.Dossier{}, fmt.Errorf("dossier: extend %q: %w", code, err)
+	}
+	s.log.Info("dossier extended", "code", d.Code, "actor", actor)
+	return d, nil
+}

@@ -1,0 +1,179 @@
+package notify
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"xabot/internal/domain"
+)
+
+// DueSoon alerts each dossier's handler (or, failing a match, the field's
+// officials, then the head of the one-stop shop) about open dossiers due
+// within DueSoonDays working days. Idempotent per (day, dossier, recipient).
+func (s *Service) DueSoon(ctx context.Context, at time.Time) (int, error) {
+	day, working := s.day(at)
+	if !working {
+		return 0, nil
+	}
+	ds, staff, err := s.load(ctx)
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, d := range ds {
+		left := s.workingDaysLeft(day, d)
+		if left < 0 || left > DueSoonDays || d.WaitingOnApplicant() {
+			continue
+		}
+		for _, o := range domain.Route(d, staff) {
+			n := domain.Notice{
+				Key: key(JobDueSoon, day, d.Code, o.ChatKey), To: o.ChatKey, Priority: domain.PriorityAlert,
+				Lines: []domain.Line{
+					domain.L("alert.due_soon", "code", d.Code, "days", strconv.Itoa(left), "due", s.date(d.Due())),
+					dossierLine(d, s),
+				},
+			}
+			if err := s.deliver(ctx, n, &sent); err != nil {
+				return sent, err
+			}
+		}
+	}
+	return sent, nil
+}
+
+// ApologyDuty sends the handler a draft of form Mẫu 04 for each open
+// dossier due within ApologyDays working days that has not been extended:
+// the law allows one extension, with an apology, at least a day before the
+// due date. Buttons choose the new date; the bot's apology dialog sends it.
+func (s *Service) ApologyDuty(ctx context.Context, at time.Time) (int, error) {
+	day, working := s.day(at)
+	if !working {
+		return 0, nil
+	}
+	ds, staff, err := s.load(ctx)
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, d := range ds {
+		left := s.workingDaysLeft(day, d)
+		if left < 0 || left > ApologyDays || d.Extended() || d.WaitingOnApplicant() {
+			continue
+		}
+		var buttons []domain.NoticeButton
+		for _, extra := range ExtensionChoices {
+			due := s.cal.AddWorkingDays(domain.DateOf(d.Due(), s.loc), extra)
+			buttons = append(buttons, domain.NoticeButton{
+				Key:  "apology.choose",
+				Args: map[string]string{"date": due.Format("02/01/2006"), "days": strconv.Itoa(extra)},
+				Data: "apology/pick/" + domain.CanonicalCode(d.Code) + ":" + strconv.Itoa(extra),
+			})
+		}
+		for _, o := range domain.Route(d, staff) {
+			n := domain.Notice{
+				Key: key(JobApologyDuty, day, d.Code, o.ChatKey), To: o.ChatKey, Priority: domain.PriorityAlert,
+				Lines: []domain.Line{
+					domain.L("apology.duty", "code", d.Code, "days", strconv.Itoa(left), "due", s.date(d.Due())),
+					dossierLine(d, s),
+					domain.L("apology.draft_hint"),
+				},
+				Buttons: buttons,
+			}
+			if err := s.deliver(ctx, n, &sent); err != nil {
+				return sent, err
+			}
+		}
+	}
+	return sent, nil
+}
+
+// ExtensionChoices are the working days an official may add with one tap.
+var ExtensionChoices = []int{3, 5, 10}
+
+// Overdue sends each field's officials the day's list of overdue dossiers
+// of that field (the head of the one-stop shop when a field has no one),
+// and the chairman a summary per field. Dossiers waiting for the
+// applicant's documents or fees are not the commune's delay.
+func (s *Service) Overdue(ctx context.Context, at time.Time) (int, error) {
+	day, working := s.day(at)
+	if !working {
+		return 0, nil
+	}
+	ds, staff, err := s.load(ctx)
+	if err != nil {
+		return 0, err
+	}
+	byField := map[string][]domain.Dossier{}
+	var fields []string
+	for _, d := range ds {
+		if s.workingDaysLeft(day, d) >= 0 || d.WaitingOnApplicant() {
+			continue
+		}
+		if _, seen := byField[d.Field]; !seen {
+			fields = append(fields, d.Field)
+		}
+		byField[d.Field] = append(byField[d.Field], d)
+	}
+	sort.Strings(fields)
+	sent, total := 0, 0
+	var summary []domain.Line
+	for _, f := range fields {
+		list := byField[f]
+		total += len(list)
+		lines := []domain.Line{domain.L("alert.overdue_head", "field", f, "count", strconv.Itoa(len(list)), "date", day.Format("02/01/2006"))}
+		for _, d := range list {
+			handler := d.Handler
+			if handler == "" {
+				handler = "—"
+			}
+			lines = append(lines, domain.L("alert.overdue_item", "code", d.Code, "procedure", d.ProcedureName,
+				"days", strconv.Itoa(-s.workingDaysLeft(day, d)), "handler", handler))
+		}
+		for _, o := range domain.FieldOfficials(f, staff) {
+			n := domain.Notice{Key: key(JobOverdue, day, f, o.ChatKey), To: o.ChatKey, Priority: domain.PriorityAlert, Lines: lines}
+			if err := s.deliver(ctx, n, &sent); err != nil {
+				return sent, err
+			}
+		}
+		summary = append(summary, domain.L("alert.summary_item", "field", f, "count", strconv.Itoa(len(list))))
+	}
+	if total == 0 {
+		return sent, nil
+	}
+	head := domain.L("alert.summary_head", "count", strconv.Itoa(total), "date", day.Format("02/01/2006"))
+	for _, o := range staff {
+		if o.Role != domain.RoleChairman {
+			continue
+		}
+		n := domain.Notice{Key: key(JobOverdue+"-summary", day, "all", o.ChatKey), To: o.ChatKey,
+			Priority: domain.PriorityAlert, Lines: append([]domain.Line{head}, summary...)}
+		if err := s.deliver(ctx, n, &sent); err != nil {
+			return sent, err
+		}
+	}
+	return sent, nil
+}
+
+func (s *Service) load(ctx context.Context) ([]domain.Dossier, []domain.Official, error) {
+	ds, err := s.repo.OpenDossiers(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	staff, err := s.active(ctx)
+	return ds, staff, err
+}
+
+// dossierLine describes a dossier to an official: procedure, field,
+// received date, the masked applicant.
+func dossierLine(d domain.Dossier, s *Service) domain.Line {
+	return domain.L("alert.dossier", "procedure", d.ProcedureName, "field", d.Field,
+		"received", s.date(d.ReceivedAt), "applicant", domain.MaskName(d.ApplicantName))
+}
+
+// key is a notice's idempotency key: job, local day, subject, recipient.
+func key(job string, day time.Time, subject, to string) string {
+	return strings.Join([]string{job, day.Format("2006-01-02"), subject, to}, "|")
+}
