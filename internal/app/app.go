@@ -104,7 +104,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	a.staff = officials.New(db, now, log)
 	a.outbox = outbox.New(db, a.senders, outbox.Config{Rate: cfg.SendRate, Now: now, Log: log})
 	notifier := bot.NewNotifier(texts, a.citizens, a.outbox, cfg.Lang, profile.Name)
-	a.notify = notify.New(db, a.staff, notifier, cal, cfg.TZ, profile.Office, log)
+	office := profile.Office
+	if profile.OfficeHours != "" {
+		office += " (" + profile.OfficeHours + ")" // where and when results are collected
+	}
+	a.notify = notify.New(db, a.staff, notifier, cal, cfg.TZ, office, log)
 	return a, nil
 }
 
@@ -135,6 +139,7 @@ func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error)
 		Now:      a.now,
 		Lang:     a.cfg.Lang,
 		Commune:  a.profile.Name,
+		Resume:   a.db.ResumeChat,
 	})
 }
 

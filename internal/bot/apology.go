@@ -17,6 +17,7 @@ func (r *Router) apologyActions() map[string]dialog.Action {
 		"apology.pick":     r.apologyPick,
 		"apology.send":     r.apologySend,
 		"dossier.unfollow": r.dossierUnfollow,
+		"staff.overdue":    r.staffOverdue,
 	}
 }
 
@@ -91,6 +92,9 @@ func (r *Router) apologySend(ctx context.Context, c dialog.Call) (dialog.Result,
 	d, err = r.cfg.Dossiers.Extend(ctx, c.User, d.Code, time.Unix(sec, 0), c.Slots["reason"])
 	if err != nil {
 		return dialog.Result{}, err
+	}
+	if err := r.cfg.Staff.Record(ctx, c.User, "extend", d.Code, "new due "+r.date(d.ExtendedDueAt)); err != nil {
+		turnOf(ctx).log.Error("audit extension", "code", d.Code, "err", err)
 	}
 	followers, err := r.cfg.Notify.Followers(ctx, d)
 	if err != nil {

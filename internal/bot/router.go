@@ -52,7 +52,11 @@ type Config struct {
 	Now      func() time.Time
 	Lang     string // default language, "vi"
 	Commune  string // the commune's name, said in greetings
-	Timeout  time.Duration
+	// Resume is told when a person sends a command (such as the /start of
+	// Telegram's "Restart" after unblocking), so the outbox may send to
+	// them again; nil = nothing to resume.
+	Resume  func(ctx context.Context, user string) error
+	Timeout time.Duration
 }
 
 // Router handles updates from every channel.
@@ -159,6 +163,11 @@ func (r *Router) process(ctx context.Context, log *slog.Logger, u chat.Update) e
 		return r.sendAll(ctx, ch, u.ChatID, t.render([]dialog.Prompt{{Key: "errors.unavailable"}}))
 	}
 	t.sess = sess
+	if u.Kind == chat.Command && r.cfg.Resume != nil {
+		if err := r.cfg.Resume(ctx, t.user); err != nil {
+			log.Warn("resume chat", "err", err)
+		}
+	}
 	t.dispatch(withTurn(ctx, t))
 	replies := t.render(t.say)
 	if err := r.sendAll(ctx, ch, u.ChatID, replies); err != nil {

@@ -17,6 +17,9 @@ import (
 	"xabot/internal/store"
 )
 
+// The store is the outbox's Repo.
+var _ Repo = (*store.DB)(nil)
+
 // call is one Send as the recorder saw it.
 type call struct {
 	at     time.Time

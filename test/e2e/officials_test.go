@@ -148,6 +148,8 @@ func TestOfficialsAlertsApologyAndPushes(t *testing.T) {
 			t.Errorf("overdue list lacks the dossier: %s", m.Text)
 		}
 		chair.WaitFor(t, "1 hồ sơ quá hạn", 10*time.Second)
+		head.Command("/quahan")
+		head.WaitFor(t, "H55.20-261110-0003", wait)
 	})
 
 	t.Run("sync API status change reaches the subscriber", func(t *testing.T) {
@@ -172,7 +174,7 @@ func TestOfficialsAlertsApologyAndPushes(t *testing.T) {
 	t.Run("a citizen trying officials' commands is refused", func(t *testing.T) {
 		c := b.Citizen(t, 7201, "Tò mò")
 		agree(t, c)
-		for _, cmd := range []string{"/canbo", "/moicanbo", "/thuhoi 1"} {
+		for _, cmd := range []string{"/canbo", "/moicanbo", "/thuhoi 1", "/quahan"} {
 			c.Command(cmd)
 			c.WaitFor(t, "chỉ dành cho cán bộ", wait)
 		}

@@ -71,8 +71,12 @@ type apiError struct {
 	Method      string
 	Code        int
 	Description string
-	RetryAfter  time.Duration
+	Wait        time.Duration // retry_after of a 429
 }
+
+// RetryAfter tells the outbox how long Telegram asked to wait (a 429 that
+// outlasted the adapter's own waits).
+func (e *apiError) RetryAfter() time.Duration { return e.Wait }
 
 func (e *apiError) Error() string {
 	return fmt.Sprintf("%s: %d %s", e.Method, e.Code, e.Description)
@@ -98,7 +102,7 @@ func newAPIError(method string, e tgbotapi.Error, token string) *apiError {
 		Method:      method,
 		Code:        e.Code,
 		Description: strings.ReplaceAll(e.Message, token, "<token>"),
-		RetryAfter:  time.Duration(e.RetryAfter) * time.Second,
+		Wait:        time.Duration(e.RetryAfter) * time.Second,
 	}
 }
 
@@ -124,7 +128,7 @@ func classify(err error) (class, time.Duration) {
 	}
 	switch c := ae.Code; {
 	case c == http.StatusTooManyRequests:
-		after := ae.RetryAfter
+		after := ae.Wait
 		if after <= 0 {
 			after = time.Second
 		}

@@ -177,3 +177,25 @@ func dossierLine(d domain.Dossier, s *Service) domain.Line {
 func key(job string, day time.Time, subject, to string) string {
 	return strings.Join([]string{job, day.Format("2006-01-02"), subject, to}, "|")
 }
+
+// OverdueOf lists the open dossiers overdue at at (not those waiting on the
+// applicant) for which keep is true, with their working days late: what
+// /quahan shows an official.
+func (s *Service) OverdueOf(ctx context.Context, at time.Time, keep func(domain.Dossier) bool) ([]domain.Dossier, []int, error) {
+	ds, err := s.repo.OpenDossiers(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	day := domain.DateOf(at, s.loc)
+	var out []domain.Dossier
+	var late []int
+	for _, d := range ds {
+		left := s.workingDaysLeft(day, d)
+		if left >= 0 || d.WaitingOnApplicant() || !keep(d) {
+			continue
+		}
+		out = append(out, d)
+		late = append(late, -left)
+	}
+	return out, late, nil
+}

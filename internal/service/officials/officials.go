@@ -273,3 +273,13 @@ func hash(code string) string {
 	sum := sha256.Sum256([]byte(code))
 	return hex.EncodeToString(sum[:])
 }
+
+// Record audits an action an official took on a dossier (an extension, an
+// answer…): who, what, which dossier. detail carries no personal data.
+func (s *Service) Record(ctx context.Context, actor, action, dossierCode, detail string) error {
+	a := domain.Audit{At: s.now(), Actor: actor, Action: action, Target: dossierCode, Detail: detail}
+	if err := s.repo.AddAudit(ctx, a); err != nil {
+		return fmt.Errorf("officials: audit %s %s: %w", action, dossierCode, err)
+	}
+	return nil
+}

@@ -1,0 +1,42 @@
+package bot
+
+import (
+	"context"
+	"strconv"
+
+	"xabot/internal/dialog"
+	"xabot/internal/domain"
+)
+
+// staffOverdue lists the overdue dossiers of the caller's fields; the
+// chairman, the admin and the head of the one-stop shop see every field.
+func (r *Router) staffOverdue(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	keep := func(domain.Dossier) bool { return true }
+	if turnOf(ctx).cit.Role == domain.RoleOfficial {
+		o, err := r.cfg.Staff.ByChat(ctx, c.User)
+		if err != nil {
+			return dialog.Result{}, err
+		}
+		if !o.Head {
+			keep = func(d domain.Dossier) bool { return o.Handles(d.Field) }
+		}
+	}
+	now := r.cfg.Now()
+	ds, late, err := r.cfg.Notify.OverdueOf(ctx, now, keep)
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	if len(ds) == 0 {
+		return dialog.Result{Say: []dialog.Prompt{{Key: "staff.overdue_none"}}}, nil
+	}
+	p := dialog.Prompt{Key: "staff.overdue_head", Args: map[string]string{"count": strconv.Itoa(len(ds)), "date": r.date(now)}}
+	for i, d := range ds {
+		handler := d.Handler
+		if handler == "" {
+			handler = "—"
+		}
+		p.Parts = append(p.Parts, dialog.Prompt{Key: "alert.overdue_item", Args: map[string]string{
+			"code": d.Code, "procedure": d.ProcedureName, "days": strconv.Itoa(late[i]), "handler": handler}})
+	}
+	return dialog.Result{Say: []dialog.Prompt{p}}, nil
+}
