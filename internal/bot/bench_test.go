@@ -117,10 +117,15 @@ func newBenchEnv(b *testing.B) *benchEnv {
 	return env
 }
 
+// benchParallelism × GOMAXPROCS updates are in flight at once: enough to
+// keep both cores busy while others wait on Redis.
+const benchParallelism = 4
+
 // BenchmarkPipeline measures updates/s through the whole inbound pipeline.
 func BenchmarkPipeline(b *testing.B) {
 	env := newBenchEnv(b)
 	var seq atomic.Int64
+	b.SetParallelism(benchParallelism)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -142,6 +147,7 @@ func BenchmarkFloor(b *testing.B) {
 	env := newBenchEnv(b)
 	sess := session.NewRedis(env.rdb, env.prefix+"floor:", time.Hour, time.Hour)
 	var seq atomic.Int64
+	b.SetParallelism(benchParallelism)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		ctx := context.Background()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"xabot/internal/domain"
+	"xabot/internal/fold"
 )
 
 // DueSoon alerts each dossier's handler (or, failing a match, the field's
@@ -30,7 +31,7 @@ func (s *Service) DueSoon(ctx context.Context, at time.Time) (int, error) {
 		}
 		for _, o := range domain.Route(d, staff) {
 			n := domain.Notice{
-				Key: key(JobDueSoon, day, d.Code, o.ChatKey), To: o.ChatKey, Priority: domain.PriorityAlert,
+				Key: key(JobDueSoon, day, domain.CanonicalCode(d.Code), o.ChatKey), To: o.ChatKey, Priority: domain.PriorityAlert,
 				Lines: []domain.Line{
 					domain.L("alert.due_soon", "code", d.Code, "days", strconv.Itoa(left), "due", s.date(d.Due())),
 					dossierLine(d, s),
@@ -74,7 +75,7 @@ func (s *Service) ApologyDuty(ctx context.Context, at time.Time) (int, error) {
 		}
 		for _, o := range domain.Route(d, staff) {
 			n := domain.Notice{
-				Key: key(JobApologyDuty, day, d.Code, o.ChatKey), To: o.ChatKey, Priority: domain.PriorityAlert,
+				Key: key(JobApologyDuty, day, domain.CanonicalCode(d.Code), o.ChatKey), To: o.ChatKey, Priority: domain.PriorityAlert,
 				Lines: []domain.Line{
 					domain.L("apology.duty", "code", d.Code, "days", strconv.Itoa(left), "due", s.date(d.Due())),
 					dossierLine(d, s),
@@ -107,15 +108,20 @@ func (s *Service) Overdue(ctx context.Context, at time.Time) (int, error) {
 		return 0, err
 	}
 	byField := map[string][]domain.Dossier{}
+	spelling := map[string]string{}
 	var fields []string
 	for _, d := range ds {
 		if s.workingDaysLeft(day, d) >= 0 || d.WaitingOnApplicant() {
 			continue
 		}
-		if _, seen := byField[d.Field]; !seen {
-			fields = append(fields, d.Field)
+		// One list per field however its name is spelt across imports.
+		f, seen := spelling[fold.String(d.Field)]
+		if !seen {
+			f = d.Field
+			spelling[fold.String(d.Field)] = f
+			fields = append(fields, f)
 		}
-		byField[d.Field] = append(byField[d.Field], d)
+		byField[f] = append(byField[f], d)
 	}
 	sort.Strings(fields)
 	sent, total := 0, 0

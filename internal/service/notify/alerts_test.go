@@ -10,6 +10,7 @@ import (
 )
 
 func TestApologyDuty(t *testing.T) {
+	t.Parallel()
 	type button struct{ days, date string }
 	tests := []struct {
 		name    string
@@ -47,6 +48,7 @@ func TestApologyDuty(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFixture(t)
 			c := tt.code
 			if c == "" {
@@ -65,8 +67,9 @@ func TestApologyDuty(t *testing.T) {
 			canon := domain.CanonicalCode(c)
 			day := domain.DateOf(tt.when, hcm).Format("2006-01-02")
 			for _, g := range got {
-				if want := "apology-duty|" + day + "|" + c + "|" + g.To; g.Key != want {
-					t.Errorf("key %q, want %q", g.Key, want)
+				// The subject is the code, as stored or canonical.
+				if g.Key != "apology-duty|"+day+"|"+c+"|"+g.To && g.Key != "apology-duty|"+day+"|"+canon+"|"+g.To {
+					t.Errorf("key %q, want apology-duty|%s|%s|%s", g.Key, day, canon, g.To)
 				}
 				if !slices.Equal(lineKeys(g), []string{"apology.duty", "alert.dossier", "apology.draft_hint"}) {
 					t.Errorf("lines %v", lineKeys(g))
@@ -107,6 +110,7 @@ func overdueItems(n domain.Notice) []string {
 }
 
 func TestOverdue(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	withField := func(d domain.Dossier, field, handler string) domain.Dossier {
 		d.Field, d.Handler = field, handler
@@ -199,6 +203,7 @@ func TestOverdue(t *testing.T) {
 }
 
 func TestOverdueNothingOverdue(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.put(t,
 		dossier("H55.20-261102-0001", domain.StatusInProgress, due(11, 25)),
@@ -211,5 +216,43 @@ func TestOverdueNothingOverdue(t *testing.T) {
 	}
 	if got := f.rec.take(); len(got) != 0 {
 		t.Errorf("notices %v, want none (not even the chairman's summary)", keys(got))
+	}
+}
+
+// TestDueSoonKeyIgnoresCodeSpelling: the same dossier re-imported with its
+// code spelt another way ("h55.20-261102-7") must not be alerted twice the
+// same day. The keys use d.Code as stored instead of its canonical form.
+func TestDueSoonKeyIgnoresCodeSpelling(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.put(t, dossier("H55.20-261102-0007", domain.StatusInProgress, due(11, 26)))
+	run(t, "DueSoon", f.svc.DueSoon, wed)
+	run(t, "ApologyDuty", f.svc.ApologyDuty, wed)
+	f.rec.take()
+	f.put(t, dossier("h55.20-261102-7", domain.StatusInProgress, due(11, 26))) // same code_key
+	for name, j := range map[string]job{"DueSoon": f.svc.DueSoon, "ApologyDuty": f.svc.ApologyDuty} {
+		if n := run(t, name, j, wed.Add(time.Hour)); n != 0 {
+			t.Errorf("%s rerun after respelling sent %d new: %v", name, n, keys(f.rec.take()))
+		}
+	}
+}
+
+// TestOverdueFieldSpelling: dossiers of one field spelt two ways ("Hộ tịch",
+// "hộ tịch"), which routing treats as one field, must make one list.
+func TestOverdueFieldSpelling(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	b := dossier("H55.20-261102-0002", domain.StatusInProgress, due(11, 20))
+	b.Field = "hộ tịch"
+	f.put(t, dossier("H55.20-261102-0001", domain.StatusInProgress, due(11, 20)), b)
+	run(t, "Overdue", f.svc.Overdue, wed)
+	var toBinh []domain.Notice
+	for _, n := range f.rec.take() {
+		if n.To == chatBinh {
+			toBinh = append(toBinh, n)
+		}
+	}
+	if len(toBinh) != 1 || len(toBinh[0].Lines) != 3 {
+		t.Errorf("Hộ tịch official got %d lists, want one of 2 dossiers: %v", len(toBinh), keys(toBinh))
 	}
 }

@@ -104,7 +104,11 @@ func (s *Service) deliver(ctx context.Context, n domain.Notice, sent *int) error
 func (s *Service) date(t time.Time) string { return t.In(s.loc).Format("02/01/2006") }
 
 // workingDaysLeft counts working days from day to the dossier's due date:
-// 0 = due today, negative = overdue.
+// 0 = due today, negative = overdue. A dossier without a due date is never
+// due (imports require one; this keeps a stray row from counting for ever).
 func (s *Service) workingDaysLeft(day time.Time, d domain.Dossier) int {
+	if d.Due().IsZero() {
+		return 1 << 30
+	}
 	return s.cal.WorkingDaysBetween(day, domain.DateOf(d.Due(), s.loc))
 }
