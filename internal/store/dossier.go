@@ -71,14 +71,7 @@ func scanDossier(s scanner) (domain.Dossier, error) {
 // DossierByCode finds a dossier by its code, compared in canonical form; an
 // unknown code wraps domain.ErrNotFound.
 func (db *DB) DossierByCode(ctx context.Context, code string) (domain.Dossier, error) {
-	d, err := scanDossier(db.read.dossierByKey.QueryRowContext(ctx, domain.CanonicalCode(code)))
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Dossier{}, fmt.Errorf("store: dossier %q: %w", code, domain.ErrNotFound)
-	}
-	if err != nil {
-		return domain.Dossier{}, fmt.Errorf("store: dossier %q: %w", code, err)
-	}
-	return d, nil
+	return oneDossier(db.read.dossierByKey.QueryRowContext(ctx, domain.CanonicalCode(code)), fmt.Sprintf("dossier %q", code))
 }
 
 // DossiersByPhone lists the dossiers whose applicant phone is phone
@@ -89,23 +82,8 @@ func (db *DB) DossiersByPhone(ctx context.Context, phone string, limit int) ([]d
 	}
 	rows, err := db.r.QueryContext(ctx, `SELECT `+dossierColumns+` FROM dossiers
 		WHERE phone = ? ORDER BY received_at DESC, id DESC LIMIT ?`, phone, limit)
-	if err != nil {
-		// The phone is personal data: it stays out of the message.
-		return nil, fmt.Errorf("store: dossiers by phone: %w", err)
-	}
-	defer rows.Close()
-	var out []domain.Dossier
-	for rows.Next() {
-		d, err := scanDossier(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: dossiers by phone: %w", err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: dossiers by phone: %w", err)
-	}
-	return out, nil
+	// The phone is personal data: it stays out of the message.
+	return collect(rows, err, "dossiers by phone", scanDossier)
 }
 
 // CountDossiers returns how many dossiers are stored.

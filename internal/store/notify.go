@@ -66,31 +66,13 @@ func (db *DB) Subscribers(ctx context.Context, d domain.Dossier) ([]string, erro
 func (db *DB) OpenDossiers(ctx context.Context) ([]domain.Dossier, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT `+dossierColumns+` FROM dossiers
 		WHERE status NOT IN (3, 7, 8, 9, 10) ORDER BY due_at, id`)
-	if err != nil {
-		return nil, fmt.Errorf("store: open dossiers: %w", err)
-	}
-	defer rows.Close()
-	var out []domain.Dossier
-	for rows.Next() {
-		d, err := scanDossier(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: open dossiers: %w", err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "open dossiers", scanDossier)
 }
 
 // DossierByID finds a dossier by id.
 func (db *DB) DossierByID(ctx context.Context, id int64) (domain.Dossier, error) {
-	d, err := scanDossier(db.r.QueryRowContext(ctx, `SELECT `+dossierColumns+` FROM dossiers WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Dossier{}, fmt.Errorf("store: dossier %d: %w", id, domain.ErrNotFound)
-	}
-	if err != nil {
-		return domain.Dossier{}, fmt.Errorf("store: dossier %d: %w", id, err)
-	}
-	return d, nil
+	return oneDossier(db.r.QueryRowContext(ctx, `SELECT `+dossierColumns+` FROM dossiers WHERE id = ?`, id),
+		fmt.Sprintf("dossier %d", id))
 }
 
 // EventsAfter returns up to limit dossier events with id > after, oldest first.

@@ -91,22 +91,7 @@ func (db *DB) DueOutgoing(ctx context.Context, now time.Time, limit int) ([]doma
 				FROM outbox WHERE status = 'queued' AND next_at <= ?)
 			WHERE nth = 1 ORDER BY priority DESC, id LIMIT ?)
 		ORDER BY priority DESC, id`, now.Unix(), limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: due outgoing: %w", err)
-	}
-	defer rows.Close()
-	var out []domain.Outgoing
-	for rows.Next() {
-		m, err := scanOutgoing(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: due outgoing: %w", err)
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: due outgoing: %w", err)
-	}
-	return out, nil
+	return collect(rows, err, "due outgoing", scanOutgoing)
 }
 
 // Outgoing returns the row queued under key; an unknown key wraps

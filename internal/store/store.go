@@ -17,6 +17,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"xabot/internal/domain"
 )
 
 //go:embed migrations/*.sql
@@ -251,4 +253,37 @@ func (s timeScan) Scan(v any) error {
 		return fmt.Errorf("store: time column holds %T", v)
 	}
 	return nil
+}
+
+// collect scans every row of a query (rows, err as QueryContext returns
+// them) with scan; what names the query in errors.
+func collect[T any](rows *sql.Rows, err error, what string, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	return out, nil
+}
+
+// oneDossier scans a single-dossier query; no row wraps domain.ErrNotFound.
+func oneDossier(row *sql.Row, what string) (domain.Dossier, error) {
+	d, err := scanDossier(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Dossier{}, fmt.Errorf("store: %s: %w", what, domain.ErrNotFound)
+	}
+	if err != nil {
+		return domain.Dossier{}, fmt.Errorf("store: %s: %w", what, err)
+	}
+	return d, nil
 }

@@ -15,20 +15,13 @@ import (
 // officials, then the head of the one-stop shop) about open dossiers due
 // within DueSoonDays working days. Idempotent per (day, dossier, recipient).
 func (s *Service) DueSoon(ctx context.Context, at time.Time) (int, error) {
-	day, working := s.day(at)
-	if !working {
-		return 0, nil
-	}
-	ds, staff, err := s.load(ctx)
+	day, due, staff, err := s.dueWithin(ctx, at, DueSoonDays)
 	if err != nil {
 		return 0, err
 	}
 	sent := 0
-	for _, d := range ds {
-		left := s.workingDaysLeft(day, d)
-		if left < 0 || left > DueSoonDays || d.WaitingOnApplicant() {
-			continue
-		}
+	for _, dl := range due {
+		d, left := dl.d, dl.left
 		for _, o := range domain.Route(d, staff) {
 			n := domain.Notice{
 				Key: key(JobDueSoon, day, domain.CanonicalCode(d.Code), o.ChatKey), To: o.ChatKey, Priority: domain.PriorityAlert,
@@ -50,18 +43,14 @@ func (s *Service) DueSoon(ctx context.Context, at time.Time) (int, error) {
 // the law allows one extension, with an apology, at least a day before the
 // due date. Buttons choose the new date; the bot's apology dialog sends it.
 func (s *Service) ApologyDuty(ctx context.Context, at time.Time) (int, error) {
-	day, working := s.day(at)
-	if !working {
-		return 0, nil
-	}
-	ds, staff, err := s.load(ctx)
+	day, due, staff, err := s.dueWithin(ctx, at, ApologyDays)
 	if err != nil {
 		return 0, err
 	}
 	sent := 0
-	for _, d := range ds {
-		left := s.workingDaysLeft(day, d)
-		if left < 0 || left > ApologyDays || d.Extended() || d.WaitingOnApplicant() {
+	for _, dl := range due {
+		d, left := dl.d, dl.left
+		if d.Extended() {
 			continue
 		}
 		var buttons []domain.NoticeButton
@@ -161,6 +150,33 @@ func (s *Service) Overdue(ctx context.Context, at time.Time) (int, error) {
 		}
 	}
 	return sent, nil
+}
+
+// dueLeft is an open dossier and the working days left until it is due.
+type dueLeft struct {
+	d    domain.Dossier
+	left int
+}
+
+// dueWithin returns at's day and the open dossiers due within days working
+// days (not late, not waiting on the applicant), with the active officials;
+// nothing on a day off, when the alerts wait for the next working morning.
+func (s *Service) dueWithin(ctx context.Context, at time.Time, days int) (time.Time, []dueLeft, []domain.Official, error) {
+	day, working := s.day(at)
+	if !working {
+		return day, nil, nil, nil
+	}
+	ds, staff, err := s.load(ctx)
+	if err != nil {
+		return day, nil, nil, err
+	}
+	var out []dueLeft
+	for _, d := range ds {
+		if left := s.workingDaysLeft(day, d); left >= 0 && left <= days && !d.WaitingOnApplicant() {
+			out = append(out, dueLeft{d, left})
+		}
+	}
+	return day, out, staff, nil
 }
 
 func (s *Service) load(ctx context.Context) ([]domain.Dossier, []domain.Official, error) {
