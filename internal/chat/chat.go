@@ -56,6 +56,9 @@ type Update struct {
 	Text    string // free text, or the caption of a photo
 	Data    string // callback data of a pressed inline button
 	Contact *SharedContact
+	Photo   *Media // a photo (the largest size the platform offers)
+	File    *Media // a document, voice or video: kept only to say no politely
+	Place   *Point // a shared location
 	Lang    string // the platform's language hint, may be empty
 	At      time.Time
 }
@@ -68,13 +71,33 @@ type SharedContact struct {
 	UserID string
 }
 
+// Media is a file the platform keeps; FileID lets the bot send it on
+// (to an official) without downloading it.
+type Media struct {
+	FileID string
+	Size   int    // bytes, 0 when the platform did not say
+	MIME   string // "" when unknown
+}
+
+// Point is a shared location.
+type Point struct{ Lat, Lon float64 }
+
 // Reply is one outbound message: plain text (adapters escape it for their
 // markup) plus optional inline buttons and an optional reply keyboard.
 type Reply struct {
 	ChatID   string
-	Text     string
+	Text     string // with Image: its caption
+	Image    *Image
 	Buttons  [][]Button
 	Keyboard *Keyboard // nil leaves the user's keyboard as it is
+}
+
+// Image is a picture to send: a platform file id (a photo a citizen sent,
+// passed on) or the bytes of a PNG the bot made.
+type Image struct {
+	FileID string
+	Data   []byte
+	Name   string // file name for uploads, e.g. "chart.png"
 }
 
 // Button is an inline button. Data must fit Telegram's 64-byte callback_data.

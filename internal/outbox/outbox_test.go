@@ -212,6 +212,11 @@ func TestPayloadRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(rec.last, kb) {
 		t.Errorf("sent %+v, want %+v", rec.last, kb)
 	}
+	img := chat.Reply{ChatID: "42", Text: "Biểu đồ tuần", Image: &chat.Image{Data: []byte{0x89, 'P', 'N', 'G', 0}, Name: "chart.png"}}
+	put2("img", img)
+	if !reflect.DeepEqual(rec.last, img) {
+		t.Errorf("sent %+v, want %+v", rec.last, img)
+	}
 	rm := chat.Reply{ChatID: "42", Text: "Xong", Keyboard: &chat.Keyboard{Remove: true}}
 	put2("c", rm)
 	if !reflect.DeepEqual(rec.last, rm) {

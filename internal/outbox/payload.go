@@ -10,6 +10,7 @@ type payload struct {
 	Text     string      `json:"text"`
 	Buttons  [][]button  `json:"buttons,omitempty"`
 	Keyboard *keyboardJS `json:"keyboard,omitempty"`
+	Image    *chat.Image `json:"image,omitempty"` // Data travels as base64
 }
 
 type button struct {
@@ -28,7 +29,7 @@ type key struct {
 }
 
 func encode(r chat.Reply) ([]byte, error) {
-	p := payload{Text: r.Text}
+	p := payload{Text: r.Text, Image: r.Image}
 	for _, row := range r.Buttons {
 		out := make([]button, 0, len(row))
 		for _, b := range row {
@@ -54,7 +55,7 @@ func decode(b []byte) (chat.Reply, error) {
 	if err := json.Unmarshal(b, &p); err != nil {
 		return chat.Reply{}, err
 	}
-	r := chat.Reply{Text: p.Text}
+	r := chat.Reply{Text: p.Text, Image: p.Image}
 	for _, row := range p.Buttons {
 		out := make([]chat.Button, 0, len(row))
 		for _, b := range row {

@@ -46,6 +46,9 @@ func (c *Console) Send(_ context.Context, r chat.Reply) error {
 	defer c.mu.Unlock()
 	var b strings.Builder
 	b.WriteString("\n🤖 ")
+	if r.Image != nil {
+		b.WriteString("🖼  [ảnh / image] ")
+	}
 	b.WriteString(strings.ReplaceAll(r.Text, "\n", "\n   "))
 	b.WriteString("\n")
 	// Only the latest message's buttons can be pressed by number: typing "2"

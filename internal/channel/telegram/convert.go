@@ -57,11 +57,20 @@ func fromMessage(id int, m *tgbotapi.Message, username string, now time.Time) (c
 			out.Contact.UserID = strconv.FormatInt(m.Contact.UserID, 10)
 		}
 	case len(m.Photo) > 0:
+		big := m.Photo[len(m.Photo)-1] // sizes come smallest first
 		out.Kind, out.Text = chat.Photo, m.Caption
+		out.Photo = &chat.Media{FileID: big.FileID, Size: big.FileSize, MIME: "image/jpeg"}
 	case m.Sticker != nil:
 		out.Kind = chat.Sticker
-	case m.Location != nil || m.Venue != nil:
+	case m.Location != nil:
 		out.Kind = chat.Location
+		out.Place = &chat.Point{Lat: m.Location.Latitude, Lon: m.Location.Longitude}
+	case m.Venue != nil:
+		out.Kind = chat.Location
+		out.Place = &chat.Point{Lat: m.Venue.Location.Latitude, Lon: m.Venue.Location.Longitude}
+	case m.Document != nil:
+		out.Kind, out.Text = chat.Other, m.Caption
+		out.File = &chat.Media{FileID: m.Document.FileID, Size: m.Document.FileSize, MIME: m.Document.MimeType}
 	default:
 		// Documents, voice, video, audio, polls, dice, service messages and
 		// whatever newer Bot API versions add: the bot says it cannot read it.

@@ -62,9 +62,14 @@ func TestToUpdate(t *testing.T) {
 			From: chat.UserKey{Channel: chat.Telegram, ID: "222"}, ChatID: "222", Kind: chat.Callback, Data: "x", Lang: "en", At: now,
 		}, true},
 		{108, "sticker", msg(8, chat.Sticker), true},
-		{109, "photo with caption", with(msg(9, chat.Photo), func(u *chat.Update) { u.Text = "giấy tờ nhà đất" }), true},
-		{110, "location", msg(10, chat.Location), true},
-		{111, "document", msg(11, chat.Other), true},
+		{109, "photo with caption", with(msg(9, chat.Photo), func(u *chat.Update) {
+			u.Text = "giấy tờ nhà đất"
+			u.Photo = &chat.Media{FileID: "AgACAgIAAxk2", Size: 45678, MIME: "image/jpeg"} // the largest size
+		}), true},
+		{110, "location", with(msg(10, chat.Location), func(u *chat.Update) { u.Place = &chat.Point{Lat: 21.028511, Lon: 105.804817} }), true},
+		{111, "document", with(msg(11, chat.Other), func(u *chat.Update) {
+			u.File = &chat.Media{FileID: "BQACAgIAAxk", Size: 20480, MIME: "application/pdf"}
+		}), true},
 		{112, "voice", msg(12, chat.Other), true},
 		{113, "edited message", chat.Update{}, false},
 		{114, "group message", chat.Update{}, false},

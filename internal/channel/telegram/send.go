@@ -56,6 +56,9 @@ func (b *Bot) Send(ctx context.Context, r chat.Reply) error {
 	// Telegram refuses invalid UTF-8 and trims the text, so a blank
 	// message is an empty one.
 	text := strings.ToValidUTF8(r.Text, "\uFFFD")
+	if r.Image != nil {
+		return b.sendImage(ctx, id, r, text, markup)
+	}
 	if strings.TrimSpace(text) == "" {
 		if markup != nil {
 			return errEmptyWithMarkup
@@ -90,6 +93,10 @@ func (b *Bot) Send(ctx context.Context, r chat.Reply) error {
 // and retrying transient failures. A retry after a network error may
 // duplicate the message: Telegram has no idempotency key.
 func (b *Bot) send(ctx context.Context, chatID int64, c tgbotapi.Chattable) error {
+	method := "sendMessage"
+	if _, ok := c.(tgbotapi.PhotoConfig); ok {
+		method = "sendPhoto"
+	}
 	floods, failures := 0, 0
 	for {
 		if err := b.chats.get(chatID, b.now()).Wait(ctx); err != nil {
@@ -99,7 +106,7 @@ func (b *Bot) send(ctx context.Context, chatID int64, c tgbotapi.Chattable) erro
 			return err
 		}
 		rctx, cancel := context.WithTimeout(ctx, sendTimeout)
-		_, err := b.request(rctx, "sendMessage", c)
+		_, err := b.request(rctx, method, c)
 		cancel()
 		if err == nil {
 			return nil
@@ -131,7 +138,7 @@ func (b *Bot) send(ctx context.Context, chatID int64, c tgbotapi.Chattable) erro
 			}
 			return err
 		}
-		b.log.Warn("telegram send failed, retrying", "chat_id", chatID, "method", "sendMessage", "retry_in", wait, "err", err)
+		b.log.Warn("telegram send failed, retrying", "chat_id", chatID, "method", method, "retry_in", wait, "err", err)
 		if err := b.sleep(ctx, wait); err != nil {
 			return err
 		}
@@ -220,4 +227,43 @@ func (c *chatLimits) get(id int64, now time.Time) *rate.Limiter {
 	l := rate.NewLimiter(c.every, c.burst)
 	c.m[id] = l
 	return l
+}
+
+// maxCaption is Telegram's limit on a photo's caption, in UTF-16 units.
+const maxCaption = 1024
+
+// sendImage sends a photo by file id or as an upload. A text that fits is
+// its caption; a longer one follows as messages, which carry the markup.
+func (b *Bot) sendImage(ctx context.Context, id int64, r chat.Reply, text string, markup any) error {
+	img := r.Image
+	var file tgbotapi.RequestFileData
+	switch {
+	case img.FileID != "":
+		file = tgbotapi.FileID(img.FileID)
+	case len(img.Data) > 0:
+		name := img.Name
+		if name == "" {
+			name = "image.png"
+		}
+		file = tgbotapi.FileBytes{Name: name, Bytes: img.Data}
+	default:
+		return errors.New("telegram: send: an image without a file id or data")
+	}
+	p := tgbotapi.NewPhoto(id, file)
+	fits := len(split(text, maxCaption)) <= 1
+	if fits && strings.TrimSpace(text) != "" {
+		p.Caption, p.ParseMode = html.EscapeString(text), tgbotapi.ModeHTML
+	}
+	if fits {
+		p.ReplyMarkup = markup
+	}
+	if err := b.send(ctx, id, p); err != nil {
+		return fmt.Errorf("telegram: send photo to chat %d: %w", id, err)
+	}
+	if fits {
+		return nil
+	}
+	rest := r
+	rest.Image = nil
+	return b.Send(ctx, rest)
 }

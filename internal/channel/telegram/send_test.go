@@ -242,3 +242,41 @@ func TestChatLimitsSweep(t *testing.T) {
 		t.Errorf("per-chat limiter %v/s burst %d", l.Limit(), l.Burst())
 	}
 }
+
+func TestSendImage(t *testing.T) {
+	f := newFake(t)
+	f.setDefault("sendPhoto", file(200, "sendMessage.json"))
+	b := newTestBot(t, f)
+	// A citizen's photo passed on by file id, with a short caption and a button.
+	err := b.Send(t.Context(), chat.Reply{ChatID: "111", Text: "Ảnh <hiện trường>",
+		Image: &chat.Image{FileID: "AgACAgIAAxk2"}, Buttons: [][]chat.Button{{{Label: "Nhận", Data: "fb/act/x"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := f.callsOf("sendPhoto")
+	if len(calls) != 1 {
+		t.Fatalf("sendPhoto calls = %d, want 1", len(calls))
+	}
+	c := calls[0]
+	if c.Form.Get("photo") != "AgACAgIAAxk2" || c.Form.Get("caption") != "Ảnh &lt;hiện trường&gt;" ||
+		!strings.Contains(c.Form.Get("reply_markup"), "fb/act/x") {
+		t.Errorf("sendPhoto form = %v", c.Form)
+	}
+	// A chart made by the bot, with a caption too long for Telegram's 1,024:
+	// the photo goes bare and the text follows as a message.
+	long := strings.Repeat("số liệu ", 200)
+	if err := b.Send(t.Context(), chat.Reply{ChatID: "111", Text: long,
+		Image: &chat.Image{Data: []byte("\x89PNG fake"), Name: "chart.png"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.callsOf("sendPhoto")); n != 2 {
+		t.Fatalf("sendPhoto calls = %d, want 2", n)
+	}
+	msgs := f.callsOf("sendMessage")
+	if len(msgs) != 1 || !strings.HasPrefix(msgs[0].Form.Get("text"), "số liệu") {
+		t.Errorf("the long caption did not follow as a message: %v", msgs)
+	}
+	if err := b.Send(t.Context(), chat.Reply{ChatID: "111", Image: &chat.Image{}}); err == nil {
+		t.Error("an image with neither file id nor data was sent")
+	}
+}
