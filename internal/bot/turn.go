@@ -85,12 +85,33 @@ func (t *turn) dispatch(ctx context.Context) {
 			return
 		}
 		t.text(ctx, text)
+	case chat.Photo, chat.Location:
+		if st, ok := t.r.engine.Waiting(t.state()); ok && st.Media {
+			t.answer(ctx, mediaInput(u))
+			return
+		}
+		fallthrough
 	default:
-		t.add(kindKey(u.Kind))
+		key := kindKey(u.Kind)
+		if u.File != nil {
+			key = "kind.document" // a file where a photo would do: say which
+		}
+		t.add(key)
 		if _, waiting := t.r.engine.Waiting(t.state()); waiting {
 			t.say = append(t.say, t.r.engine.Current(t.state())...)
 		}
 	}
+}
+
+// mediaInput is a photo or a location as a dialog answer.
+func mediaInput(u chat.Update) dialog.Input {
+	if u.Photo != nil {
+		return dialog.Input{Photo: u.Photo.FileID, PhotoSize: u.Photo.Size}
+	}
+	if u.Place != nil {
+		return dialog.Input{Place: strconv.FormatFloat(u.Place.Lat, 'f', 6, 64) + "," + strconv.FormatFloat(u.Place.Lon, 'f', 6, 64)}
+	}
+	return dialog.Input{}
 }
 
 func kindKey(k chat.Kind) string {

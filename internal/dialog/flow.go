@@ -43,6 +43,7 @@ type Step struct {
 	Dynamic  bool              `yaml:"dynamic"` // buttons come from the previous action's result
 	Contact  bool              `yaml:"contact"` // also accept a shared contact (offer the key)
 	Only     string            `yaml:"only"`    // "contact": accept nothing else
+	Media    bool              `yaml:"media"`   // also accept photos (slot "photos") and a location (slot "place")
 	Free     bool              `yaml:"free"`    // free text: never read as a code or a menu word
 	Min      int               `yaml:"min"`     // shortest answer, in characters
 	Max      int               `yaml:"max"`     // longest answer, in characters (default 500)
@@ -79,7 +80,7 @@ func (k *Keys) UnmarshalYAML(unmarshal func(any) error) error {
 }
 
 // waits reports whether the step stops for an answer.
-func (s *Step) waits() bool { return s.Save != "" || len(s.Choices) > 0 || s.Dynamic }
+func (s *Step) waits() bool { return s.Save != "" || len(s.Choices) > 0 || s.Dynamic || s.Media }
 
 // Step returns the flow's step by id.
 func (f *Flow) Step(id string) (*Step, bool) {
@@ -104,6 +105,9 @@ type Input struct {
 	Choice     string // value of a pressed button
 	Contact    string // phone of a shared contact
 	ContactOwn bool   // the contact is the sender's own
+	Photo      string // platform file id of a photo
+	PhotoSize  int    // its size in bytes, 0 if unknown
+	Place      string // a shared location, "lat,lon"
 }
 
 // Prompt is something to say: a locale key with its arguments, and the

@@ -138,6 +138,26 @@ func (r *run) enter(ctx context.Context, f *Flow, to string) error {
 
 // answer validates in against s, saves it, runs the action and moves on.
 func (r *run) answer(ctx context.Context, f *Flow, s *Step, in Input) error {
+	if in.Photo != "" || in.Place != "" {
+		if !s.Media {
+			return &BadAnswer{Key: "input.no_media"}
+		}
+		// Photos accumulate ("id:size" per line); a location replaces the last.
+		if in.Photo != "" {
+			item := in.Photo + ":" + strconv.Itoa(in.PhotoSize)
+			if old := r.call.Slots["photos"]; old != "" {
+				item = old + "\n" + item
+			}
+			r.call.Slots["photos"] = item
+		} else {
+			r.call.Slots["place"] = in.Place
+		}
+		to, err := r.act(ctx, s, "")
+		if err != nil {
+			return err
+		}
+		return r.enter(ctx, f, to)
+	}
 	value, next, err := accept(s, in, r.call.Slots[choicesSlot])
 	if err != nil {
 		return err
