@@ -24,6 +24,7 @@ import (
 	"xabot/internal/service/dossier"
 	"xabot/internal/service/intake"
 	"xabot/internal/service/notify"
+	"xabot/internal/service/rating"
 	"xabot/internal/service/officials"
 	"xabot/internal/session"
 	"xabot/internal/store"
@@ -52,6 +53,7 @@ type App struct {
 	citizens *citizen.Service
 	staff    *officials.Service
 	notify   *notify.Service
+	ratings  *rating.Service
 	outbox   *outbox.Outbox
 	// senders are the channels the outbox delivers through; Serve fills it
 	// before the outbox runs (the CLI only queues).
@@ -109,6 +111,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 		office += " (" + profile.OfficeHours + ")" // where and when results are collected
 	}
 	a.notify = notify.New(db, a.staff, notifier, cal, cfg.TZ, office, log)
+	a.ratings = rating.New(db, a.staff, notifier, now, log)
+	a.notify.OfferRatings(a.ratings.Offer)
 	return a, nil
 }
 
@@ -134,6 +138,7 @@ func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error)
 		Citizens: a.citizens,
 		Staff:    a.staff,
 		Notify:   a.notify,
+		Ratings:  a.ratings,
 		Calendar: a.calendar,
 		TZ:       a.cfg.TZ,
 		Now:      a.now,

@@ -26,6 +26,7 @@ import (
 	"xabot/internal/service/dossier"
 	"xabot/internal/service/notify"
 	"xabot/internal/service/officials"
+	"xabot/internal/service/rating"
 	"xabot/internal/session"
 )
 
@@ -47,6 +48,7 @@ type Config struct {
 	Citizens *citizen.Service
 	Staff    *officials.Service
 	Notify   *notify.Service
+	Ratings  *rating.Service
 	Calendar *domain.Calendar
 	TZ       *time.Location
 	Now      func() time.Time

@@ -18,7 +18,11 @@ import (
 	"xabot/internal/domain"
 	"xabot/internal/i18n"
 	"xabot/internal/service/citizen"
+	"xabot/internal/outbox"
 	"xabot/internal/service/dossier"
+	"xabot/internal/service/notify"
+	"xabot/internal/service/officials"
+	"xabot/internal/service/rating"
 	"xabot/internal/session"
 	"xabot/internal/store"
 	"xabot/locales"
@@ -112,6 +116,14 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 		tb.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	citizens := citizen.New(db, now)
+	staff := officials.New(db, now, log)
+	queue := outbox.New(db, nil, outbox.Config{Now: now, Log: log})
+	notifier := NewNotifier(texts, citizens, queue, "vi", "xã Hành Dũng")
+	cal := domain.NewCalendar(nil, nil)
+	notices := notify.New(db, staff, notifier, cal, hcm, "Bộ phận Một cửa", log)
+	ratings := rating.New(db, staff, notifier, now, log)
+	notices.OfferRatings(ratings.Offer)
 	f.router, err = New(Config{
 		Log:      log,
 		Dialogs:  dialogs.FS,
@@ -119,8 +131,11 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 		Sessions: sessions,
 		Channels: map[chat.Channel]Channel{chat.Telegram: ch},
 		Dossiers: dossier.New(db, now, dossier.DefaultPolicy, log),
-		Citizens: citizen.New(db, now),
-		Calendar: domain.NewCalendar(nil, nil),
+		Citizens: citizens,
+		Staff:    staff,
+		Notify:   notices,
+		Ratings:  ratings,
+		Calendar: cal,
 		TZ:       hcm,
 		Now:      now,
 		Commune:  "xã Hành Dũng",

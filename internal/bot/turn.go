@@ -132,7 +132,7 @@ func (t *turn) command(ctx context.Context, name, args string) {
 		t.add("errors.unknown_command", "command", clip(name, 32))
 		return
 	}
-	slots := map[string]string{}
+	slots := map[string]string{"args": args}
 	if start, _ := f.Step(f.Start); start != nil && start.Prefill && start.Save != "" && args != "" {
 		slots[start.Save] = args
 	}

@@ -141,9 +141,9 @@ func CheckCriteria(m map[Criterion]bool) error {
 
 // CleanComment readies a typed comment for storing: invalid UTF-8 becomes
 // U+FFFD, control characters other than new lines go, runs of spaces
-// collapse, and the ends are trimmed. Nothing left is rating.comment_empty,
-// more than MaxComment characters rating.comment_too_long {max} (both
-// *InvalidError).
+// collapse, and the ends are trimmed. Nothing visible left is
+// rating.comment_empty, more than MaxComment characters
+// rating.comment_too_long {max} (both *InvalidError).
 func CleanComment(s string) (string, error) {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
@@ -158,13 +158,17 @@ func CleanComment(s string) (string, error) {
 	}
 	s = strings.TrimSpace(strings.Join(kept, "\n"))
 	switch n := utf8.RuneCountInString(s); {
-	case n == 0:
+	case strings.IndexFunc(s, visible) < 0:
 		return "", Invalid("rating.comment_empty")
 	case n > MaxComment:
 		return "", Invalid("rating.comment_too_long", "max", strconv.Itoa(MaxComment))
 	}
 	return s, nil
 }
+
+// visible reports whether r shows as something: not a space nor an
+// invisible format character such as a zero-width space.
+func visible(r rune) bool { return unicode.IsGraphic(r) && !unicode.IsSpace(r) }
 
 // RatingStats counts ratings per level over a period.
 type RatingStats struct {
@@ -173,7 +177,9 @@ type RatingStats struct {
 }
 
 // Low is how many of the ratings are at one of the two lowest levels.
-func (s RatingStats) Low() int { return s.ByLevel[LevelDissatisfied] + s.ByLevel[LevelVeryDissatisfied] }
+func (s RatingStats) Low() int {
+	return s.ByLevel[LevelDissatisfied] + s.ByLevel[LevelVeryDissatisfied]
+}
 
 // LowRatingRecipients returns who is alerted about a low rating: the active
 // heads of the one-stop shop, else the active chairmen (DESIGN.md §4). Not

@@ -167,6 +167,15 @@ func TestOfficialsAlertsApologyAndPushes(t *testing.T) {
 		if !strings.Contains(m.Text, "kết quả") || !m.HasButton("Ngừng nhận") {
 			t.Errorf("push: %s", m)
 		}
+		// The result is there: the rating is offered; a low one alerts the head.
+		offer := dung.WaitFor(t, "mức độ hài lòng", 10*time.Second)
+		head.Drain()
+		dung.PressButton(t, offer, "Rất không hài lòng")
+		dung.WaitFor(t, "Cảm ơn Anh/Chị đã đánh giá", wait)
+		alert := head.WaitFor(t, "đánh giá mức 1/5", 10*time.Second)
+		if strings.Contains(alert.Text, "0905777888") || strings.Contains(alert.Text, "Dung") {
+			t.Errorf("the low-rating alert names the rater: %s", alert.Text)
+		}
 		dung.PressButton(t, m, "Ngừng nhận")
 		dung.WaitFor(t, "Đã ngừng gửi thông báo", wait)
 	})

@@ -45,6 +45,13 @@ type Service struct {
 	loc    *time.Location
 	office string // where results are collected, said in pushes
 	log    *slog.Logger
+	offer  func(ctx context.Context, d domain.Dossier, to string) (bool, error)
+}
+
+// OfferRatings makes the push of a result (status 9 or 10) also offer the
+// rating buttons, through offer (the rating service's Offer).
+func (s *Service) OfferRatings(offer func(ctx context.Context, d domain.Dossier, to string) (bool, error)) {
+	s.offer = offer
 }
 
 // New returns a Service.

@@ -89,6 +89,12 @@ func (s *Service) push(ctx context.Context, e domain.Event, sent *int) error {
 		if err := s.deliver(ctx, n, sent); err != nil {
 			return err
 		}
+		// A result is there: ask how it went (Decree 118 Art. 31).
+		if s.offer != nil && e.Kind == "status" && (e.To == domain.StatusDone || e.To == domain.StatusReturned) {
+			if _, err := s.offer(ctx, d, to); err != nil {
+				return fmt.Errorf("notify: offer rating %s: %w", d.Code, err)
+			}
+		}
 	}
 	return nil
 }

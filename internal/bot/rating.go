@@ -1,0 +1,128 @@
+package bot
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"xabot/internal/dialog"
+	"xabot/internal/domain"
+	"xabot/internal/service/rating"
+)
+
+// ratingActions bind the rating dialog: the level (from the push's buttons
+// or /danhgia CODE), then the optional questions of Decree 118 Art. 33 one
+// at a time, then an optional comment.
+func (r *Router) ratingActions() map[string]dialog.Action {
+	return map[string]dialog.Action{
+		"rate.entry":     r.rateEntry,
+		"rate.check":     r.rateCheck,
+		"rate.level":     r.rateLevel,
+		"rate.criterion": r.rateCriterion,
+		"rate.comment":   r.rateComment,
+	}
+}
+
+// rateEntry takes the code typed after /danhgia, or asks for one.
+func (r *Router) rateEntry(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	if strings.TrimSpace(c.Slots["args"]) == "" {
+		return dialog.Result{Branch: "ask"}, nil
+	}
+	return r.rateCheck(ctx, dialog.Call{User: c.User, Slots: map[string]string{"code": c.Slots["args"]}})
+}
+
+// rateCheck makes sure the citizen may rate the dossier and offers the levels.
+func (r *Router) rateCheck(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	d, err := r.cfg.Ratings.Check(ctx, c.User, c.Slots["code"])
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	code := domain.CanonicalCode(d.Code)
+	var choices []dialog.Button
+	for _, l := range domain.Levels {
+		choices = append(choices, dialog.Button{Key: rating.LevelKey(l), Data: code + ":" + strconv.Itoa(int(l))})
+	}
+	return dialog.Result{Slots: map[string]string{"code": code},
+		Say:     []dialog.Prompt{{Key: "rate.choose_level", Args: map[string]string{"code": d.Code}}},
+		Choices: choices}, nil
+}
+
+// rateLevel stores the level ("CODE:N") and asks the first question.
+func (r *Router) rateLevel(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	code, n, ok := strings.Cut(c.Slots["level"], ":")
+	level, err := domain.ParseLevel(n)
+	if !ok || err != nil {
+		return dialog.Result{}, domain.Invalid("rating.bad_level")
+	}
+	res, err := r.cfg.Ratings.Rate(ctx, c.User, code, level)
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	say := []dialog.Prompt{linesPrompt(res.Answer())}
+	q, choices := r.nextQuestion(domain.CanonicalCode(res.Dossier.Code), res.Rating)
+	say = append(say, q)
+	return dialog.Result{Say: say, Choices: choices, Slots: map[string]string{"code": domain.CanonicalCode(res.Dossier.Code)}}, nil
+}
+
+// nextQuestion is the first criterion not answered yet, with yes / no /
+// skip / comment buttons; when all are answered, only the comment offer.
+func (r *Router) nextQuestion(code string, rt domain.Rating) (dialog.Prompt, []dialog.Button) {
+	for _, cr := range domain.Criteria {
+		if _, done := rt.Criteria[cr]; done {
+			continue
+		}
+		return dialog.Prompt{Key: "rating.criterion." + string(cr)}, []dialog.Button{
+			{Key: "rate.yes", Data: code + ":" + string(cr) + "=y"},
+			{Key: "rate.no", Data: code + ":" + string(cr) + "=n"},
+			{Key: "rate.comment_btn", Data: code + ":comment"},
+			{Key: "rate.done_btn", Data: code + ":done"},
+		}
+	}
+	return dialog.Prompt{Key: "rate.all_answered"}, []dialog.Button{
+		{Key: "rate.comment_btn", Data: code + ":comment"},
+		{Key: "rate.done_btn", Data: code + ":done"},
+	}
+}
+
+// rateCriterion reads "CODE:criterion=y|n", "CODE:comment" or "CODE:done".
+func (r *Router) rateCriterion(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	code, op, ok := strings.Cut(c.Slots["criterion"], ":")
+	if !ok {
+		return dialog.Result{}, domain.Invalid("rating.bad_criterion")
+	}
+	switch op {
+	case "done":
+		return dialog.Result{Branch: "done", Say: []dialog.Prompt{{Key: "rate.done"}}}, nil
+	case "comment":
+		return dialog.Result{Branch: "comment", Slots: map[string]string{"code": code}}, nil
+	}
+	name, answer, ok := strings.Cut(op, "=")
+	if !ok || (answer != "y" && answer != "n") {
+		return dialog.Result{}, domain.Invalid("rating.bad_criterion")
+	}
+	rt, err := r.cfg.Ratings.SetCriteria(ctx, c.User, code, map[domain.Criterion]bool{domain.Criterion(name): answer == "y"})
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	q, choices := r.nextQuestion(code, rt)
+	return dialog.Result{Branch: "more", Say: []dialog.Prompt{q}, Choices: choices}, nil
+}
+
+func (r *Router) rateComment(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	if _, err := r.cfg.Ratings.Comment(ctx, c.User, c.Slots["code"], c.Slots["comment"]); err != nil {
+		return dialog.Result{}, err
+	}
+	return dialog.Result{Say: []dialog.Prompt{{Key: "rate.comment_saved"}}}, nil
+}
+
+// linesPrompt renders service lines as one message.
+func linesPrompt(lines []domain.Line) dialog.Prompt {
+	if len(lines) == 0 {
+		return dialog.Prompt{}
+	}
+	p := dialog.Prompt{Key: lines[0].Key, Args: lines[0].Args}
+	for _, l := range lines[1:] {
+		p.Parts = append(p.Parts, dialog.Prompt{Key: l.Key, Args: l.Args})
+	}
+	return p
+}
