@@ -22,6 +22,7 @@ import (
 	"xabot/internal/outbox"
 	"xabot/internal/service/citizen"
 	"xabot/internal/service/dossier"
+	"xabot/internal/service/feedback"
 	"xabot/internal/service/intake"
 	"xabot/internal/service/notify"
 	"xabot/internal/service/officials"
@@ -54,6 +55,7 @@ type App struct {
 	staff    *officials.Service
 	notify   *notify.Service
 	ratings  *rating.Service
+	feedback *feedback.Service
 	outbox   *outbox.Outbox
 	// senders are the channels the outbox delivers through; Serve fills it
 	// before the outbox runs (the CLI only queues).
@@ -113,6 +115,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	a.notify = notify.New(db, a.staff, notifier, cal, cfg.TZ, office, log)
 	a.ratings = rating.New(db, a.staff, notifier, now, log)
 	a.notify.OfferRatings(a.ratings.Offer)
+	a.feedback = feedback.New(db, a.staff, notifier, cal, cfg.TZ, domain.FeedbackSLA{
+		RefuseDays: profile.SLA.RefuseDays, MoreDays: profile.SLA.SupplementDays, AnswerDays: profile.SLA.AnswerDays,
+	}, now, log)
 	return a, nil
 }
 
@@ -139,6 +144,7 @@ func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error)
 		Staff:    a.staff,
 		Notify:   a.notify,
 		Ratings:  a.ratings,
+		Feedback: a.feedback,
 		Calendar: a.calendar,
 		TZ:       a.cfg.TZ,
 		Now:      a.now,

@@ -14,6 +14,10 @@ import (
 // immediate pushes after imports and sync calls.
 const pushJob = "push"
 
+// feedbackSLAJob warns owners before a feedback clock runs out and tells
+// the head after.
+const feedbackSLAJob = "feedback-sla"
+
 // scheduler binds the jobs to the notify service, on the profile's specs.
 func (a *App) scheduler() (*schedule.Scheduler, error) {
 	count := func(f func(context.Context, time.Time) (int, error)) func(context.Context, time.Time) error {
@@ -29,6 +33,7 @@ func (a *App) scheduler() (*schedule.Scheduler, error) {
 		{Name: notify.JobDueSoon, Spec: a.profile.JobSpec(notify.JobDueSoon, "30 7 * * *"), Run: count(a.notify.DueSoon)},
 		{Name: notify.JobApologyDuty, Spec: a.profile.JobSpec(notify.JobApologyDuty, "30 7 * * *"), Run: count(a.notify.ApologyDuty)},
 		{Name: notify.JobOverdue, Spec: a.profile.JobSpec(notify.JobOverdue, "30 7 * * *"), Run: count(a.notify.Overdue)},
+		{Name: feedbackSLAJob, Spec: a.profile.JobSpec(feedbackSLAJob, "30 7 * * *"), Run: count(a.feedback.SLA)},
 		{Name: pushJob, Spec: "* * * * *", Timeout: time.Minute, Run: count(func(ctx context.Context, _ time.Time) (int, error) {
 			return a.notify.PushChanges(ctx)
 		})},

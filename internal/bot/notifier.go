@@ -56,5 +56,15 @@ func (n *Notifier) Notify(ctx context.Context, no domain.Notice) (bool, error) {
 	for _, b := range no.Buttons {
 		r.Buttons = append(r.Buttons, []chat.Button{{Label: t(b.Key, b.Args), Data: b.Data}})
 	}
-	return n.queue.Put(ctx, no.Key, no.To, no.Priority, r)
+	fresh, err := n.queue.Put(ctx, no.Key, no.To, no.Priority, r)
+	if err != nil || !fresh {
+		return fresh, err
+	}
+	for i, id := range no.Photos {
+		img := chat.Reply{Image: &chat.Image{FileID: id}}
+		if _, err := n.queue.Put(ctx, fmt.Sprintf("%s|photo|%d", no.Key, i), no.To, no.Priority, img); err != nil {
+			return true, fmt.Errorf("bot: notify %s photo %d: %w", no.Key, i, err)
+		}
+	}
+	return true, nil
 }

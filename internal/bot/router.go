@@ -24,6 +24,7 @@ import (
 	"xabot/internal/i18n"
 	"xabot/internal/service/citizen"
 	"xabot/internal/service/dossier"
+	"xabot/internal/service/feedback"
 	"xabot/internal/service/notify"
 	"xabot/internal/service/officials"
 	"xabot/internal/service/rating"
@@ -49,6 +50,7 @@ type Config struct {
 	Staff    *officials.Service
 	Notify   *notify.Service
 	Ratings  *rating.Service
+	Feedback *feedback.Service
 	Calendar *domain.Calendar
 	TZ       *time.Location
 	Now      func() time.Time

@@ -20,6 +20,7 @@ import (
 	"xabot/internal/outbox"
 	"xabot/internal/service/citizen"
 	"xabot/internal/service/dossier"
+	"xabot/internal/service/feedback"
 	"xabot/internal/service/notify"
 	"xabot/internal/service/officials"
 	"xabot/internal/service/rating"
@@ -124,6 +125,7 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 	notices := notify.New(db, staff, notifier, cal, hcm, "Bộ phận Một cửa", log)
 	ratings := rating.New(db, staff, notifier, now, log)
 	notices.OfferRatings(ratings.Offer)
+	fb := feedback.New(db, staff, notifier, cal, hcm, domain.DefaultFeedbackSLA(), now, log)
 	f.router, err = New(Config{
 		Log:      log,
 		Dialogs:  dialogs.FS,
@@ -135,6 +137,7 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 		Staff:    staff,
 		Notify:   notices,
 		Ratings:  ratings,
+		Feedback: fb,
 		Calendar: cal,
 		TZ:       hcm,
 		Now:      now,
@@ -194,9 +197,13 @@ func (f *fixture) send(user, line string) {
 	case line == "(sticker)":
 		u.Kind = chat.Sticker
 	case line == "(photo)":
-		u.Kind = chat.Photo
+		u.Kind, u.Photo = chat.Photo, &chat.Media{FileID: fmt.Sprintf("photo-%d", f.seq), Size: 350_000, MIME: "image/jpeg"}
+	case line == "(big photo)":
+		u.Kind, u.Photo = chat.Photo, &chat.Media{FileID: "big", Size: 9 << 20, MIME: "image/jpeg"}
+	case line == "(document)":
+		u.Kind, u.File = chat.Other, &chat.Media{FileID: "doc", Size: 20_000, MIME: "application/pdf"}
 	case line == "(location)":
-		u.Kind = chat.Location
+		u.Kind, u.Place = chat.Location, &chat.Point{Lat: 15.05, Lon: 108.76}
 	case line == "(voice)":
 		u.Kind = chat.Other
 	default:

@@ -9,6 +9,7 @@ type Notice struct {
 	Priority int
 	Lines    []Line
 	Buttons  []NoticeButton
+	Photos   []string // platform file ids sent on after the text (a citizen's photos)
 }
 
 // Line is one line of a notice: a locale key and its placeholder values.

@@ -166,7 +166,7 @@ func (s *Service) Submit(ctx context.Context, citizen string, kind domain.Feedba
 	}
 	for _, o := range to {
 		n := domain.Notice{Key: key(f.Ticket, "new", o.ChatKey), To: o.ChatKey, Priority: domain.PriorityAlert,
-			Lines: append([]domain.Line{first}, s.card(f)...), Buttons: actButtons(f)}
+			Lines: append([]domain.Line{first}, s.card(f)...), Buttons: actButtons(f), Photos: f.Photos}
 		if _, err := s.notify.Notify(ctx, n); err != nil {
 			s.undelivered(f, "new", err)
 		}

@@ -68,20 +68,18 @@ type recorder struct {
 	mu   sync.Mutex
 	seen map[string]bool
 	got  []domain.Notice
-	fail error
+	new  []domain.Notice // the notices whose key was new
 }
 
 func (r *recorder) Notify(_ context.Context, n domain.Notice) (bool, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.fail != nil {
-		return false, r.fail
-	}
 	r.got = append(r.got, n)
 	if r.seen[n.Key] {
 		return false, nil
 	}
 	r.seen[n.Key] = true
+	r.new = append(r.new, n)
 	return true, nil
 }
 
@@ -90,7 +88,16 @@ func (r *recorder) take() []domain.Notice {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	got := r.got
-	r.got = nil
+	r.got, r.new = nil, nil
+	return got
+}
+
+// takeNew returns the notices with a new key recorded since the last take.
+func (r *recorder) takeNew() []domain.Notice {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	got := r.new
+	r.got, r.new = nil, nil
 	return got
 }
 

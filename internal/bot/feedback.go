@@ -1,0 +1,160 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"xabot/internal/dialog"
+	"xabot/internal/domain"
+	"xabot/internal/service/feedback"
+)
+
+// Photo limits said to the citizen and checked as each photo arrives.
+const (
+	maxPhotos     = 5
+	maxPhotoBytes = 5 << 20
+)
+
+// feedbackActions bind the citizen's feedback dialog and the buttons under
+// feedback notices (officials' actions, the citizen's rating of an answer
+// and supplement); the feedback service checks who may do what.
+func (r *Router) feedbackActions() map[string]dialog.Action {
+	return map[string]dialog.Action{
+		"feedback.entry":        r.feedbackEntry,
+		"feedback.category":     r.feedbackCategory,
+		"feedback.media":        r.feedbackMedia,
+		"feedback.anon_allowed": r.feedbackAnonAllowed,
+		"feedback.preview":      r.feedbackPreview,
+		"feedback.submit":       r.feedbackSubmit,
+		"fb.act":                r.fbAct,
+		"fb.answer":             r.fbReply(func(s *feedback.Service) replyFunc { return s.Answer }, "fb.answered"),
+		"fb.more":               r.fbReply(func(s *feedback.Service) replyFunc { return s.RequestMore }, "fb.more_sent"),
+		"fb.refuse":             r.fbReply(func(s *feedback.Service) replyFunc { return s.Refuse }, "fb.refused"),
+		"fb.forward":            r.fbForward,
+		"fb.rate":               r.fbRate,
+		"fb.supp_start":         r.fbSuppStart,
+		"fb.supplement":         r.fbSupplement,
+		"inbox.list":            r.inboxList,
+	}
+}
+
+type replyFunc func(ctx context.Context, actor, ticket, text string) (domain.Feedback, error)
+
+// feedbackEntry shows a ticket's status for "/gopy PA-2611-0042".
+func (r *Router) feedbackEntry(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	ticket, ok := domain.ParseTicket(c.Slots["args"])
+	if !ok {
+		return dialog.Result{}, nil
+	}
+	f, err := r.cfg.Feedback.Status(ctx, c.User, ticket)
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	p := dialog.Prompt{Key: "feedback.status_head", Args: map[string]string{"ticket": f.Ticket, "status": r.cfg.Texts.T(turnOf(ctx).lang, "feedback.status."+string(f.Status), nil)}}
+	if f.AnswerText != "" {
+		p.Parts = append(p.Parts, dialog.Prompt{Key: "feedback.card.answer", Args: map[string]string{"text": f.AnswerText}})
+	}
+	return dialog.Result{Branch: "status", Say: []dialog.Prompt{p}}, nil
+}
+
+// feedbackCategory turns the first choice into a kind and a category:
+// complaints and denunciations are kinds of their own.
+func (r *Router) feedbackCategory(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	kind, cat := domain.KindFeedback, c.Slots["category"]
+	switch cat {
+	case string(domain.KindComplaint), string(domain.KindDenunciation):
+		kind, cat = domain.FeedbackKind(cat), string(domain.CatOther)
+	}
+	if !domain.Category(cat).Valid() {
+		return dialog.Result{}, domain.Invalid("feedback.bad_category")
+	}
+	return dialog.Result{Slots: map[string]string{"kind": string(kind), "category": cat}}, nil
+}
+
+// feedbackMedia checks each photo as it arrives (count, size), so a bad one
+// is refused at once and the others are kept.
+func (r *Router) feedbackMedia(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	if c.Slots["media"] == "done" {
+		return dialog.Result{}, nil
+	}
+	photos := photosOf(c.Slots)
+	if len(photos) > maxPhotos {
+		return dialog.Result{}, domain.Invalid("feedback.too_many_photos", "max", strconv.Itoa(maxPhotos))
+	}
+	if n := len(photos); n > 0 && photos[n-1].Size > maxPhotoBytes {
+		return dialog.Result{}, domain.Invalid("feedback.photo_too_large", "number", strconv.Itoa(n),
+			"max_mb", strconv.Itoa(maxPhotoBytes>>20))
+	}
+	place := ""
+	if c.Slots["place"] != "" {
+		place = r.cfg.Texts.T(turnOf(ctx).lang, "feedback.media_place", nil)
+	}
+	return dialog.Result{Say: []dialog.Prompt{{Key: "feedback.media_got",
+		Args: map[string]string{"count": strconv.Itoa(len(photos)), "place": place}}}}, nil
+}
+
+func (r *Router) feedbackAnonAllowed(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	if domain.Category(c.Slots["category"]).AllowsAnonymous(domain.FeedbackKind(c.Slots["kind"])) {
+		return dialog.Result{}, nil
+	}
+	return dialog.Result{Branch: "no", Slots: map[string]string{"anonymous": "no"}}, nil
+}
+
+// feedbackPreview shows what will be sent.
+func (r *Router) feedbackPreview(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	p := dialog.Prompt{Key: "feedback.preview_head", Parts: []dialog.Prompt{
+		{Key: "feedback.kind." + c.Slots["kind"]},
+		{Key: "feedback.card.text", Args: map[string]string{"text": c.Slots["text"]}},
+	}}
+	if c.Slots["kind"] == string(domain.KindFeedback) {
+		p.Parts = append(p.Parts[:1], append([]dialog.Prompt{{Key: "feedback.cat." + c.Slots["category"]}}, p.Parts[1:]...)...)
+	}
+	if n := len(photosOf(c.Slots)); n > 0 {
+		p.Parts = append(p.Parts, dialog.Prompt{Key: "feedback.card.photos", Args: map[string]string{"count": strconv.Itoa(n)}})
+	}
+	if lat, lon, ok := strings.Cut(c.Slots["place"], ","); ok {
+		p.Parts = append(p.Parts, dialog.Prompt{Key: "feedback.card.location", Args: map[string]string{"lat": lat, "lon": lon}})
+	}
+	if c.Slots["anonymous"] == "yes" {
+		p.Parts = append(p.Parts, dialog.Prompt{Key: "feedback.card.anonymous"})
+	}
+	return dialog.Result{Say: []dialog.Prompt{p}}, nil
+}
+
+// feedbackSubmit files it; a refusal (too many in a minute) keeps the
+// citizen on the confirm step with everything typed, to send again later.
+func (r *Router) feedbackSubmit(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	var place domain.Location
+	if lat, lon, ok := strings.Cut(c.Slots["place"], ","); ok {
+		la, err1 := strconv.ParseFloat(lat, 64)
+		lo, err2 := strconv.ParseFloat(lon, 64)
+		place = domain.Location{Lat: la, Lon: lo, Has: err1 == nil && err2 == nil}
+	}
+	ack, err := r.cfg.Feedback.Submit(ctx, c.User, domain.FeedbackKind(c.Slots["kind"]), domain.Category(c.Slots["category"]),
+		c.Slots["text"], c.Slots["anonymous"] == "yes", photosOf(c.Slots), place)
+	var th *feedback.ThrottledError
+	if errors.As(err, &th) {
+		return dialog.Result{}, domain.Invalid(th.Key, "until", r.dateTime(th.Until))
+	}
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	return dialog.Result{Say: []dialog.Prompt{{Key: "feedback.ack." + string(ack.Kind),
+		Args: map[string]string{"ticket": ack.Ticket, "due": ack.Due.Format("02/01/2006")}}}}, nil
+}
+
+// photosOf reads the "id:size" lines the dialog engine keeps in slot photos.
+func photosOf(slots map[string]string) []domain.Photo {
+	var out []domain.Photo
+	for _, line := range strings.Split(slots["photos"], "\n") {
+		id, size, ok := strings.Cut(line, ":")
+		if !ok || id == "" {
+			continue
+		}
+		n, _ := strconv.ParseInt(size, 10, 64)
+		out = append(out, domain.Photo{FileID: id, Size: n, MIME: "image/jpeg"})
+	}
+	return out
+}

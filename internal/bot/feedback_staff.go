@@ -1,0 +1,127 @@
+package bot
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"xabot/internal/dialog"
+	"xabot/internal/domain"
+	"xabot/internal/service/feedback"
+)
+
+// fbAct reads "TICKET:op" from a button under a feedback notice. Taking
+// happens at once; answering, asking for more and refusing ask for the
+// text; forwarding lists the colleagues.
+func (r *Router) fbAct(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	ticket, op, ok := strings.Cut(c.Slots["op"], ":")
+	if !ok {
+		return dialog.Result{}, domain.Invalid("errors.button_invalid")
+	}
+	me, staff, err := r.cfg.Feedback.Official(ctx, c.User)
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	slots := map[string]string{"ticket": ticket}
+	switch op {
+	case domain.ActTake:
+		f, err := r.cfg.Feedback.Take(ctx, c.User, ticket)
+		if err != nil {
+			return dialog.Result{}, err
+		}
+		return dialog.Result{Branch: "done", Say: []dialog.Prompt{{Key: "fb.took", Args: map[string]string{"ticket": f.Ticket}}}}, nil
+	case domain.ActAnswer, domain.ActMore, domain.ActRefuse:
+		// The service checks the ticket and the owner when the text comes.
+		return dialog.Result{Branch: op, Slots: slots}, nil
+	case domain.ActForward:
+		var choices []dialog.Button
+		for _, o := range staff {
+			if o.ChatKey == me.ChatKey {
+				continue
+			}
+			label := o.Name
+			if len(o.Fields) > 0 {
+				label += " (" + strings.Join(o.Fields, ", ") + ")"
+			}
+			choices = append(choices, dialog.Button{Text: label, Data: strconv.FormatInt(o.ID, 10)})
+		}
+		return dialog.Result{Branch: "forward", Slots: slots, Choices: choices,
+			Say: []dialog.Prompt{{Key: "fb.pick_colleague", Args: map[string]string{"ticket": ticket}}}}, nil
+	}
+	return dialog.Result{}, domain.Invalid("errors.button_invalid")
+}
+
+// fbReply sends the typed answer, request or refusal reason.
+func (r *Router) fbReply(pick func(*feedback.Service) replyFunc, done string) dialog.Action {
+	return func(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+		f, err := pick(r.cfg.Feedback)(ctx, c.User, c.Slots["ticket"], c.Slots["reply"])
+		if err != nil {
+			return dialog.Result{}, err
+		}
+		return dialog.Result{Say: []dialog.Prompt{{Key: done, Args: map[string]string{"ticket": f.Ticket}}}}, nil
+	}
+}
+
+func (r *Router) fbForward(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	id, err := strconv.ParseInt(c.Slots["colleague"], 10, 64)
+	if err != nil {
+		return dialog.Result{}, domain.Invalid("errors.button_invalid")
+	}
+	f, err := r.cfg.Feedback.Forward(ctx, c.User, c.Slots["ticket"], id)
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	return dialog.Result{Say: []dialog.Prompt{{Key: "fb.forwarded_ok", Args: map[string]string{"ticket": f.Ticket}}}}, nil
+}
+
+// fbRate is the citizen's "helpful / not helpful" under an answer.
+func (r *Router) fbRate(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	ticket, v, ok := strings.Cut(c.Slots["op"], ":")
+	if !ok || (v != "yes" && v != "no") {
+		return dialog.Result{}, domain.Invalid("errors.button_invalid")
+	}
+	f, err := r.cfg.Feedback.Rate(ctx, c.User, ticket, v == "yes")
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	key := "fb.thanks_helpful"
+	if v == "no" {
+		key = "fb.thanks_reopened"
+	}
+	return dialog.Result{Say: []dialog.Prompt{{Key: key, Args: map[string]string{"ticket": f.Ticket}}}}, nil
+}
+
+func (r *Router) fbSuppStart(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	ticket, _, _ := strings.Cut(c.Slots["op"], ":")
+	if _, err := r.cfg.Feedback.Status(ctx, c.User, ticket); err != nil {
+		return dialog.Result{}, err
+	}
+	return dialog.Result{Slots: map[string]string{"ticket": ticket}}, nil
+}
+
+func (r *Router) fbSupplement(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	f, err := r.cfg.Feedback.Supplement(ctx, c.User, c.Slots["ticket"], c.Slots["reply"])
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	return dialog.Result{Say: []dialog.Prompt{{Key: "fb.supplement_sent", Args: map[string]string{"ticket": f.Ticket}}}}, nil
+}
+
+// inboxList is /phananh: open, mine or overdue, oldest first.
+func (r *Router) inboxList(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	fs, err := r.cfg.Feedback.Inbox(ctx, c.User, c.Slots["which"])
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	if len(fs) == 0 {
+		return dialog.Result{Say: []dialog.Prompt{{Key: "inbox.empty"}}}, nil
+	}
+	lang := turnOf(ctx).lang
+	p := dialog.Prompt{Key: "inbox.head", Args: map[string]string{"count": strconv.Itoa(len(fs))}}
+	for _, f := range fs {
+		p.Parts = append(p.Parts, dialog.Prompt{Key: "inbox.item", Args: map[string]string{
+			"ticket": f.Ticket, "category": r.cfg.Texts.T(lang, "feedback.cat."+string(f.Category), nil),
+			"status": r.cfg.Texts.T(lang, "feedback.status."+string(f.Status), nil), "due": r.date(f.DueAnswer)}})
+	}
+	return dialog.Result{Say: []dialog.Prompt{p}}, nil
+}
