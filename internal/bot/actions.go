@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"time"
 
 	"xabot/internal/dialog"
 	"xabot/internal/domain"
@@ -28,6 +29,7 @@ func (r *Router) citizenActions() map[string]dialog.Action {
 		"citizen.consent": r.citizenConsent,
 		"citizen.lang":    r.citizenLang,
 		"session.cancel":  r.sessionCancel,
+		"citizen.forget":  r.citizenForget,
 		"dossier.find":    r.dossierFind,
 		"dossier.verify":  r.dossierVerify,
 		"dossier.show":    r.dossierShow,
@@ -176,4 +178,23 @@ func (r *Router) dossierMine(ctx context.Context, c dialog.Call) (dialog.Result,
 	}
 	say = append(say, list, dialog.Prompt{Key: "mine.pick"})
 	return dialog.Result{Say: say, Choices: choices, Slots: clear}, nil
+}
+
+// citizenForget is /xoadulieu: feedback and ratings lose the person's
+// identity (their content stays, as the commune must keep it), then the
+// chat is unlinked and its session dropped.
+func (r *Router) citizenForget(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	if _, err := r.cfg.Feedback.Forget(ctx, c.User); err != nil {
+		return dialog.Result{}, err
+	}
+	if _, err := r.cfg.Ratings.Forget(ctx, c.User); err != nil {
+		return dialog.Result{}, err
+	}
+	if err := r.cfg.Citizens.Forget(ctx, c.User); err != nil {
+		return dialog.Result{}, err
+	}
+	t := turnOf(ctx)
+	t.cit.ConsentAt, t.cit.Phone = time.Time{}, ""
+	t.forget = true
+	return dialog.Result{}, nil
 }

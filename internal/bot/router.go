@@ -177,6 +177,12 @@ func (r *Router) process(ctx context.Context, log *slog.Logger, u chat.Update) e
 	if err := r.sendAll(ctx, ch, u.ChatID, replies); err != nil {
 		return err
 	}
+	if t.forget {
+		if err := r.cfg.Sessions.Delete(ctx, t.user); err != nil {
+			log.Error("delete session", "err", err)
+		}
+		return nil
+	}
 	t.sess.V = session.Version
 	t.sess.UpdatedAt = r.cfg.Now().UTC()
 	if err := r.cfg.Sessions.Save(ctx, t.user, t.sess); err != nil {

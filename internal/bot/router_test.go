@@ -135,3 +135,43 @@ func TestChoicesAreNumberedWithoutButtons(t *testing.T) {
 type quietRedis struct{}
 
 func (quietRedis) Printf(context.Context, string, ...any) {}
+
+// /xoadulieu keeps the feedback and the rating the commune must keep, but
+// no longer linked to the person; the chat's links and session are gone.
+func TestForgetAnonymisesAndUnlinks(t *testing.T) {
+	f := newFixture(t, telegramFeatures)
+	f.agree("55")
+	for _, l := range []string{"📱 0987654321", "/danhgia H55.20-261110-0002", "[rate/level/H55.20-261110-0002:5]",
+		"/gopy", "[feedback/ask_category/other]", "Xin đề nghị lắp thêm đèn ở ngã ba thôn.", "[feedback/ask_media/done]",
+		"[feedback/ask_anon/no]", "[feedback/confirm/send]"} {
+		f.send("55", l)
+	}
+	f.rec.take()
+	ctx := t.Context()
+	mine, _ := f.db.FeedbackOf(ctx, "tg:55")
+	if len(mine) != 1 {
+		t.Fatalf("feedback of tg:55 = %d, want 1", len(mine))
+	}
+	ticket := mine[0].Ticket
+	f.send("55", "/xoadulieu")
+	f.send("55", "[forget/ask/yes]")
+	if got := f.rec.take(); len(got) == 0 || !strings.Contains(got[len(got)-1].Text, "Đã xóa liên kết") {
+		t.Fatalf("forget answered %v", got)
+	}
+	fb, err := f.db.FeedbackByTicket(ctx, ticket)
+	if err != nil || fb.Citizen != "" || fb.Text == "" {
+		t.Errorf("after forget the feedback is %+v, %v: want its text kept and no citizen", fb, err)
+	}
+	d, _ := f.db.DossierByCode(ctx, "H55.20-261110-0002")
+	r, err := f.db.RatingOf(ctx, d.ID)
+	if err != nil || r.Rater != "" || r.Level != 5 {
+		t.Errorf("after forget the rating is %+v, %v: want level kept and no rater", r, err)
+	}
+	c, _ := f.db.Citizen(ctx, "tg:55")
+	if c.Consented() || c.Phone != "" {
+		t.Errorf("after forget the citizen is %+v", c)
+	}
+	if subs, _ := f.db.Subscribers(ctx, d); len(subs) != 0 {
+		t.Errorf("after forget the dossier still has followers %v", subs)
+	}
+}

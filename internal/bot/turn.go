@@ -19,16 +19,17 @@ import (
 
 // turn is one update being handled: who, in what state, and what to say.
 type turn struct {
-	r     *Router
-	u     chat.Update
-	user  string
-	cit   domain.Citizen
-	lang  string
-	feat  chat.Features
-	sess  session.Session
-	say   []dialog.Prompt
-	force bool // re-send the main menu keyboard even if the user has it
-	log   *slog.Logger
+	r      *Router
+	u      chat.Update
+	user   string
+	cit    domain.Citizen
+	lang   string
+	feat   chat.Features
+	sess   session.Session
+	say    []dialog.Prompt
+	force  bool // re-send the main menu keyboard even if the user has it
+	forget bool // /xoadulieu: drop the session instead of saving it
+	log    *slog.Logger
 }
 
 type turnKey struct{}

@@ -82,3 +82,12 @@ func (s *Service) VerifyContact(ctx context.Context, key, phone string, own bool
 	}
 	return p, nil
 }
+
+// Forget withdraws consent and unlinks everything that ties the chat to a
+// person (PDP Law 91/2025/QH15 Art. 4: withdrawal and deletion).
+func (s *Service) Forget(ctx context.Context, key string) error {
+	if err := s.repo.ForgetChat(ctx, key); err != nil {
+		return fmt.Errorf("citizen: forget %s: %w", key, err)
+	}
+	return nil
+}

@@ -19,6 +19,9 @@ type Repo interface {
 	SetLang(ctx context.Context, key, lang string) error
 	// SetVerifiedPhone links a phone verified by contact sharing; "" unlinks.
 	SetVerifiedPhone(ctx context.Context, key, phone string, at time.Time) error
+	// ForgetChat unlinks the chat from the person: consent, verified phone,
+	// followed dossiers, lookup history.
+	ForgetChat(ctx context.Context, key string) error
 	// SetRole changes the identity's role, creating it if needed.
 	SetRole(ctx context.Context, key string, role domain.Role) error
 }
