@@ -228,7 +228,7 @@ func (o *Outbox) Put(ctx context.Context, key, to string, priority int, r chat.R
 	if r.ChatID != "" && r.ChatID != id {
 		return false, fmt.Errorf("outbox: put %q: reply chat id disagrees with recipient %q", key, to)
 	}
-	if strings.TrimSpace(r.Text) == "" && len(r.Buttons) == 0 && r.Keyboard == nil {
+	if strings.TrimSpace(r.Text) == "" && len(r.Buttons) == 0 && r.Keyboard == nil && r.Image == nil {
 		return false, fmt.Errorf("outbox: put %q: empty message", key)
 	}
 	payload, err := encode(r)

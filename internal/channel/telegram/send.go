@@ -20,7 +20,10 @@ const (
 	maxCallbackData = 64 // callback_data: 1–64 bytes
 
 	chatRate  = 1 // messages per second to one chat (Telegram FAQ)
-	chatBurst = 3 // a reply split in three parts goes out at once
+	// One message a second to a chat, never a burst (issue 3: "at most 1
+	// message/s per chat is never exceeded"); the bot merges a turn's texts
+	// into one message, so a reply rarely needs two.
+	chatBurst = 1
 
 	sendFloodRetries = 5 // 429s waited out per message
 	sendAttempts     = 3 // tries per message on 5xx / network errors
