@@ -19,7 +19,7 @@ import (
 const (
 	maxCallbackData = 64 // callback_data: 1–64 bytes
 
-	chatRate  = 1 // messages per second to one chat (Telegram FAQ)
+	chatRate = 1 // messages per second to one chat (Telegram FAQ)
 	// One message a second to a chat, never a burst (issue 3: "at most 1
 	// message/s per chat is never exceeded"); the bot merges a turn's texts
 	// into one message, so a reply rarely needs two.
