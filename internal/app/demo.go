@@ -81,6 +81,25 @@ func (a *App) seed(ctx context.Context, c demo.Commune) error {
 	if _, err := a.db.UpsertDossiers(ctx, c.Dossiers, "demo"); err != nil {
 		return fmt.Errorf("app: demo seed: %w", err)
 	}
+	// The officials, bound to terminal identities: `xabot chat --as
+	// official` is the head of the one-stop shop, `--as chairman` the
+	// chairman; the others only receive.
+	for i, m := range demo.Staff() {
+		chatKey := fmt.Sprintf("console:demo-official-%d", i)
+		switch {
+		case m.Head:
+			chatKey = "console:cli-official"
+		case m.Role == string(domain.RoleChairman):
+			chatKey = "console:cli-chairman"
+		}
+		code, _, err := a.staff.Invite(ctx, "demo", m.Name, domain.Role(m.Role), m.Fields, m.Head)
+		if err != nil {
+			return fmt.Errorf("app: demo official %d: %w", i, err)
+		}
+		if _, err := a.staff.Register(ctx, chatKey, code); err != nil {
+			return fmt.Errorf("app: demo official %d: %w", i, err)
+		}
+	}
 	return nil
 }
 

@@ -120,7 +120,7 @@ func (r *Router) inboxList(ctx context.Context, c dialog.Call) (dialog.Result, e
 	p := dialog.Prompt{Key: "inbox.head", Args: map[string]string{"count": strconv.Itoa(len(fs))}}
 	for _, f := range fs {
 		p.Parts = append(p.Parts, dialog.Prompt{Key: "inbox.item", Args: map[string]string{
-			"ticket": f.Ticket, "category": r.cfg.Texts.T(lang, "feedback.cat."+string(f.Category), nil),
+			"ticket": f.Ticket, "category": r.cfg.Texts.T(lang, "feedback.choose."+string(f.Category), nil),
 			"status": r.cfg.Texts.T(lang, "feedback.status."+string(f.Status), nil), "due": r.date(f.DueAnswer)}})
 	}
 	return dialog.Result{Say: []dialog.Prompt{p}}, nil

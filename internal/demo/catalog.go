@@ -182,3 +182,31 @@ func mobilePrefixes() []string {
 		"034", "035", "036", "037", "038", "039", "070", "076", "077", "078", "079", "081", "082", "083",
 		"084", "085"}
 }
+
+// Member is one of the demo commune's officials.
+type Member struct {
+	Name   string
+	Role   string // official, chairman
+	Fields []string
+	Head   bool // head of the one-stop shop
+}
+
+// Staff is the demo commune's one-stop shop as the seed report lists it:
+// a vice-chairman heading it, the civil servants of the fields, and the
+// chairman.
+func Staff() []Member {
+	byName := map[string][]string{}
+	var names []string
+	for _, f := range fields() {
+		h := handler(f)
+		if _, ok := byName[h]; !ok {
+			names = append(names, h)
+		}
+		byName[h] = append(byName[h], f)
+	}
+	out := []Member{{Name: "Lương Thị Hồng", Role: "official", Head: true}}
+	for _, n := range names {
+		out = append(out, Member{Name: n, Role: "official", Fields: byName[n]})
+	}
+	return append(out, Member{Name: "Phạm Minh Trung", Role: "chairman"})
+}
