@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -20,6 +21,10 @@ func (r *Router) fbAct(ctx context.Context, c dialog.Call) (dialog.Result, error
 	}
 	me, staff, err := r.cfg.Feedback.Official(ctx, c.User)
 	if err != nil {
+		return dialog.Result{}, err
+	}
+	// Refused, closed or someone else's by now: say so before any typing.
+	if err := r.cfg.Feedback.CanAct(ctx, c.User, ticket, op); err != nil {
 		return dialog.Result{}, err
 	}
 	slots := map[string]string{"ticket": ticket}
@@ -55,6 +60,12 @@ func (r *Router) fbAct(ctx context.Context, c dialog.Call) (dialog.Result, error
 func (r *Router) fbReply(pick func(*feedback.Service) replyFunc, done string) dialog.Action {
 	return func(ctx context.Context, c dialog.Call) (dialog.Result, error) {
 		f, err := pick(r.cfg.Feedback)(ctx, c.User, c.Slots["ticket"], c.Slots["reply"])
+		var inv *domain.InvalidError
+		if errors.As(err, &inv) && !strings.HasPrefix(inv.Key, "feedback.reply_") {
+			// The message moved on while the text was typed: end here
+			// rather than ask again for a text that cannot be used.
+			return dialog.Result{Say: []dialog.Prompt{{Key: inv.Key, Args: inv.Args}}}, nil
+		}
 		if err != nil {
 			return dialog.Result{}, err
 		}

@@ -139,26 +139,9 @@ func mayAct(o domain.Official, f domain.Feedback, staff []domain.Official) bool 
 // an event and returns it with the event's id.
 func (s *Service) act(ctx context.Context, actor, ticket, action string,
 	change func(*domain.Feedback, domain.Official, []domain.Official) (string, error)) (domain.Feedback, int64, error) {
-	o, staff, err := s.Official(ctx, actor)
+	before, o, staff, err := s.allowed(ctx, actor, ticket, action)
 	if err != nil {
 		return domain.Feedback{}, 0, err
-	}
-	t, ok := domain.ParseTicket(ticket)
-	if !ok {
-		return domain.Feedback{}, 0, domain.Invalid("feedback.bad_ticket")
-	}
-	before, err := s.repo.FeedbackByTicket(ctx, t)
-	if errors.Is(err, domain.ErrNotFound) {
-		return domain.Feedback{}, 0, domain.Invalid("feedback.no_such", "ticket", t)
-	}
-	if err != nil {
-		return domain.Feedback{}, 0, fmt.Errorf("feedback: %s %s: %w", action, t, err)
-	}
-	if !before.Can(action) {
-		return domain.Feedback{}, 0, transition(&domain.TransitionError{Action: action, From: before.Status}, before)
-	}
-	if !mayAct(o, before, staff) {
-		return domain.Feedback{}, 0, domain.Invalid("feedback.not_owner", "ticket", t)
 	}
 	f := before
 	detail, err := change(&f, o, staff)
@@ -180,4 +163,38 @@ func (s *Service) toCitizen(ctx context.Context, f domain.Feedback, ev int64, pr
 	}
 	s.send(ctx, f, domain.Notice{Key: key(f.Ticket, "ev"+strconv.FormatInt(ev, 10), f.Citizen), To: f.Citizen,
 		Priority: prio, Lines: lines, Buttons: buttons})
+}
+
+// CanAct checks, without changing anything, that actor may now do action
+// on ticket: the bot asks before an official types a long answer for a
+// message that was refused or taken by someone else meanwhile.
+func (s *Service) CanAct(ctx context.Context, actor, ticket, action string) error {
+	_, _, _, err := s.allowed(ctx, actor, ticket, action)
+	return err
+}
+
+// allowed runs the checks every official action shares.
+func (s *Service) allowed(ctx context.Context, actor, ticket, action string) (domain.Feedback, domain.Official, []domain.Official, error) {
+	o, staff, err := s.Official(ctx, actor)
+	if err != nil {
+		return domain.Feedback{}, o, nil, err
+	}
+	t, ok := domain.ParseTicket(ticket)
+	if !ok {
+		return domain.Feedback{}, o, nil, domain.Invalid("feedback.bad_ticket")
+	}
+	before, err := s.repo.FeedbackByTicket(ctx, t)
+	if errors.Is(err, domain.ErrNotFound) {
+		return domain.Feedback{}, o, nil, domain.Invalid("feedback.no_such", "ticket", t)
+	}
+	if err != nil {
+		return domain.Feedback{}, o, nil, fmt.Errorf("feedback: %s %s: %w", action, t, err)
+	}
+	if !before.Can(action) {
+		return domain.Feedback{}, o, nil, transition(&domain.TransitionError{Action: action, From: before.Status}, before)
+	}
+	if !mayAct(o, before, staff) {
+		return domain.Feedback{}, o, nil, domain.Invalid("feedback.not_owner", "ticket", t)
+	}
+	return before, o, staff, nil
 }
