@@ -108,11 +108,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	a.staff = officials.New(db, now, log)
 	a.outbox = outbox.New(db, a.senders, outbox.Config{Rate: cfg.SendRate, Now: now, Log: log})
 	notifier := bot.NewNotifier(texts, a.citizens, a.outbox, cfg.Lang, profile.Name)
-	office := profile.Office
-	if profile.OfficeHours != "" {
-		office += " (" + profile.OfficeHours + ")" // where and when results are collected
-	}
-	a.notify = notify.New(db, a.staff, notifier, cal, cfg.TZ, office, log)
+	a.notify = notify.New(db, a.staff, notifier, cal, cfg.TZ, officeOf(profile), log)
 	a.ratings = rating.New(db, a.staff, notifier, now, log)
 	a.notify.OfferRatings(a.ratings.Offer)
 	a.feedback = feedback.New(db, a.staff, notifier, cal, cfg.TZ, domain.FeedbackSLA{
@@ -134,23 +130,25 @@ func (a *App) Close() error {
 // Router builds the router for the given channels.
 func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error) {
 	return bot.New(bot.Config{
-		Log:      a.log,
-		Dialogs:  dialogs.FS,
-		Texts:    a.texts,
-		Sessions: a.sessions,
-		Channels: channels,
-		Dossiers: a.dossiers,
-		Citizens: a.citizens,
-		Staff:    a.staff,
-		Notify:   a.notify,
-		Ratings:  a.ratings,
-		Feedback: a.feedback,
-		Calendar: a.calendar,
-		TZ:       a.cfg.TZ,
-		Now:      a.now,
-		Lang:     a.cfg.Lang,
-		Commune:  a.profile.Name,
-		Resume:   a.db.ResumeChat,
+		Log:       a.log,
+		Dialogs:   dialogs.FS,
+		Texts:     a.texts,
+		Sessions:  a.sessions,
+		Channels:  channels,
+		Dossiers:  a.dossiers,
+		Citizens:  a.citizens,
+		Staff:     a.staff,
+		Notify:    a.notify,
+		Ratings:   a.ratings,
+		Feedback:  a.feedback,
+		Calendar:  a.calendar,
+		TZ:        a.cfg.TZ,
+		Now:       a.now,
+		Lang:      a.cfg.Lang,
+		Commune:   a.profile.Name,
+		Reception: a.profile.Reception,
+		Office:    officeOf(a.profile),
+		Resume:    a.db.ResumeChat,
 	})
 }
 
@@ -176,3 +174,11 @@ func ParseRole(s string) (domain.Role, error) { return domain.ParseRole(s) }
 
 // Backup writes an online copy of the database to file.
 func (a *App) Backup(ctx context.Context, file string) error { return a.db.Backup(ctx, file) }
+
+// officeOf says where and when results are collected.
+func officeOf(p commune.Profile) string {
+	if p.OfficeHours == "" {
+		return p.Office
+	}
+	return p.Office + " (" + p.OfficeHours + ")"
+}

@@ -30,10 +30,14 @@ func (r *Router) citizenActions() map[string]dialog.Action {
 		"citizen.lang":    r.citizenLang,
 		"session.cancel":  r.sessionCancel,
 		"citizen.forget":  r.citizenForget,
-		"dossier.find":    r.dossierFind,
-		"dossier.verify":  r.dossierVerify,
-		"dossier.show":    r.dossierShow,
-		"dossier.mine":    r.dossierMine,
+		"commune.reception": func(context.Context, dialog.Call) (dialog.Result, error) {
+			return dialog.Result{Say: []dialog.Prompt{{Key: "reception.text",
+				Args: map[string]string{"reception": r.cfg.Reception, "office": r.cfg.Office}}}}, nil
+		},
+		"dossier.find":   r.dossierFind,
+		"dossier.verify": r.dossierVerify,
+		"dossier.show":   r.dossierShow,
+		"dossier.mine":   r.dossierMine,
 		"dossier.mine_show": func(ctx context.Context, c dialog.Call) (dialog.Result, error) {
 			t := turnOf(ctx)
 			d, err := r.cfg.Dossiers.Mine(ctx, t.cit.Phone, c.Slots["code"])

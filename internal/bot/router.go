@@ -56,6 +56,9 @@ type Config struct {
 	Now      func() time.Time
 	Lang     string // default language, "vi"
 	Commune  string // the commune's name, said in greetings
+	// Reception and Office say when the chairman receives citizens and
+	// where (and when) results are collected, from the commune profile.
+	Reception, Office string
 	// Resume is told when a person sends a command (such as the /start of
 	// Telegram's "Restart" after unblocking), so the outbox may send to
 	// them again; nil = nothing to resume.

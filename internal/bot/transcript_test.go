@@ -127,21 +127,23 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 	notices.OfferRatings(ratings.Offer)
 	fb := feedback.New(db, staff, notifier, cal, hcm, domain.DefaultFeedbackSLA(), now, log)
 	f.router, err = New(Config{
-		Log:      log,
-		Dialogs:  dialogs.FS,
-		Texts:    texts,
-		Sessions: sessions,
-		Channels: map[chat.Channel]Channel{chat.Telegram: ch},
-		Dossiers: dossier.New(db, now, dossier.DefaultPolicy, log),
-		Citizens: citizens,
-		Staff:    staff,
-		Notify:   notices,
-		Ratings:  ratings,
-		Feedback: fb,
-		Calendar: cal,
-		TZ:       hcm,
-		Now:      now,
-		Commune:  "xã Hành Dũng",
+		Log:       log,
+		Dialogs:   dialogs.FS,
+		Texts:     texts,
+		Sessions:  sessions,
+		Channels:  map[chat.Channel]Channel{chat.Telegram: ch},
+		Dossiers:  dossier.New(db, now, dossier.DefaultPolicy, log),
+		Citizens:  citizens,
+		Staff:     staff,
+		Notify:    notices,
+		Ratings:   ratings,
+		Feedback:  fb,
+		Calendar:  cal,
+		TZ:        hcm,
+		Now:       now,
+		Commune:   "xã Hành Dũng",
+		Reception: "sáng Thứ Năm hằng tuần, 7:30–11:00",
+		Office:    "Bộ phận Một cửa xã (Thứ Hai–Thứ Sáu)",
 	})
 	if err != nil {
 		tb.Fatal(err)
