@@ -35,6 +35,7 @@ var rules = map[string][]string{
 	"internal/commune":  {"internal/domain"},
 	"internal/bot":      {"internal/chat", "internal/dialog", "internal/domain", "internal/fold", "internal/i18n", "internal/session", "internal/service/"},
 	"internal/archtest": nil,
+	"internal/chart":    nil,
 	"dialogs":           nil,
 	"locales":           nil,
 	"test/e2e":          nil,
