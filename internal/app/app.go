@@ -27,6 +27,7 @@ import (
 	"xabot/internal/service/notify"
 	"xabot/internal/service/officials"
 	"xabot/internal/service/rating"
+	"xabot/internal/service/stats"
 	"xabot/internal/session"
 	"xabot/internal/store"
 	"xabot/locales"
@@ -141,6 +142,7 @@ func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error)
 		Notify:    a.notify,
 		Ratings:   a.ratings,
 		Feedback:  a.feedback,
+		Stats:     stats.New(a.db, a.cfg.TZ),
 		Calendar:  a.calendar,
 		TZ:        a.cfg.TZ,
 		Now:       a.now,

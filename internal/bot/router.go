@@ -28,6 +28,7 @@ import (
 	"xabot/internal/service/notify"
 	"xabot/internal/service/officials"
 	"xabot/internal/service/rating"
+	"xabot/internal/service/stats"
 	"xabot/internal/session"
 )
 
@@ -51,6 +52,7 @@ type Config struct {
 	Notify   *notify.Service
 	Ratings  *rating.Service
 	Feedback *feedback.Service
+	Stats    *stats.Service
 	Calendar *domain.Calendar
 	TZ       *time.Location
 	Now      func() time.Time

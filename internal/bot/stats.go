@@ -1,0 +1,179 @@
+package bot
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"xabot/internal/dialog"
+	"xabot/internal/domain"
+	"xabot/internal/i18n"
+	"xabot/internal/service/stats"
+)
+
+// statsActions bind /thongke and /baocao. The chairman and the admin see
+// the whole commune; an official's statistics cover their own fields.
+func (r *Router) statsActions() map[string]dialog.Action {
+	return map[string]dialog.Action{
+		"stats.entry":      r.statsEntry,
+		"stats.show":       r.statsShow,
+		"report.paragraph": r.reportParagraph,
+	}
+}
+
+// periodWords are the typed forms of /thongke's periods.
+var periodWords = map[string]string{
+	"tuan": stats.Week, "tuannay": stats.Week, "week": stats.Week,
+	"tuantruoc": stats.LastWeek, "last_week": stats.LastWeek,
+	"thang": stats.Month, "month": stats.Month,
+	"quy": stats.Quarter, "quarter": stats.Quarter,
+	"nam": stats.Year, "year": stats.Year,
+}
+
+func (r *Router) statsEntry(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	args := strings.TrimSpace(c.Slots["args"])
+	if args == "" {
+		return dialog.Result{Branch: "ask"}, nil
+	}
+	now := r.cfg.Now()
+	var from, to time.Time
+	var err error
+	if kind, ok := periodWords[strings.ReplaceAll(foldWords(args), " ", "")]; ok {
+		from, to, err = r.cfg.Stats.Period(kind, now)
+	} else {
+		from, to, err = r.cfg.Stats.ParsePeriod(args, now)
+	}
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	return r.statsFor(ctx, from, to)
+}
+
+func (r *Router) statsShow(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	from, to, err := r.cfg.Stats.Period(c.Slots["period"], r.cfg.Now())
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	return r.statsFor(ctx, from, to)
+}
+
+// statsFor renders the counts of [from, to] and the 766 indicators with
+// their change against the previous period of the same length.
+func (r *Router) statsFor(ctx context.Context, from, to time.Time) (dialog.Result, error) {
+	keep, err := r.scope(ctx)
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	c, err := r.countsIn(ctx, from, to, keep)
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	pf, pt := r.cfg.Stats.Previous(from, to)
+	prev, err := r.countsIn(ctx, pf, pt, keep)
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	lang := turnOf(ctx).lang
+	n := func(v int) string { return i18n.Number(lang, int64(v)) }
+	p := dialog.Prompt{Key: "stats.head", Args: map[string]string{"from": r.date(from), "to": r.date(to)}}
+	line := func(key string, kv ...string) { p.Parts = append(p.Parts, dialog.Prompt{Key: key, Args: args(kv...)}) }
+	line("stats.received", "received", n(c.Received), "online", n(c.Online), "direct", n(c.Direct), "postal", n(c.Postal))
+	line("stats.resolved", "resolved", n(c.Resolved), "early", n(c.Early), "on_time", n(c.OnTime), "late", n(c.Late))
+	line("stats.in_progress", "count", n(c.InProgress), "within", n(c.Within), "overdue", n(c.Overdue))
+	line("stats.withdrawn", "count", n(c.Withdrawn))
+	line("stats.indicators")
+	for _, pair := range [][2]domain.Indicator{
+		{domain.OnTimeIndicator(c), domain.OnTimeIndicator(prev)},
+		{domain.OnlineIndicator(c), domain.OnlineIndicator(prev)},
+	} {
+		cur, old := pair[0], pair[1]
+		pct, score, delta := "—", "—", "—"
+		if ratio, ok := cur.Ratio(); ok {
+			pct = i18n.Percent(lang, int64(cur.Num), int64(cur.Den), 1)
+			s, _ := cur.Score()
+			score = decimal(lang, s)
+			if was, ok := old.Ratio(); ok {
+				d := (ratio - was) * 100
+				delta = decimal(lang, d)
+				if d >= 0 {
+					delta = "+" + delta
+				}
+			}
+		}
+		line("stats.ind."+cur.ID, "pct", pct, "score", score, "max", strconv.FormatFloat(cur.Max, 'f', 0, 64), "delta", delta)
+	}
+	return dialog.Result{Say: []dialog.Prompt{p}}, nil
+}
+
+// scope is which fields the caller may see: all for the chairman, the
+// admin and the head of the one-stop shop; an official's own otherwise.
+func (r *Router) scope(ctx context.Context) (func(field string) bool, error) {
+	t := turnOf(ctx)
+	if t.cit.Role != domain.RoleOfficial {
+		return nil, nil
+	}
+	o, err := r.cfg.Staff.ByChat(ctx, t.user)
+	if err != nil {
+		return nil, err
+	}
+	if o.Head {
+		return nil, nil
+	}
+	return o.Handles, nil
+}
+
+// countsIn is the commune's counts, or the sum over the fields keep allows.
+func (r *Router) countsIn(ctx context.Context, from, to time.Time, keep func(string) bool) (domain.Counts, error) {
+	if keep == nil {
+		return r.cfg.Stats.Report(ctx, from, to)
+	}
+	by, err := r.cfg.Stats.ReportBy(ctx, from, to, "field")
+	if err != nil {
+		return domain.Counts{}, err
+	}
+	var sum domain.Counts
+	for field, c := range by {
+		if keep(field) {
+			sum = sum.Add(c)
+		}
+	}
+	return sum, nil
+}
+
+// reportParagraph is /baocao FROM TO [--en].
+func (r *Router) reportParagraph(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	args := strings.TrimSpace(c.Slots["args"])
+	lang := turnOf(ctx).lang
+	if strings.Contains(args, "--en") {
+		lang, args = "en", strings.TrimSpace(strings.ReplaceAll(args, "--en", ""))
+	}
+	if args == "" {
+		return dialog.Result{Branch: "ask"}, nil
+	}
+	from, to, err := r.cfg.Stats.ParsePeriod(args, r.cfg.Now())
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	keep, err := r.scope(ctx)
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	counts, err := r.countsIn(ctx, from, to, keep)
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	l := r.cfg.Stats.Paragraph(lang, counts, from, to)
+	// The paragraph is said in the language asked for, whatever the chat's.
+	turnOf(ctx).lang = lang
+	return dialog.Result{Say: []dialog.Prompt{{Key: l.Key, Args: l.Args}}}, nil
+}
+
+// decimal writes f with one decimal in lang's way: "18,8" in Vietnamese.
+func decimal(lang string, f float64) string {
+	s := strconv.FormatFloat(f, 'f', 1, 64)
+	if lang != "en" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
