@@ -37,6 +37,7 @@ Usage:
   xabot officials revoke ID                    take an official's role away
   xabot jobs list | xabot jobs run NAME [--at RFC3339]
                                                list the scheduled jobs, or run one as if at that time
+  xabot report dossiers --from D --to D [--en] the report paragraph for a period (dates DD/MM/YYYY)
   xabot dialogs lint                           check dialogs/*.yaml against locales and actions
   xabot migrate                                apply database migrations
   xabot backup FILE                            online copy of the database
@@ -101,7 +102,7 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	switch cmd {
 	case "demo":
 		return app.Demo(ctx, cfg, log, now, stdin, stdout)
-	case "serve", "chat", "import", "officials", "jobs", "migrate", "backup":
+	case "serve", "chat", "import", "officials", "jobs", "report", "migrate", "backup":
 	default:
 		fmt.Fprint(stdout, usage)
 		return fmt.Errorf("unknown command %q", cmd)
@@ -140,6 +141,18 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		return a.Officials(ctx, rest, stdout)
 	case "jobs":
 		return jobs(ctx, a, rest, stdout)
+	case "report":
+		fs := flag.NewFlagSet("report", flag.ContinueOnError)
+		from := fs.String("from", "", "first day, DD/MM/YYYY or YYYY-MM-DD")
+		to := fs.String("to", "", "last day, DD/MM/YYYY or YYYY-MM-DD")
+		en := fs.Bool("en", false, "in English")
+		if len(rest) < 1 || rest[0] != "dossiers" {
+			return errors.New("usage: xabot report dossiers --from DD/MM/YYYY --to DD/MM/YYYY [--en]")
+		}
+		if err := fs.Parse(rest[1:]); err != nil {
+			return err
+		}
+		return a.ReportDossiers(ctx, *from, *to, *en, stdout)
 	case "migrate":
 		fmt.Fprintln(stdout, "migrations: up to date")
 		return nil
