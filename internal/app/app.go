@@ -143,6 +143,7 @@ func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error)
 		Ratings:   a.ratings,
 		Feedback:  a.feedback,
 		Stats:     stats.New(a.db, a.cfg.TZ),
+		Queue:     a.outbox,
 		Calendar:  a.calendar,
 		TZ:        a.cfg.TZ,
 		Now:       a.now,

@@ -6,6 +6,8 @@ import (
 	"io"
 	"time"
 
+	"xabot/internal/bot"
+	"xabot/internal/chat"
 	"xabot/internal/schedule"
 	"xabot/internal/service/notify"
 )
@@ -18,8 +20,15 @@ const pushJob = "push"
 // the head after.
 const feedbackSLAJob = "feedback-sla"
 
-// scheduler binds the jobs to the notify service, on the profile's specs.
+// digestJob sends the weekly digest on Monday mornings.
+const digestJob = "weekly-digest"
+
+// scheduler binds the jobs to the services, on the profile's specs.
 func (a *App) scheduler() (*schedule.Scheduler, error) {
+	router, err := a.Router(map[chat.Channel]bot.Channel{})
+	if err != nil {
+		return nil, err
+	}
 	count := func(f func(context.Context, time.Time) (int, error)) func(context.Context, time.Time) error {
 		return func(ctx context.Context, at time.Time) error {
 			n, err := f(ctx, at)
@@ -34,6 +43,7 @@ func (a *App) scheduler() (*schedule.Scheduler, error) {
 		{Name: notify.JobApologyDuty, Spec: a.profile.JobSpec(notify.JobApologyDuty, "30 7 * * *"), Run: count(a.notify.ApologyDuty)},
 		{Name: notify.JobOverdue, Spec: a.profile.JobSpec(notify.JobOverdue, "30 7 * * *"), Run: count(a.notify.Overdue)},
 		{Name: feedbackSLAJob, Spec: a.profile.JobSpec(feedbackSLAJob, "30 7 * * *"), Run: count(a.feedback.SLA)},
+		{Name: digestJob, Spec: a.profile.JobSpec(digestJob, "30 7 * * MON"), Run: count(router.WeeklyDigest)},
 		{Name: pushJob, Spec: "* * * * *", Timeout: time.Minute, Run: count(func(ctx context.Context, _ time.Time) (int, error) {
 			return a.notify.PushChanges(ctx)
 		})},

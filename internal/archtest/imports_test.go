@@ -33,7 +33,7 @@ var rules = map[string][]string{
 	"internal/channel/": {"internal/chat"},
 	"internal/demo":     {"internal/domain"},
 	"internal/commune":  {"internal/domain"},
-	"internal/bot":      {"internal/chat", "internal/dialog", "internal/domain", "internal/fold", "internal/i18n", "internal/session", "internal/service/"},
+	"internal/bot":      {"internal/chart", "internal/chat", "internal/dialog", "internal/domain", "internal/fold", "internal/i18n", "internal/session", "internal/service/"},
 	"internal/archtest": nil,
 	"internal/chart":    nil,
 	"dialogs":           nil,

@@ -53,6 +53,7 @@ type Config struct {
 	Ratings  *rating.Service
 	Feedback *feedback.Service
 	Stats    *stats.Service
+	Queue    Queue // the outbox, for the weekly digest
 	Calendar *domain.Calendar
 	TZ       *time.Location
 	Now      func() time.Time

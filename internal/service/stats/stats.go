@@ -19,6 +19,29 @@ import (
 type Repo interface {
 	DossierCounts(ctx context.Context, from, to time.Time, offset time.Duration) (domain.Counts, error)
 	DossierCountsBy(ctx context.Context, from, to time.Time, offset time.Duration, dim string) (map[string]domain.Counts, error)
+	DailyFlow(ctx context.Context, from, to time.Time, offset time.Duration) (received, resolved map[int]int, err error)
+}
+
+// Day is one day's flow: dossiers received, and dossiers resolved (of any
+// received date) that day.
+type Day struct {
+	Date               time.Time // local midnight
+	Received, Resolved int
+}
+
+// Daily is the flow of each day of [from, to], for the weekly chart.
+func (s *Service) Daily(ctx context.Context, from, to time.Time) ([]Day, error) {
+	rec, res, err := s.repo.DailyFlow(ctx, from, to, s.offset(from))
+	if err != nil {
+		return nil, err
+	}
+	var out []Day
+	f := from.In(s.loc)
+	first := time.Date(f.Year(), f.Month(), f.Day(), 0, 0, 0, 0, s.loc)
+	for i, d := 0, first; !d.After(to); i, d = i+1, d.AddDate(0, 0, 1) {
+		out = append(out, Day{Date: d, Received: rec[i], Resolved: res[i]})
+	}
+	return out, nil
 }
 
 // Service computes statistics in the commune's zone.

@@ -128,6 +128,11 @@ func (f *fakeRepo) DossierCountsBy(_ context.Context, from, to time.Time, off ti
 	return nil, nil
 }
 
+func (f *fakeRepo) DailyFlow(_ context.Context, from, to time.Time, off time.Duration) (map[int]int, map[int]int, error) {
+	f.from, f.to, f.offset = from, to, off
+	return nil, nil, nil
+}
+
 func TestReportClampsToToday(t *testing.T) {
 	repo := &fakeRepo{}
 	s := New(repo, hcm)

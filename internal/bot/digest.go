@@ -1,0 +1,163 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"xabot/internal/chart"
+	"xabot/internal/chat"
+	"xabot/internal/domain"
+	"xabot/internal/i18n"
+	"xabot/internal/service/stats"
+)
+
+// maxDigestOverdue bounds the overdue list of a digest; the rest is counted.
+const maxDigestOverdue = 15
+
+// WeeklyDigest is the weekly-digest job as of at: every active official
+// gets the previous week (Monday–Sunday) of their fields, the chairman, the
+// admin and the head of the one-stop shop the whole commune — the figures
+// of /thongke, the overdue list with owners, the feedback waiting, and a
+// chart — queued once per (week, recipient).
+func (r *Router) WeeklyDigest(ctx context.Context, at time.Time) (int, error) {
+	if r.cfg.Queue == nil {
+		return 0, fmt.Errorf("bot: weekly digest: no outbox")
+	}
+	from, to, err := r.cfg.Stats.Period(stats.LastWeek, at)
+	if err != nil {
+		return 0, err
+	}
+	days, err := r.cfg.Stats.Daily(ctx, from, to)
+	if err != nil {
+		return 0, err
+	}
+	all, err := r.cfg.Staff.List(ctx)
+	if err != nil {
+		return 0, err
+	}
+	charts := map[string][]byte{} // by language: the commune's week
+	sent := 0
+	for _, o := range all {
+		if !o.Active() {
+			continue
+		}
+		keep := o.Handles
+		if o.Role != domain.RoleOfficial || o.Head {
+			keep = nil
+		}
+		lang := r.cfg.Lang
+		if c, err := r.cfg.Citizens.Get(ctx, o.ChatKey); err == nil && c.Lang != "" {
+			lang = c.Lang
+		}
+		text, err := r.digestText(ctx, lang, o, keep, from, to, at)
+		if err != nil {
+			return sent, err
+		}
+		png, ok := charts[lang]
+		if !ok {
+			c, _ := r.countsIn(ctx, from, to, nil)
+			if png, err = r.weekChart(lang, days, c); err != nil {
+				return sent, err
+			}
+			charts[lang] = png
+		}
+		reply := chat.Reply{Text: text, Image: &chat.Image{Data: png, Name: "tuan.png"}}
+		fresh, err := r.cfg.Queue.Put(ctx, "digest|"+from.In(r.cfg.TZ).Format("2006-01-02")+"|"+o.ChatKey,
+			o.ChatKey, domain.PriorityBulk, reply)
+		if err != nil {
+			return sent, err
+		}
+		if fresh {
+			sent++
+		}
+	}
+	return sent, nil
+}
+
+// digestText is one recipient's digest in lang.
+func (r *Router) digestText(ctx context.Context, lang string, o domain.Official, keep func(string) bool,
+	from, to, at time.Time) (string, error) {
+	c, err := r.countsIn(ctx, from, to, keep)
+	if err != nil {
+		return "", err
+	}
+	n := func(v int) string { return i18n.Number(lang, int64(v)) }
+	t := func(key string, kv ...string) string { return r.t(lang, key, args(kv...)) }
+	scope := t("digest.scope_all")
+	if keep != nil {
+		scope = t("digest.scope_fields", "fields", strings.Join(o.Fields, ", "))
+	}
+	lines := []string{
+		t("digest.head", "from", r.date(from), "to", r.date(to), "scope", scope),
+		t("stats.received", "received", n(c.Received), "online", n(c.Online), "direct", n(c.Direct), "postal", n(c.Postal)),
+		t("stats.resolved", "resolved", n(c.Resolved), "early", n(c.Early), "on_time", n(c.OnTime), "late", n(c.Late)),
+		t("stats.in_progress", "count", n(c.InProgress), "within", n(c.Within), "overdue", n(c.Overdue)),
+		t("stats.withdrawn", "count", n(c.Withdrawn)),
+	}
+	if ind := domain.OnTimeIndicator(c); ind.Den > 0 {
+		lines = append(lines, t("digest.on_time", "pct", i18n.Percent(lang, int64(ind.Num), int64(ind.Den), 1)))
+	}
+	filter := func(d domain.Dossier) bool { return keep == nil || keep(d.Field) }
+	late, days, err := r.cfg.Notify.OverdueOf(ctx, at, filter)
+	if err != nil {
+		return "", err
+	}
+	if len(late) == 0 {
+		lines = append(lines, t("digest.no_overdue"))
+	} else {
+		lines = append(lines, t("digest.overdue_head", "count", n(len(late))))
+		for i, d := range late {
+			if i == maxDigestOverdue {
+				lines = append(lines, t("digest.more", "count", n(len(late)-i)))
+				break
+			}
+			handler := d.Handler
+			if handler == "" {
+				handler = "—"
+			}
+			lines = append(lines, t("alert.overdue_item", "code", d.Code, "procedure", d.ProcedureName,
+				"days", strconv.Itoa(days[i]), "handler", handler))
+		}
+	}
+	box := "mine"
+	if keep == nil {
+		box = "open"
+	}
+	if waiting, err := r.cfg.Feedback.Inbox(ctx, o.ChatKey, box); err == nil {
+		lines = append(lines, t("digest.feedback", "count", n(len(waiting))))
+	}
+	return strings.Join(lines, "\n"), nil
+}
+
+// weekChart draws the commune's week: received and resolved per day.
+func (r *Router) weekChart(lang string, days []stats.Day, c domain.Counts) ([]byte, error) {
+	t := func(key string) string { return r.t(lang, key, nil) }
+	w := chart.Week{Labels: chart.Labels{
+		Received: t("digest.chart_received"), Resolved: t("digest.chart_resolved"), OnTime: t("digest.chart_on_time"),
+		Axis: t("digest.chart_axis"), Thousands: ".", Decimal: ",",
+	}}
+	if lang == "en" {
+		w.Labels.Thousands, w.Labels.Decimal = ",", "."
+	}
+	for i, name := range strings.Split(t("digest.chart_days"), "|") {
+		if i < 7 {
+			w.Labels.DayNames[i] = name
+		}
+	}
+	for _, d := range days {
+		w.Days = append(w.Days, chart.Day{Date: d.Date, Received: d.Received, Resolved: d.Resolved})
+	}
+	if len(days) > 0 {
+		w.Title = r.t(lang, "digest.chart_title", map[string]string{
+			"from": days[0].Date.Format("02/01"), "to": days[len(days)-1].Date.Format("02/01/2006")})
+	}
+	w.OnTimePct = -1
+	if ind := domain.OnTimeIndicator(c); ind.Den > 0 {
+		ratio, _ := ind.Ratio()
+		w.OnTimePct = ratio * 100
+	}
+	return chart.Render(w, 800, 500)
+}
