@@ -24,6 +24,7 @@ import (
 	"xabot/internal/service/notify"
 	"xabot/internal/service/officials"
 	"xabot/internal/service/rating"
+	"xabot/internal/service/stats"
 	"xabot/internal/session"
 	"xabot/internal/store"
 	"xabot/locales"
@@ -138,6 +139,8 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 		Notify:    notices,
 		Ratings:   ratings,
 		Feedback:  fb,
+		Stats:     stats.New(db, hcm),
+		Queue:     queue,
 		Calendar:  cal,
 		TZ:        hcm,
 		Now:       now,
