@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ func (r *Router) statsActions() map[string]dialog.Action {
 	return map[string]dialog.Action{
 		"stats.entry":      r.statsEntry,
 		"stats.show":       r.statsShow,
+		"stats.by":         r.statsBy,
 		"report.paragraph": r.reportParagraph,
 	}
 }
@@ -74,6 +76,14 @@ func (r *Router) statsFor(ctx context.Context, from, to time.Time) (dialog.Resul
 	if err != nil {
 		return dialog.Result{}, err
 	}
+	voices, err := r.cfg.Stats.Voices(ctx, from, to)
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	pvoices, err := r.cfg.Stats.Voices(ctx, pf, pt)
+	if err != nil {
+		return dialog.Result{}, err
+	}
 	lang := turnOf(ctx).lang
 	n := func(v int) string { return i18n.Number(lang, int64(v)) }
 	p := dialog.Prompt{Key: "stats.head", Args: map[string]string{"from": r.date(from), "to": r.date(to)}}
@@ -82,10 +92,15 @@ func (r *Router) statsFor(ctx context.Context, from, to time.Time) (dialog.Resul
 	line("stats.resolved", "resolved", n(c.Resolved), "early", n(c.Early), "on_time", n(c.OnTime), "late", n(c.Late))
 	line("stats.in_progress", "count", n(c.InProgress), "within", n(c.Within), "overdue", n(c.Overdue))
 	line("stats.withdrawn", "count", n(c.Withdrawn))
+	line("stats.feedback", "count", n(voices.Feedback), "answered", n(voices.Answered), "on_time", n(voices.AnsweredOnTime))
+	satisfied := voices.Ratings.ByLevel[domain.LevelSatisfied] + voices.Ratings.ByLevel[domain.LevelVerySatisfied]
+	line("stats.ratings", "count", n(voices.Ratings.Total), "satisfied", n(satisfied), "low", n(voices.Ratings.Low()))
 	line("stats.indicators")
 	for _, pair := range [][2]domain.Indicator{
 		{domain.OnTimeIndicator(c), domain.OnTimeIndicator(prev)},
 		{domain.OnlineIndicator(c), domain.OnlineIndicator(prev)},
+		{domain.FeedbackIndicator(voices.AnsweredOnTime, voices.Feedback), domain.FeedbackIndicator(pvoices.AnsweredOnTime, pvoices.Feedback)},
+		{domain.SatisfactionIndicator(c, voices.Ratings.Low()), domain.SatisfactionIndicator(prev, pvoices.Ratings.Low())},
 	} {
 		cur, old := pair[0], pair[1]
 		pct, score, delta := "—", "—", "—"
@@ -102,6 +117,58 @@ func (r *Router) statsFor(ctx context.Context, from, to time.Time) (dialog.Resul
 			}
 		}
 		line("stats.ind."+cur.ID, "pct", pct, "score", score, "max", strconv.FormatFloat(cur.Max, 'f', 0, 64), "delta", delta)
+	}
+	span := from.In(r.cfg.TZ).Format("20060102") + ":" + to.In(r.cfg.TZ).Format("20060102")
+	var choices []dialog.Button
+	for _, dim := range []string{"field", "village", "intake"} {
+		choices = append(choices, dialog.Button{Key: "stats.by." + dim, Data: dim + ":" + span})
+	}
+	return dialog.Result{Say: []dialog.Prompt{p}, Choices: choices}, nil
+}
+
+// statsBy breaks a period down by field, village or intake channel
+// ("dim:yyyymmdd:yyyymmdd" from the buttons under the figures).
+func (r *Router) statsBy(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	parts := strings.Split(c.Slots["by"], ":")
+	if len(parts) != 3 {
+		return dialog.Result{}, domain.Invalid("errors.button_invalid")
+	}
+	from, err1 := time.ParseInLocation("20060102", parts[1], r.cfg.TZ)
+	last, err2 := time.ParseInLocation("20060102", parts[2], r.cfg.TZ)
+	if err1 != nil || err2 != nil || last.Before(from) {
+		return dialog.Result{}, domain.Invalid("errors.button_invalid")
+	}
+	to := last.AddDate(0, 0, 1).Add(-time.Nanosecond)
+	by, err := r.cfg.Stats.ReportBy(ctx, from, to, parts[0])
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	keep, err := r.scope(ctx)
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	lang := turnOf(ctx).lang
+	n := func(v int) string { return i18n.Number(lang, int64(v)) }
+	keys := make([]string, 0, len(by))
+	for k := range by {
+		if keep == nil || parts[0] != "field" || keep(k) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	p := dialog.Prompt{Key: "stats.by_head", Args: map[string]string{"dim": r.t(lang, "stats.by."+parts[0], nil),
+		"from": r.date(from), "to": r.date(to)}}
+	for _, k := range keys {
+		c := by[k]
+		name := k
+		if parts[0] == "intake" {
+			name = r.t(lang, "stats.intake."+k, nil)
+		}
+		if name == "" {
+			name = "—"
+		}
+		p.Parts = append(p.Parts, dialog.Prompt{Key: "stats.by_item", Args: map[string]string{"name": name,
+			"received": n(c.Received), "resolved": n(c.Resolved), "late": n(c.Late), "overdue": n(c.Overdue)}})
 	}
 	return dialog.Result{Say: []dialog.Prompt{p}}, nil
 }

@@ -16,7 +16,8 @@ func TestStatsGolden(t *testing.T) {
 	f := newStaffFixture(t)
 	f.say("900", "/dangky "+f.invite("Nguyễn Chủ Tịch", domain.RoleChairman))
 	var got strings.Builder
-	for _, line := range []string{"/thongke 01/11/2026 25/11/2026", "/thongke", "[stats/choose/month]",
+	for _, line := range []string{"/thongke 01/11/2026 25/11/2026", "[stats/by/field:20261101:20261125]", "[stats/by/intake:20261101:20261125]", "[stats/by/nonsense:1:2]",
+		"/thongke", "[stats/choose/month]",
 		"/baocao 01/11/2026 25/11/2026", "/baocao 01/11/2026 25/11/2026 --en", "/baocao 2026-11-30 2026-11-01",
 		"/baocao", "01/11/2026 20/11/2026"} {
 		got.WriteString("> " + line + "\n" + format(f.sendTake("900", line)))

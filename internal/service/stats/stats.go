@@ -20,6 +20,31 @@ type Repo interface {
 	DossierCounts(ctx context.Context, from, to time.Time, offset time.Duration) (domain.Counts, error)
 	DossierCountsBy(ctx context.Context, from, to time.Time, offset time.Duration, dim string) (map[string]domain.Counts, error)
 	DailyFlow(ctx context.Context, from, to time.Time, offset time.Duration) (received, resolved map[int]int, err error)
+	FeedbackCounts(ctx context.Context, from, to time.Time, offset time.Duration) (total, answered, onTime int, err error)
+	RatingStats(ctx context.Context, from, to time.Time) (domain.RatingStats, error)
+}
+
+// Voices are the feedback and the ratings of a period: what indicators
+// 5.2 and 5.4 need beside the dossiers.
+type Voices struct {
+	Feedback, Answered, AnsweredOnTime int
+	Ratings                            domain.RatingStats
+}
+
+// Voices counts the period's feedback (created in it) and the ratings of
+// its dossiers (received in it).
+func (s *Service) Voices(ctx context.Context, from, to time.Time) (Voices, error) {
+	to = s.clamp(to)
+	var v Voices
+	var err error
+	if v.Feedback, v.Answered, v.AnsweredOnTime, err = s.repo.FeedbackCounts(ctx, from, to, s.offset(from)); err != nil {
+		return Voices{}, err
+	}
+	// RatingStats takes [from, to): the end is exclusive there.
+	if v.Ratings, err = s.repo.RatingStats(ctx, from, to.Add(time.Nanosecond)); err != nil {
+		return Voices{}, err
+	}
+	return v, nil
 }
 
 // Day is one day's flow: dossiers received, and dossiers resolved (of any

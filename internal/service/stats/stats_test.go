@@ -133,6 +133,14 @@ func (f *fakeRepo) DailyFlow(_ context.Context, from, to time.Time, off time.Dur
 	return nil, nil, nil
 }
 
+func (f *fakeRepo) FeedbackCounts(context.Context, time.Time, time.Time, time.Duration) (int, int, int, error) {
+	return 0, 0, 0, nil
+}
+
+func (f *fakeRepo) RatingStats(context.Context, time.Time, time.Time) (domain.RatingStats, error) {
+	return domain.RatingStats{}, nil
+}
+
 func TestReportClampsToToday(t *testing.T) {
 	repo := &fakeRepo{}
 	s := New(repo, hcm)
