@@ -239,9 +239,10 @@ func (im *Importer) importTable(ctx context.Context, src rowSource, source strin
 }
 
 // batchSize is how many rows go in one transaction when the repo is a
-// BatchRepo: large enough to spread the commit, small enough not to hold
-// the one writer for long (a few tens of milliseconds).
-const batchSize = 256
+// BatchRepo: large enough to spread the commit (100,000 rows in 7.5 s
+// instead of 10.4 s at 256), small enough not to hold the one writer for
+// long (about 150 ms; the bot's writes wait on the busy timeout).
+const batchSize = 2000
 
 // batch holds valid rows until they are written.
 type batch struct {
