@@ -8,7 +8,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"io/fs"
@@ -241,6 +240,3 @@ func phraseIndex(e *dialog.Engine, texts *i18n.Catalog) map[string]string {
 	}
 	return idx
 }
-
-// errUnavailable marks store failures that deserve "try again later".
-var errUnavailable = errors.New("unavailable")

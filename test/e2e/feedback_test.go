@@ -32,7 +32,7 @@ func TestFeedbackRoundTrip(t *testing.T) {
 	c.Send("Đèn đường ở ngã ba thôn An Hòa bị hỏng từ tuần trước, buổi tối rất tối.")
 	c.WaitFor(t, "tối đa 5 ảnh", wait)
 	c.Photo("đèn hỏng")
-	m = c.WaitFor(t, "Đã nhận 1 ảnh", wait)
+	c.WaitFor(t, "Đã nhận 1 ảnh", wait)
 	c.Raw(map[string]any{"location": map[string]any{"latitude": 15.05, "longitude": 108.76}})
 	m = c.WaitFor(t, "và vị trí", wait)
 	c.PressButton(t, m, "Tiếp tục")
