@@ -53,11 +53,13 @@ type Config struct {
 	Feedback *feedback.Service
 	Stats    *stats.Service
 	Queue    Queue // the outbox, for the weekly digest
-	Calendar *domain.Calendar
-	TZ       *time.Location
-	Now      func() time.Time
-	Lang     string // default language, "vi"
-	Commune  string // the commune's name, said in greetings
+	// Procedures is the catalogue /thutuc lists; nil shows none.
+	Procedures ProcedureCatalog
+	Calendar   *domain.Calendar
+	TZ         *time.Location
+	Now        func() time.Time
+	Lang       string // default language, "vi"
+	Commune    string // the commune's name, said in greetings
 	// Reception and Office say when the chairman receives citizens and
 	// where (and when) results are collected, from the commune profile.
 	Reception, Office string

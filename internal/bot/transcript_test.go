@@ -98,6 +98,15 @@ func newFixture(t *testing.T, feat chat.Features) *fixture {
 			t.Fatal(err)
 		}
 	}
+	for _, p := range []domain.Procedure{
+		{Code: "1.001193.000.00.00.H55", Name: "Đăng ký khai sinh", Field: "Hộ tịch", Days: 1},
+		{Code: "2.000815.000.00.00.H55", Name: "Chứng thực bản sao từ bản chính", Field: "Chứng thực", Days: 0},
+		{Code: "1.003622.000.00.00.H55", Name: "Đăng ký kết hôn", Field: "Hộ tịch", Days: 3},
+	} {
+		if err := db.UpsertProcedure(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
 	rec := &recorder{feat: feat}
 	f := newFixtureOn(t, db, nil, rec)
 	f.t, f.rec = t, rec
@@ -128,25 +137,26 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 	notices.OfferRatings(ratings.Offer)
 	fb := feedback.New(db, staff, notifier, cal, hcm, domain.DefaultFeedbackSLA(), now, log)
 	f.router, err = New(Config{
-		Log:       log,
-		Dialogs:   dialogs.FS,
-		Texts:     texts,
-		Sessions:  sessions,
-		Channels:  map[chat.Channel]Channel{chat.Telegram: ch},
-		Dossiers:  dossier.New(db, now, dossier.DefaultPolicy, log),
-		Citizens:  citizens,
-		Staff:     staff,
-		Notify:    notices,
-		Ratings:   ratings,
-		Feedback:  fb,
-		Stats:     stats.New(db, hcm),
-		Queue:     queue,
-		Calendar:  cal,
-		TZ:        hcm,
-		Now:       now,
-		Commune:   "xã Hành Dũng",
-		Reception: "sáng Thứ Năm hằng tuần, 7:30–11:00",
-		Office:    "Bộ phận Một cửa xã (Thứ Hai–Thứ Sáu)",
+		Log:        log,
+		Dialogs:    dialogs.FS,
+		Texts:      texts,
+		Sessions:   sessions,
+		Channels:   map[chat.Channel]Channel{chat.Telegram: ch},
+		Dossiers:   dossier.New(db, now, dossier.DefaultPolicy, log),
+		Citizens:   citizens,
+		Staff:      staff,
+		Notify:     notices,
+		Ratings:    ratings,
+		Feedback:   fb,
+		Stats:      stats.New(db, hcm),
+		Queue:      queue,
+		Procedures: db,
+		Calendar:   cal,
+		TZ:         hcm,
+		Now:        now,
+		Commune:    "xã Hành Dũng",
+		Reception:  "sáng Thứ Năm hằng tuần, 7:30–11:00",
+		Office:     "Bộ phận Một cửa xã (Thứ Hai–Thứ Sáu)",
 	})
 	if err != nil {
 		tb.Fatal(err)
