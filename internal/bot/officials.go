@@ -22,7 +22,27 @@ func (r *Router) officialActions() map[string]dialog.Action {
 		"officials.invite":       r.adminOnly(r.officialsInvite),
 		"officials.revoke_check": r.adminOnly(r.officialsRevokeCheck),
 		"officials.revoke":       r.adminOnly(r.officialsRevoke),
+		"officials.link":         r.officialsLink,
 	}
+}
+
+// officialsLink gives an official a one-time code to bind another chat.
+// The official is looked up by this chat, so a citizen who reached the
+// step by a forged button gets nothing.
+func (r *Router) officialsLink(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	o, err := r.cfg.Staff.ByChat(ctx, c.User)
+	if errors.Is(err, domain.ErrNotFound) {
+		return dialog.Result{}, fmt.Errorf("bot: %s/%s: %w", c.Flow, c.Step, domain.ErrForbidden)
+	}
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	code, expires, err := r.cfg.Staff.InviteChat(ctx, c.User, o.ID)
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	return dialog.Result{Say: []dialog.Prompt{{Key: "officials.link.code", Args: args(
+		"code", code, "until", r.dateTime(expires))}}}, nil
 }
 
 // adminOnly runs a only for an admin. The flows' roles already stop others

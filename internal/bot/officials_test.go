@@ -274,3 +274,27 @@ func TestOfficialsEnglish(t *testing.T) {
 		"✅ Registered. Welcome, Nguyễn Quản Trị! Role of this account: administrator. Fields: Hộ tịch.")
 	f.expect(admin, "/canbo", "#1 · Nguyễn Quản Trị · administrator · Hộ tịch · registered 25/11/2026")
 }
+
+// /lienket gives an official a code that binds a second chat; a citizen
+// gets nothing.
+func TestOfficialsLink(t *testing.T) {
+	f := newStaffFixture(t)
+	const hoa, phone, citizen = "31", "32", "33"
+	f.expect(hoa, "/dangky "+f.invite("Trần Thị Hoa", domain.RoleOfficial, "Hộ tịch"), f.text("officials.howto.official"))
+	got := f.say(hoa, "/lienket")
+	m := shownCode.FindStringSubmatch(got)
+	if m == nil {
+		t.Fatalf("/lienket reply has no code: %q", got)
+	}
+	f.expect(phone, "/dangky "+m[1], f.text("officials.registered", "name", "Trần Thị Hoa", "role", "cán bộ, công chức",
+		"fields", "Hộ tịch"))
+	if r := f.role(phone); r != domain.RoleOfficial {
+		t.Errorf("second chat's role = %s", r)
+	}
+	if r := f.role(hoa); r != domain.RoleOfficial {
+		t.Errorf("first chat's role = %s", r)
+	}
+	if got := f.say(citizen, "/lienket"); shownCode.MatchString(got) || strings.Contains(got, "🔗") {
+		t.Errorf("a citizen got a link code: %q", got)
+	}
+}

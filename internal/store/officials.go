@@ -77,7 +77,7 @@ func (db *DB) Official(ctx context.Context, id int64) (domain.Official, error) {
 // there is none it wraps domain.ErrNotFound.
 func (db *DB) OfficialByChat(ctx context.Context, chatKey string) (domain.Official, error) {
 	o, err := scanOfficial(db.r.QueryRowContext(ctx, `SELECT `+officialColumns+` FROM officials
-		WHERE chat_key = ? AND revoked_at IS NULL`, chatKey))
+		WHERE id = (SELECT official_id FROM official_chats WHERE chat_key = ?) AND revoked_at IS NULL`, chatKey))
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Official{}, fmt.Errorf("store: official of chat %q: %w", chatKey, domain.ErrNotFound)
 	}
@@ -119,9 +119,11 @@ func (db *DB) CreateInvite(ctx context.Context, inv domain.Invite) error {
 }
 
 // RedeemInvite binds chatKey to the official invited by the code whose
-// hash is codeHash, in one transaction: the invite is marked used, the
-// official gets chat_key and bound_at, and the chat identity (created if
-// needed) gets the official's role. It returns the bound official.
+// hash is codeHash, in one transaction: the invite is marked used, the chat
+// joins the official's chats and becomes the one notices go to (chat_key,
+// bound_at), and the chat identity (created if needed) gets the official's
+// role. An official already bound elsewhere keeps the other chats. It
+// returns the bound official.
 // Refusals, checked in this order, write nothing: an unknown code wraps
 // domain.ErrNotFound; a used one domain.ErrInviteUsed; one expired at now
 // domain.ErrInviteExpired; one whose official was revoked domain.ErrRevoked;
@@ -150,17 +152,14 @@ func (db *DB) RedeemInvite(ctx context.Context, codeHash, chatKey string, now ti
 			return fmt.Errorf("store: redeem invite of official %d: %w", officialID, err)
 		case !o.RevokedAt.IsZero():
 			return fmt.Errorf("store: redeem invite of official %d: %w", officialID, domain.ErrRevoked)
-		case o.ChatKey != "":
-			// Bound by an earlier invite of the same official.
-			return fmt.Errorf("store: redeem invite of official %d: %w", officialID, domain.ErrInviteUsed)
 		}
 		var other int64
-		err = tx.QueryRowContext(ctx, `SELECT id FROM officials WHERE chat_key = ? AND revoked_at IS NULL`,
+		err = tx.QueryRowContext(ctx, `SELECT official_id FROM official_chats WHERE chat_key = ?`,
 			chatKey).Scan(&other)
-		if err == nil {
+		switch {
+		case err == nil && other != officialID:
 			return fmt.Errorf("store: redeem invite: chat already bound to official %d: %w", other, domain.ErrConflict)
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
+		case err != nil && !errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("store: redeem invite: %w", err)
 		}
 		at := now.Unix()
@@ -170,6 +169,10 @@ func (db *DB) RedeemInvite(ctx context.Context, codeHash, chatKey string, now ti
 		if _, err := tx.ExecContext(ctx, `UPDATE officials SET chat_key = ?, bound_at = ? WHERE id = ?`,
 			chatKey, at, officialID); err != nil {
 			return fmt.Errorf("store: bind official %d: %w", officialID, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO official_chats (chat_key, official_id, bound_at) VALUES (?, ?, ?)
+			ON CONFLICT (chat_key) DO UPDATE SET bound_at = excluded.bound_at`, chatKey, officialID, at); err != nil {
+			return fmt.Errorf("store: bind official %d: chat: %w", officialID, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO citizens (key, role, created_at) VALUES (?, ?, ?)
 			ON CONFLICT (key) DO UPDATE SET role = excluded.role`, chatKey, string(o.Role), at); err != nil {
@@ -184,8 +187,8 @@ func (db *DB) RedeemInvite(ctx context.Context, codeHash, chatKey string, now ti
 	return o, nil
 }
 
-// RevokeOfficial marks the official revoked at now and, if it was bound,
-// sets its chat identity back to the citizen role, in one transaction. The
+// RevokeOfficial marks the official revoked at now and sets every chat it
+// was bound to back to the citizen role, in one transaction. The
 // chat_key stays on the row for the record. It returns the official as
 // revoked. An unknown id wraps domain.ErrNotFound; an official revoked
 // before wraps domain.ErrRevoked.
@@ -205,10 +208,12 @@ func (db *DB) RevokeOfficial(ctx context.Context, id int64, now time.Time) (doma
 		if _, err := tx.ExecContext(ctx, `UPDATE officials SET revoked_at = ? WHERE id = ?`, now.Unix(), id); err != nil {
 			return fmt.Errorf("store: revoke official %d: %w", id, err)
 		}
-		if o.ChatKey != "" {
-			if _, err := tx.ExecContext(ctx, `UPDATE citizens SET role = 'citizen' WHERE key = ?`, o.ChatKey); err != nil {
-				return fmt.Errorf("store: revoke official %d: role: %w", id, err)
-			}
+		if _, err := tx.ExecContext(ctx, `UPDATE citizens SET role = 'citizen'
+			WHERE key IN (SELECT chat_key FROM official_chats WHERE official_id = ?) OR key = ?`, id, o.ChatKey); err != nil {
+			return fmt.Errorf("store: revoke official %d: role: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM official_chats WHERE official_id = ?`, id); err != nil {
+			return fmt.Errorf("store: revoke official %d: chats: %w", id, err)
 		}
 		o.RevokedAt = utcSecond(now)
 		return nil
@@ -217,6 +222,36 @@ func (db *DB) RevokeOfficial(ctx context.Context, id int64, now time.Time) (doma
 		return domain.Official{}, err
 	}
 	return o, nil
+}
+
+// OfficialChats returns the chats bound to the official, oldest first.
+func (db *DB) OfficialChats(ctx context.Context, id int64) ([]string, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT chat_key FROM official_chats WHERE official_id = ? ORDER BY bound_at, chat_key`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: chats of official %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("store: chats of official %d: %w", id, err)
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// DeliverTo makes chatKey, one of the official's bound chats, the one
+// notices go to. A chat not bound to the official changes nothing.
+func (db *DB) DeliverTo(ctx context.Context, id int64, chatKey string) error {
+	_, err := db.w.ExecContext(ctx, `UPDATE officials SET chat_key = ?
+		WHERE id = ? AND chat_key IS NOT ? AND revoked_at IS NULL
+		  AND EXISTS (SELECT 1 FROM official_chats WHERE chat_key = ? AND official_id = ?)`, chatKey, id, chatKey, chatKey, id)
+	if err != nil {
+		return fmt.Errorf("store: deliver official %d: %w", id, err)
+	}
+	return nil
 }
 
 // AddAudit records one action; a zero At is now.

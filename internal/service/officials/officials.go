@@ -197,6 +197,10 @@ func (s *Service) Revoke(ctx context.Context, actor string, id int64) (domain.Of
 	if err := CheckRevoke(actor, o); err != nil {
 		return domain.Official{}, err
 	}
+	if self, err := s.repo.OfficialByChat(ctx, actor); err == nil && self.ID == id {
+		// Acting from another of their own chats is still revoking oneself.
+		return domain.Official{}, domain.Invalid("officials.revoke_self")
+	}
 	revoked, err := s.repo.RevokeOfficial(ctx, id, s.now())
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
@@ -212,13 +216,59 @@ func (s *Service) Revoke(ctx context.Context, actor string, id int64) (domain.Of
 }
 
 // ByChat returns the active official bound to chatKey; none wraps
-// domain.ErrNotFound.
+// domain.ErrNotFound. An official acting from one of their other chats
+// (Zalo on the road, Telegram at the desk) gets notices there from now on:
+// the chat they use is the one they read.
 func (s *Service) ByChat(ctx context.Context, chatKey string) (domain.Official, error) {
 	o, err := s.repo.OfficialByChat(ctx, chatKey)
 	if err != nil {
 		return domain.Official{}, fmt.Errorf("officials: by chat: %w", err)
 	}
+	if o.ChatKey != chatKey {
+		if err := s.repo.DeliverTo(ctx, o.ID, chatKey); err != nil {
+			return domain.Official{}, fmt.Errorf("officials: by chat: %w", err)
+		}
+		s.log.Info("official notices moved", "official", o.ID, "channel", channelOf(chatKey))
+		o.ChatKey = chatKey
+	}
 	return o, nil
+}
+
+// InviteChat makes a new one-time code for an active official to bind
+// another chat (Zalo besides Telegram, say) with /dangky; both chats are
+// then recognised. A refusal is a *domain.InvalidError: officials.no_such
+// or officials.already_revoked.
+func (s *Service) InviteChat(ctx context.Context, actor string, id int64) (string, time.Time, error) {
+	o, err := s.Get(ctx, id)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if !o.RevokedAt.IsZero() {
+		return "", time.Time{}, domain.Invalid("officials.already_revoked", "id", strconv.FormatInt(id, 10), "name", o.Name)
+	}
+	code := newCode()
+	expires := s.now().Add(InviteTTL)
+	if err := s.repo.CreateInvite(ctx, domain.Invite{CodeHash: hash(code), OfficialID: id, ExpiresAt: expires}); err != nil {
+		return "", time.Time{}, fmt.Errorf("officials: invite chat for %d: %w", id, err)
+	}
+	s.audit(ctx, actor, "invite-chat", id, "")
+	return domain.FormatInviteCode(code), expires, nil
+}
+
+// Chats returns the chats bound to the official, oldest first.
+func (s *Service) Chats(ctx context.Context, id int64) ([]string, error) {
+	keys, err := s.repo.OfficialChats(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("officials: chats of %d: %w", id, err)
+	}
+	return keys, nil
+}
+
+// channelOf is the channel part of a chat key ("tg" of "tg:42"): logs
+// name the channel, never the chat.
+func channelOf(chatKey string) string {
+	ch, _, _ := strings.Cut(chatKey, ":")
+	return ch
 }
 
 // Recipients returns who is alerted about d (domain.Route): its handler,

@@ -321,3 +321,68 @@ func TestRecipients(t *testing.T) {
 		}
 	}
 }
+
+// An official registered on Telegram binds Zalo with a second code: both
+// chats are the official's, notices follow the chat used last, and
+// revoking takes the role from both.
+func TestInviteChat(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	code := f.invite(t, "Trần Thị Hoa", domain.RoleOfficial, "Hộ tịch")
+	o, err := f.s.Register(ctx, "tg:7", code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, expires, err := f.s.InviteChat(ctx, "tg:7", o.ID)
+	if err != nil || !codeShape.MatchString(second) || !expires.Equal(f.now.Add(InviteTTL)) {
+		t.Fatalf("InviteChat = %q, %v, %v", second, expires, err)
+	}
+	z, err := f.s.Register(ctx, "zalo:abc", second)
+	if err != nil || z.ID != o.ID || z.ChatKey != "zalo:abc" {
+		t.Fatalf("Register(zalo) = %+v, %v", z, err)
+	}
+	if chats, _ := f.s.Chats(ctx, o.ID); !slices.Equal(chats, []string{"tg:7", "zalo:abc"}) {
+		t.Errorf("Chats = %v", chats)
+	}
+	for _, k := range []string{"tg:7", "zalo:abc"} {
+		if c, _ := f.db.Citizen(ctx, k); c.Role != domain.RoleOfficial {
+			t.Errorf("role of %s = %s, want official", k, c.Role)
+		}
+	}
+	// Notices go to the newest binding, then to the chat last used.
+	if got, _ := f.s.Get(ctx, o.ID); got.ChatKey != "zalo:abc" {
+		t.Errorf("delivery chat after binding = %q, want zalo:abc", got.ChatKey)
+	}
+	if got, err := f.s.ByChat(ctx, "tg:7"); err != nil || got.ID != o.ID || got.ChatKey != "tg:7" {
+		t.Errorf("ByChat(tg) = %+v, %v", got, err)
+	}
+	if got, _ := f.s.Get(ctx, o.ID); got.ChatKey != "tg:7" {
+		t.Errorf("delivery chat after using Telegram = %q, want tg:7", got.ChatKey)
+	}
+	// The code is single use, and a chat of another official is refused.
+	if _, err := f.s.Register(ctx, "zalo:other", second); invalidKey(err) != "officials.code_used" {
+		t.Errorf("second use of the code: %v", err)
+	}
+	other := f.invite(t, "Lê Văn Nam", domain.RoleOfficial)
+	if _, err := f.s.Register(ctx, "zalo:abc", other); invalidKey(err) != "officials.already_registered" {
+		t.Errorf("Zalo chat of Hoa registering Nam: %v", err)
+	}
+	// Revoking oneself from the other chat is still refused; the CLI revokes both.
+	if _, err := f.s.Revoke(ctx, "zalo:abc", o.ID); invalidKey(err) != "officials.revoke_self" {
+		t.Errorf("self-revoke from the other chat: %v", err)
+	}
+	if _, err := f.s.Revoke(ctx, ActorCLI, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"tg:7", "zalo:abc"} {
+		if c, _ := f.db.Citizen(ctx, k); c.Role != domain.RoleCitizen {
+			t.Errorf("role of %s after revoke = %s, want citizen", k, c.Role)
+		}
+		if _, err := f.s.ByChat(ctx, k); !errors.Is(err, domain.ErrNotFound) {
+			t.Errorf("ByChat(%s) after revoke: %v", k, err)
+		}
+	}
+	if _, _, err := f.s.InviteChat(ctx, "cli", o.ID); invalidKey(err) != "officials.already_revoked" {
+		t.Errorf("InviteChat(revoked): %v", err)
+	}
+}

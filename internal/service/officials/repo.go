@@ -17,6 +17,11 @@ type Repo interface {
 	// OfficialByChat returns the official bound to chatKey and not revoked;
 	// none wraps domain.ErrNotFound.
 	OfficialByChat(ctx context.Context, chatKey string) (domain.Official, error)
+	// OfficialChats returns the chats bound to the official, oldest first.
+	OfficialChats(ctx context.Context, id int64) ([]string, error)
+	// DeliverTo makes chatKey, one of the official's bound chats, the one
+	// notices go to; another chat changes nothing.
+	DeliverTo(ctx context.Context, id int64, chatKey string) error
 	// Officials lists every official, revoked ones included, by id.
 	Officials(ctx context.Context) ([]domain.Official, error)
 	// CreateInvite stores an invite code's hash.
