@@ -30,6 +30,7 @@ var rules = map[string][]string{
 	"internal/store":    {"internal/domain", "internal/fold"},
 	"internal/service/": {"internal/domain", "internal/fold"},
 	"internal/syncapi":  {"internal/domain", "internal/service/intake"},
+	"internal/webhook":  {"internal/domain"},
 	"internal/channel/": {"internal/chat"},
 	"internal/demo":     {"internal/domain"},
 	"internal/commune":  {"internal/domain"},

@@ -52,6 +52,9 @@ type Config struct {
 // raw result, which we decode ourselves so one odd update cannot fail a batch.
 type api interface {
 	Request(tgbotapi.Chattable) (*tgbotapi.APIResponse, error)
+	// MakeRequest is the raw call, for parameters the library does not
+	// know (setWebhook's secret_token).
+	MakeRequest(endpoint string, params tgbotapi.Params) (*tgbotapi.APIResponse, error)
 }
 
 var _ api = (*tgbotapi.BotAPI)(nil)
