@@ -51,7 +51,7 @@ func (b *Bot) WebhookKey(body []byte) (key, group string, err error) {
 		UpdateID *int `json:"update_id"`
 		Message  *struct {
 			From *struct{ ID int64 } `json:"from"`
-			Chat struct{ ID int64 } `json:"chat"`
+			Chat struct{ ID int64 }  `json:"chat"`
 		} `json:"message"`
 		Callback *struct {
 			From struct{ ID int64 } `json:"from"`
