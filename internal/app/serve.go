@@ -12,45 +12,86 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"xabot/internal/bot"
-	"xabot/internal/channel/telegram"
 	"xabot/internal/chat"
+	"xabot/internal/config"
+	"xabot/internal/media"
 	"xabot/internal/service/intake"
 	"xabot/internal/syncapi"
 )
 
-// Serve runs production: the Telegram channel and the HTTP server
-// (/healthz), until ctx is cancelled; then it stops taking updates, lets
-// the ones in hand finish, and returns.
+// Webhook paths under XABOT_PUBLIC_URL.
+const (
+	telegramHook = "/webhook/telegram"
+	zaloHook     = "/webhook/zalo"
+)
+
+// mediaTTL is how long a published chart stays fetchable.
+const mediaTTL = 24 * time.Hour
+
+// Serve runs production: the Telegram and Zalo channels (each by polling or
+// webhook), the outbox, the scheduled jobs and the HTTP server, until ctx
+// is cancelled; then it stops taking updates, lets the ones in hand
+// finish, and returns.
 func (a *App) Serve(ctx context.Context) error {
-	if a.cfg.TelegramToken == "" {
-		return errors.New("app: serve: XABOT_TELEGRAM_TOKEN is not set, so there is no channel to serve")
+	if a.cfg.TelegramToken == "" && a.cfg.ZaloToken == "" {
+		return errors.New("app: serve: neither XABOT_TELEGRAM_TOKEN nor XABOT_ZALO_TOKEN is set, so there is no channel to serve")
 	}
-	tg, err := telegram.New(ctx, telegram.Config{
-		Token:    a.cfg.TelegramToken,
-		Endpoint: a.cfg.TelegramAPI,
-		Log:      a.log,
-		SendRate: a.cfg.SendRate,
-	})
+	mux := a.mux()
+	var pub *media.Store
+	if a.cfg.PublicURL != "" {
+		pub = media.New(a.cfg.PublicURL, mediaTTL, a.now)
+		mux.Handle("GET "+media.Path, pub)
+	}
+	channels := map[chat.Channel]bot.Channel{}
+	var inputs []input
+	if a.cfg.TelegramToken != "" {
+		in, err := a.telegramInput(ctx, channels)
+		if err != nil {
+			return err
+		}
+		inputs = append(inputs, in)
+	}
+	if a.cfg.ZaloToken != "" {
+		in, err := a.zaloInput(ctx, channels, pub)
+		if err != nil {
+			return err
+		}
+		inputs = append(inputs, in)
+	}
+	router, err := a.Router(channels)
 	if err != nil {
 		return err
 	}
-	router, err := a.Router(map[chat.Channel]bot.Channel{chat.Telegram: tg})
-	if err != nil {
-		return err
+	for name, ch := range channels {
+		a.senders[name] = ch
 	}
-	a.senders[chat.Telegram] = tg
 	sched, err := a.scheduler()
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Addr: a.cfg.HTTPAddr, Handler: a.mux(), ReadHeaderTimeout: 5 * time.Second}
+	for _, in := range inputs {
+		if in.hook != nil {
+			mux.Handle("POST "+in.path, in.hook(router))
+		}
+	}
+	srv := &http.Server{Addr: a.cfg.HTTPAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("app: listen %s: %w", a.cfg.HTTPAddr, err)
 	}
-	a.log.Info("serving", "http", ln.Addr().String(), "telegram", tg.Username())
+	// Webhooks are registered once the server listens: the first update
+	// may follow at once.
+	for _, in := range inputs {
+		if err := in.start(ctx); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	a.log.Info("serving", "http", ln.Addr().String(), "telegram", a.cfg.TelegramToken != "", "zalo", a.cfg.ZaloToken != "")
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return tg.Run(gctx, router) })
+	for _, in := range inputs {
+		g.Go(func() error { return in.run(gctx, router) })
+	}
 	g.Go(func() error { return a.outbox.Run(gctx) })
 	g.Go(func() error { return sched.Run(gctx) })
 	g.Go(func() error {
@@ -70,7 +111,38 @@ func (a *App) Serve(ctx context.Context) error {
 	return err
 }
 
-// mux is the HTTP surface: health now, webhooks and the sync API later.
+// input is how one channel's updates come in: a poll loop, or a webhook
+// handler plus the loop that drains what it stored.
+type input struct {
+	path  string                                          // webhook path; "" when polling
+	hook  func(h chat.Handler) http.Handler               // nil when polling
+	start func(ctx context.Context) error                 // setWebhook or deleteWebhook
+	run   func(ctx context.Context, h chat.Handler) error // until ctx is done
+}
+
+// retryStart tries a start-up call (setWebhook) a few times: a network
+// blip at start should not need an operator.
+func retryStart(ctx context.Context, what string, f func(context.Context) error) error {
+	var err error
+	for attempt, wait := 1, time.Second; attempt <= 4; attempt, wait = attempt+1, wait*2 {
+		if err = f(ctx); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+	return fmt.Errorf("app: %s: %w", what, err)
+}
+
+func (a *App) webhookURL(path string) string { return a.cfg.PublicURL + path }
+
+func polling(m config.Mode) bool { return m != config.Webhook }
+
+// mux is the HTTP surface: health, the sync API, and (added by Serve) the
+// webhooks and published media.
 func (a *App) mux() *http.ServeMux {
 	m := http.NewServeMux()
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

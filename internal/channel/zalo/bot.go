@@ -1,0 +1,254 @@
+// Package zalo is xabot's adapter for the Zalo Bot Platform
+// (bot-api.zaloplatforms.com), the Telegram-like bot API of Zalo's "Bot
+// Creator" bots. It owns everything that speaks that API: the long-polling
+// loop, the decoding of webhook bodies, the translation of Zalo updates into
+// chat.Update and of chat.Reply into sendMessage / sendPhoto calls, message
+// splitting at 2,000 characters, send rate limits and retries.
+//
+// The wire format follows the platform's documentation and openclaw's client
+// (extensions/zalo/src/api.ts); zalofake/README.md lists what is documented
+// and what is assumed (error codes above all). Zalo cannot be reached from the
+// test environment: everything here is tested against zalofake only.
+//
+// It imports internal/chat from this module, golang.org/x/time/rate and the
+// standard library. No Zalo type leaves it.
+package zalo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"xabot/internal/chat"
+)
+
+// DefaultBaseURL is the Bot API host; calls go to {base}/bot{token}/{method}.
+const DefaultBaseURL = "https://bot-api.zaloplatforms.com"
+
+// SecretHeader carries the setWebhook secret_token on every webhook delivery.
+const SecretHeader = "X-Bot-Api-Secret-Token"
+
+const (
+	defaultSendRate    = 25
+	defaultPollTimeout = 30 * time.Second // the documented default of getUpdates
+	maxText            = 2000             // sendMessage text and sendPhoto caption: 1–2000 characters
+
+	getMeAttempts = 4
+	getMeTimeout  = 10 * time.Second
+	sendTimeout   = 30 * time.Second
+	// Zalo fetches the photo URL before it answers sendPhoto.
+	photoTimeout = 60 * time.Second
+)
+
+// Config configures a Bot. Only Token is required.
+type Config struct {
+	Token       string
+	BaseURL     string        // "" = DefaultBaseURL; no trailing slash
+	Log         *slog.Logger  // nil discards
+	SendRate    int           // messages per second for the whole bot; default 25
+	PollTimeout time.Duration // long-poll duration; default 30s, whole seconds on the wire
+	HTTPClient  *http.Client  // nil uses a fresh client; a Timeout must exceed PollTimeout
+	// Publish turns image bytes (e.g. a chart PNG the bot drew) into a public
+	// https URL Zalo can fetch: sendPhoto takes a URL, not an upload. nil or
+	// an error: the caption/text is sent as text instead, with no image.
+	Publish func(ctx context.Context, data []byte, name string) (string, error)
+}
+
+// Bot is a Zalo Bot Platform channel: Run polls for updates (or Process
+// takes webhook bodies), Send delivers replies. It is safe for concurrent
+// use; Run must be called once at a time.
+type Bot struct {
+	hc          *http.Client
+	base        string
+	token       string
+	log         *slog.Logger
+	pollTimeout time.Duration
+	publish     func(ctx context.Context, data []byte, name string) (string, error)
+	id, name    string
+	start       time.Time // New was called; "ready_ms" is measured from here
+	ready       sync.Once
+
+	global *rate.Limiter
+	chats  *chatLimits
+
+	// Seams for tests.
+	sleep func(ctx context.Context, d time.Duration) error
+	now   func() time.Time
+}
+
+var _ chat.Sender = (*Bot)(nil)
+
+// New checks the token with getMe (retried a few times with backoff, bounded
+// by ctx) and returns a Bot ready to Run. Errors never contain the token.
+func New(ctx context.Context, cfg Config) (*Bot, error) {
+	return newBot(ctx, cfg, sleepCtx)
+}
+
+func newBot(ctx context.Context, cfg Config, sleep func(context.Context, time.Duration) error) (*Bot, error) {
+	start := time.Now()
+	if cfg.Token == "" {
+		return nil, errors.New("zalo: empty token")
+	}
+	// The token is a path segment: these would change the URL's meaning.
+	if strings.ContainsAny(cfg.Token, "/?#% \t\r\n") {
+		return nil, errors.New("zalo: token contains characters that cannot appear in a URL path")
+	}
+	base := strings.TrimRight(cfg.BaseURL, "/")
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("zalo: base URL %q: want http(s)://host[/path] without query", base)
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.SendRate <= 0 {
+		cfg.SendRate = defaultSendRate
+	}
+	if cfg.PollTimeout <= 0 {
+		cfg.PollTimeout = defaultPollTimeout
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{}
+	}
+	b := &Bot{
+		hc:          cfg.HTTPClient,
+		base:        base,
+		token:       cfg.Token,
+		log:         cfg.Log,
+		pollTimeout: cfg.PollTimeout,
+		publish:     cfg.Publish,
+		start:       start,
+		global:      rate.NewLimiter(rate.Limit(cfg.SendRate), cfg.SendRate),
+		chats:       newChatLimits(chatRate, chatBurst),
+		sleep:       sleep,
+		now:         time.Now,
+	}
+
+	delay := 500 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		var me struct {
+			ID          flexString `json:"id"`
+			AccountName string     `json:"account_name"`
+		}
+		actx, cancel := context.WithTimeout(ctx, getMeTimeout)
+		err := b.call(actx, "getMe", nil, &me)
+		cancel()
+		if err == nil {
+			b.id, b.name = string(me.ID), me.AccountName
+			break
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("zalo: getMe: %w", ctx.Err())
+		}
+		cls, after := classify(err)
+		switch {
+		case cls == classAuth || cls == classForbidden:
+			return nil, fmt.Errorf("zalo: getMe: token rejected: %w", err)
+		case cls == classPermanent || cls == classConflict:
+			return nil, fmt.Errorf("zalo: getMe: %w", err)
+		case attempt == getMeAttempts:
+			return nil, fmt.Errorf("zalo: getMe failed %d times: %w", attempt, err)
+		}
+		wait := delay
+		if cls == classFlood && after > 0 {
+			wait = after
+		}
+		b.log.Warn("zalo getMe failed", "attempt", attempt, "retry_in", wait, "err", err)
+		if err := b.sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("zalo: getMe: %w", err)
+		}
+		delay *= 2
+	}
+	b.log.Info("zalo bot ready", "bot_id", b.id, "account_name", b.name)
+	return b, nil
+}
+
+// Name is the bot's account_name as getMe reported it.
+func (b *Bot) Name() string { return b.name }
+
+// Features reports what Zalo can show: plain text only, so the bot numbers
+// its choices and asks for phone numbers to be typed.
+func (b *Bot) Features() chat.Features {
+	return chat.Features{Buttons: false, Keyboard: false, ShareContact: false, MaxText: maxText}
+}
+
+// SetWebhook asks Zalo to POST updates to url with secret in SecretHeader.
+// Zalo wants an https URL and a secret of 8 to 256 characters; both are
+// checked here first so a bad configuration fails with a clear message.
+// Polling does not work while a webhook is set. Errors never contain the
+// secret.
+func (b *Bot) SetWebhook(ctx context.Context, webhookURL, secret string) error {
+	u, err := url.Parse(webhookURL)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		return errors.New("zalo: setWebhook: the URL must be an absolute https URL")
+	}
+	if n := len(secret); n < 8 || n > 256 {
+		return fmt.Errorf("zalo: setWebhook: the secret is %d characters, Zalo wants 8 to 256", n)
+	}
+	err = b.callRetry(ctx, "setWebhook", map[string]string{"url": webhookURL, "secret_token": secret})
+	if err != nil {
+		return errors.New(strings.ReplaceAll(err.Error(), secret, "<secret>"))
+	}
+	b.log.Info("zalo webhook set")
+	return nil
+}
+
+// DeleteWebhook removes the webhook, so that getUpdates works again.
+func (b *Bot) DeleteWebhook(ctx context.Context) error {
+	if err := b.callRetry(ctx, "deleteWebhook", nil); err != nil {
+		return err
+	}
+	b.log.Info("zalo webhook deleted")
+	return nil
+}
+
+// callRetry makes a short administrative call, retrying transient failures
+// a few times.
+func (b *Bot) callRetry(ctx context.Context, method string, params any) error {
+	delay := 500 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		cctx, cancel := context.WithTimeout(ctx, sendTimeout)
+		err := b.call(cctx, method, params, nil)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		cls, after := classify(err)
+		if ctx.Err() != nil || attempt == getMeAttempts || (cls != classTransient && cls != classFlood) {
+			return fmt.Errorf("zalo: %w", err)
+		}
+		wait := delay
+		if cls == classFlood && after > 0 {
+			wait = after
+		}
+		if err := b.sleep(ctx, wait); err != nil {
+			return fmt.Errorf("zalo: %s: %w", method, err)
+		}
+		delay *= 2
+	}
+}
+
+// sleepCtx waits d or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,254 @@
+package zalo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"xabot/internal/chat"
+)
+
+const (
+	// Zalo publishes no rate limits (research §6.1: an unverified gap), so
+	// the adapter keeps Telegram's: one message a second to a chat, never a
+	// burst, and the global Config.SendRate.
+	chatRate  = 1
+	chatBurst = 1
+
+	sendFloodRetries = 5 // 429s waited out per message
+	sendAttempts     = 3 // tries per message on 5xx / network errors
+	sendBackoff      = time.Second
+	floodMax         = 30 * time.Second
+)
+
+// Send delivers a reply as plain text (Zalo has no markup, buttons or
+// keyboards). The bot already renders choices as numbered text for channels
+// without buttons; should r.Buttons still be set, they are appended as
+// numbered lines. r.Keyboard is ignored. Text longer than 2,000 characters
+// is split (see split); an empty text sends nothing.
+//
+// An image is sent with sendPhoto, which takes a URL: r.Image.FileID when it
+// is an http(s) URL (a photo a citizen sent, passed on), else the URL that
+// Config.Publish makes of r.Image.Data. Without one, or when Zalo refuses
+// the photo, the text goes alone: the text is never lost for the picture.
+//
+// Errors: chat.ErrBlocked (wrapped) when Zalo answers 403 or says the user
+// blocked the bot (assumed codes, see zalofake/README.md); otherwise the last
+// Bot API or transport error after retries. A multi-part reply that fails
+// midway has sent its earlier parts.
+func (b *Bot) Send(ctx context.Context, r chat.Reply) error {
+	id := r.ChatID
+	if id == "" || strings.ContainsAny(id, " \t\r\n") {
+		return fmt.Errorf("zalo: send: bad chat id %q", id)
+	}
+	text := sanitize(r.Text)
+	if choices := numbered(r.Buttons); choices != "" {
+		if strings.TrimSpace(text) == "" {
+			text = choices
+		} else {
+			text = strings.TrimRight(text, " \t\n") + "\n\n" + choices
+		}
+	}
+	if r.Image != nil {
+		return b.sendImage(ctx, id, r.Image, text)
+	}
+	return b.sendText(ctx, id, text)
+}
+
+// numbered renders inline buttons as "1. Label" lines, numbered across rows
+// in reading order, the way the bot numbers choices for text channels.
+func numbered(rows [][]chat.Button) string {
+	var lines []string
+	for _, row := range rows {
+		for _, bt := range row {
+			if label := strings.TrimSpace(sanitize(bt.Label)); label != "" {
+				lines = append(lines, strconv.Itoa(len(lines)+1)+". "+label)
+			}
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (b *Bot) sendText(ctx context.Context, id, text string) error {
+	var parts []string
+	for _, p := range split(text, maxText) {
+		if strings.TrimSpace(p) != "" { // Zalo wants 1–2000 characters
+			parts = append(parts, p)
+		}
+	}
+	for i, p := range parts {
+		if err := b.send(ctx, id, "sendMessage", map[string]string{"chat_id": id, "text": p}); err != nil {
+			if len(parts) > 1 {
+				return fmt.Errorf("zalo: send to chat %s (part %d of %d): %w", id, i+1, len(parts), err)
+			}
+			return fmt.Errorf("zalo: send to chat %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// sendImage sends the photo with the text as caption when it fits, else the
+// bare photo followed by the text.
+func (b *Bot) sendImage(ctx context.Context, id string, img *chat.Image, text string) error {
+	photo, ok := b.photoURL(ctx, img)
+	if !ok {
+		return b.sendText(ctx, id, text)
+	}
+	params := map[string]string{"chat_id": id, "photo": photo}
+	fits := units(text) <= maxText
+	if fits && strings.TrimSpace(text) != "" {
+		params["caption"] = text
+	}
+	err := b.send(ctx, id, "sendPhoto", params)
+	switch {
+	case err == nil && fits:
+		return nil
+	case err == nil:
+		return b.sendText(ctx, id, text)
+	case errors.Is(err, chat.ErrBlocked) || ctx.Err() != nil:
+	default:
+		// 4xx: Zalo would not take this photo (it could not fetch the URL, or
+		// the format): the text still goes.
+		if cls, _ := classify(err); cls == classPermanent {
+			b.log.Warn("zalo photo refused, sending the text alone", "chat_id", id, "err", err)
+			return b.sendText(ctx, id, text)
+		}
+	}
+	return fmt.Errorf("zalo: send photo to chat %s: %w", id, err)
+}
+
+// photoURL finds a URL Zalo can fetch for img; false means send text only.
+func (b *Bot) photoURL(ctx context.Context, img *chat.Image) (string, bool) {
+	if isHTTPURL(img.FileID) {
+		return img.FileID, true
+	}
+	if len(img.Data) == 0 || b.publish == nil {
+		b.log.Info("zalo image sent as text only: no URL for it", "has_data", len(img.Data) > 0, "has_file_id", img.FileID != "")
+		return "", false
+	}
+	name := img.Name
+	if name == "" {
+		name = "image.png"
+	}
+	u, err := b.publish(ctx, img.Data, name)
+	switch {
+	case err != nil:
+		b.log.Warn("zalo image not published, sending the text alone", "err", err)
+		return "", false
+	case !isHTTPURL(u):
+		b.log.Warn("zalo image published to a URL Zalo cannot fetch, sending the text alone")
+		return "", false
+	}
+	return u, true
+}
+
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+// send makes one send call within the rate limits, waiting out 429s and
+// retrying transient failures. A retry after a network error may duplicate
+// the message: Zalo has no idempotency key.
+func (b *Bot) send(ctx context.Context, chatID, method string, params any) error {
+	timeout := sendTimeout
+	if method == "sendPhoto" {
+		timeout = photoTimeout
+	}
+	floods, failures := 0, 0
+	for {
+		if err := b.chats.get(chatID, b.now()).Wait(ctx); err != nil {
+			return err
+		}
+		if err := b.global.Wait(ctx); err != nil {
+			return err
+		}
+		rctx, cancel := context.WithTimeout(ctx, timeout)
+		err := b.call(rctx, method, params, nil)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return err
+		}
+		cls, after := classify(err)
+		var wait time.Duration
+		switch cls {
+		case classFlood:
+			if floods++; floods > sendFloodRetries {
+				return err
+			}
+			// No retry_after is documented: without one, 1s, 2s, 4s…
+			wait = after
+			if wait <= 0 {
+				wait = min(time.Second<<(floods-1), floodMax)
+			}
+		case classTransient:
+			if failures++; failures >= sendAttempts {
+				return err
+			}
+			wait = sendBackoff << (failures - 1)
+		case classForbidden:
+			return fmt.Errorf("%w: %w", chat.ErrBlocked, err)
+		default:
+			// Assumed: a refusal that says "blocked" is the user's doing,
+			// whatever its code (Zalo documents none for it).
+			var ae *apiError
+			if errors.As(err, &ae) && strings.Contains(strings.ToLower(ae.Description), "block") {
+				return fmt.Errorf("%w: %w", chat.ErrBlocked, err)
+			}
+			return err
+		}
+		b.log.Warn("zalo send failed, retrying", "chat_id", chatID, "method", method, "retry_in", wait, "err", err)
+		if err := b.sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
+
+// chatLimits holds one token bucket per chat. Buckets that have refilled
+// completely carry no state and are swept once the map grows, so a digest
+// to 10,000 chats does not keep 10,000 limiters forever.
+type chatLimits struct {
+	every     rate.Limit
+	burst     int
+	mu        sync.Mutex
+	m         map[string]*rate.Limiter
+	lastSweep time.Time
+}
+
+const (
+	chatSweepSize  = 1024
+	chatSweepEvery = time.Minute
+)
+
+func newChatLimits(every rate.Limit, burst int) *chatLimits {
+	return &chatLimits{every: every, burst: burst, m: make(map[string]*rate.Limiter)}
+}
+
+func (c *chatLimits) get(id string, now time.Time) *rate.Limiter {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if l, ok := c.m[id]; ok {
+		return l
+	}
+	if len(c.m) >= chatSweepSize && now.Sub(c.lastSweep) >= chatSweepEvery {
+		for k, l := range c.m {
+			if l.TokensAt(now) >= float64(c.burst) {
+				delete(c.m, k)
+			}
+		}
+		c.lastSweep = now
+	}
+	l := rate.NewLimiter(c.every, c.burst)
+	c.m[id] = l
+	return l
+}

@@ -1,0 +1,280 @@
+package zalo
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"xabot/internal/chat"
+)
+
+// words is about n runes of text, words separated by spaces, with a line
+// break every 7 words and a paragraph break every 40.
+func words(n int, word string) string {
+	var b strings.Builder
+	for i := 0; b.Len() < 4*n; i++ {
+		b.WriteString(word)
+		switch {
+		case i%40 == 39:
+			b.WriteString("\n\n")
+		case i%7 == 6:
+			b.WriteString("\n")
+		default:
+			b.WriteString(" ")
+		}
+	}
+	return string([]rune(b.String())[:n])
+}
+
+func TestSendSplitsLongVietnameseText(t *testing.T) {
+	f := newFake(t)
+	b := newTestBot(t, f)
+	// Composed and decomposed tones, an emoji, no markup.
+	text := words(4500, "Đường làng ngõ xóm bị hư hỏng nặng, đề nghị UBND xã sửa chữa 😀 Nguyễn")
+	if err := b.Send(t.Context(), chat.Reply{ChatID: "u1", Text: text}); err != nil {
+		t.Fatal(err)
+	}
+	sent := f.Sent("u1")
+	if len(sent) != 3 {
+		t.Fatalf("%d messages, want 3", len(sent))
+	}
+	var joined strings.Builder
+	for i, m := range sent {
+		if m.Method != "sendMessage" {
+			t.Errorf("part %d sent with %s", i, m.Method)
+		}
+		if n := units(m.Text); n > maxText {
+			t.Errorf("part %d is %d characters", i, n)
+		}
+		if i < len(sent)-1 && !strings.HasSuffix(m.Text, "\n") && !strings.HasSuffix(m.Text, " ") {
+			t.Errorf("part %d ends inside a word: …%q", i, m.Text[len(m.Text)-20:])
+		}
+		joined.WriteString(m.Text)
+	}
+	if joined.String() != text {
+		t.Error("the parts do not rejoin to the text: characters were lost")
+	}
+}
+
+func TestSendPlainAndEmpty(t *testing.T) {
+	f := newFake(t)
+	b := newTestBot(t, f)
+	for _, r := range []chat.Reply{{ChatID: "u1"}, {ChatID: "u1", Text: " \n\t"}} {
+		if err := b.Send(t.Context(), r); err != nil {
+			t.Errorf("Send(%q) = %v", r.Text, err)
+		}
+	}
+	if n := len(requests(f, "sendMessage")); n != 0 {
+		t.Errorf("%d messages for empty texts", n)
+	}
+	if err := b.Send(t.Context(), chat.Reply{Text: "a"}); err == nil {
+		t.Error("a reply without a chat id was accepted")
+	}
+	// Buttons are not Zalo's: they become numbered lines; keyboards are dropped.
+	err := b.Send(t.Context(), chat.Reply{ChatID: "u1", Text: "Chọn việc cần làm:",
+		Buttons:  [][]chat.Button{{{Label: "Tra cứu hồ sơ", Data: "a"}, {Label: "Góp ý", Data: "b"}}, {{Label: "Trợ giúp", Data: "c"}}},
+		Keyboard: &chat.Keyboard{Rows: [][]chat.Key{{{Label: "📱 Gửi số", RequestContact: true}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Chọn việc cần làm:\n\n1. Tra cứu hồ sơ\n2. Góp ý\n3. Trợ giúp"
+	if sent := f.Sent("u1"); len(sent) != 1 || sent[0].Text != want {
+		t.Errorf("sent %+v, want %q", sent, want)
+	}
+	if p := requests(f, "sendMessage")[0]; !reflect.DeepEqual(p, map[string]any{"chat_id": "u1", "text": want}) {
+		t.Errorf("request body %v: want exactly chat_id and text", p)
+	}
+}
+
+func TestSendImage(t *testing.T) {
+	png := []byte("\x89PNG fake chart")
+	tests := []struct {
+		name      string
+		img       chat.Image
+		text      string
+		publish   func(ctx context.Context, data []byte, name string) (string, error)
+		want      []string // "method photo caption|text" per message
+		published bool
+	}{
+		{"URL passed on", chat.Image{FileID: "https://photo.zalo.example/a.jpg"}, "Ảnh hiện trường", nil,
+			[]string{"sendPhoto https://photo.zalo.example/a.jpg Ảnh hiện trường"}, false},
+		{"URL without caption", chat.Image{FileID: "https://photo.zalo.example/a.jpg"}, "", nil,
+			[]string{"sendPhoto https://photo.zalo.example/a.jpg "}, false},
+		{"data published", chat.Image{Data: png, Name: "chart.png"}, "Biểu đồ tháng 6",
+			func(ctx context.Context, data []byte, name string) (string, error) {
+				if string(data) != string(png) || name != "chart.png" {
+					return "", errors.New("wrong data or name")
+				}
+				return "https://xa.example/c/123.png", nil
+			},
+			[]string{"sendPhoto https://xa.example/c/123.png Biểu đồ tháng 6"}, true},
+		{"data without Publish", chat.Image{Data: png}, "Biểu đồ tháng 6", nil,
+			[]string{"sendMessage Biểu đồ tháng 6"}, false},
+		{"publish fails", chat.Image{Data: png}, "Biểu đồ tháng 6",
+			func(context.Context, []byte, string) (string, error) { return "", errors.New("disk full") },
+			[]string{"sendMessage Biểu đồ tháng 6"}, true},
+		{"publish gives no URL", chat.Image{Data: png}, "Biểu đồ",
+			func(context.Context, []byte, string) (string, error) { return "/tmp/c.png", nil },
+			[]string{"sendMessage Biểu đồ"}, true},
+		{"a Telegram file id", chat.Image{FileID: "AgACAgIAAxk2"}, "Ảnh", nil, []string{"sendMessage Ảnh"}, false},
+		{"long caption follows", chat.Image{FileID: "https://p.example/a.jpg"}, strings.Repeat("số liệu ", 300), nil,
+			[]string{"sendPhoto https://p.example/a.jpg ", "sendMessage " + strings.Repeat("số liệu ", 250), "sendMessage " + strings.Repeat("số liệu ", 50)}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			called := false
+			var publish func(context.Context, []byte, string) (string, error)
+			if tt.publish != nil {
+				publish = func(ctx context.Context, data []byte, name string) (string, error) {
+					called = true
+					return tt.publish(ctx, data, name)
+				}
+			}
+			b := newTestBot(t, f, func(c *Config) { c.Publish = publish })
+			img := tt.img
+			if err := b.Send(t.Context(), chat.Reply{ChatID: "u1", Text: tt.text, Image: &img}); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, m := range f.Sent("u1") {
+				if m.Method == "sendPhoto" {
+					got = append(got, m.Method+" "+m.Photo+" "+m.Caption)
+				} else {
+					got = append(got, m.Method+" "+m.Text)
+				}
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("sent\n %q\nwant\n %q", got, tt.want)
+			}
+			if called != tt.published {
+				t.Errorf("Publish called = %v", called)
+			}
+		})
+	}
+}
+
+// Zalo refusing the photo (it could not fetch the URL) must not lose the text.
+func TestSendImageRefusedSendsText(t *testing.T) {
+	f := newFake(t)
+	b := newTestBot(t, f)
+	f.FailNext("sendPhoto", 400, 400, "Bad Request: cannot download photo")
+	err := b.Send(t.Context(), chat.Reply{ChatID: "u1", Text: "Phản ánh mới", Image: &chat.Image{FileID: "https://p.example/x.jpg"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sent := f.Sent("u1"); len(sent) != 1 || sent[0].Method != "sendMessage" || sent[0].Text != "Phản ánh mới" {
+		t.Errorf("sent %+v, want the text alone", sent)
+	}
+}
+
+func TestSendRetries(t *testing.T) {
+	type fail struct{ status, code int }
+	tests := []struct {
+		name      string
+		fails     []fail
+		wantCalls int
+		wantSleep []time.Duration
+		blocked   bool
+		wantErr   bool
+	}{
+		{"502 then ok", []fail{{502, 502}}, 2, []time.Duration{time.Second}, false, false},
+		{"network error then ok", []fail{{0, 0}}, 2, []time.Duration{time.Second}, false, false},
+		{"500 three times", []fail{{500, 500}, {500, 500}, {500, 500}}, 3, []time.Duration{time.Second, 2 * time.Second}, false, true},
+		{"429 waited", []fail{{429, 429}, {429, 429}}, 3, []time.Duration{time.Second, 2 * time.Second}, false, false},
+		{"429 inside a 200", []fail{{200, 429}}, 2, []time.Duration{time.Second}, false, false},
+		{"429 six times", []fail{{429, 429}, {429, 429}, {429, 429}, {429, 429}, {429, 429}, {429, 429}}, 6,
+			[]time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second}, false, true},
+		{"403 blocked", []fail{{403, 403}}, 1, nil, true, true},
+		{"403 inside a 200", []fail{{200, 403}}, 1, nil, true, true},
+		{"400 bad request", []fail{{400, 400}}, 1, nil, false, true},
+		{"401", []fail{{401, 401}}, 1, nil, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			b := newTestBot(t, f)
+			for _, x := range tt.fails {
+				f.FailNext("sendMessage", x.status, x.code, "refused")
+			}
+			err := b.Send(t.Context(), chat.Reply{ChatID: "u1", Text: "Hồ sơ của bạn đã có kết quả"})
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Send = %v, want error %v", err, tt.wantErr)
+			}
+			if got := errors.Is(err, chat.ErrBlocked); got != tt.blocked {
+				t.Errorf("errors.Is(%v, ErrBlocked) = %v", err, got)
+			}
+			if n := len(requests(f, "sendMessage")); n != tt.wantCalls {
+				t.Errorf("%d calls, want %d", n, tt.wantCalls)
+			}
+			if s := b.sleeps.all(); !reflect.DeepEqual(s, tt.wantSleep) {
+				t.Errorf("sleeps = %v, want %v", s, tt.wantSleep)
+			}
+			if err != nil && strings.Contains(err.Error(), testSecret) {
+				t.Errorf("token in error %v", err)
+			}
+		})
+	}
+}
+
+// Assumed: a refusal whose description says "blocked" is the user's doing.
+func TestSendBlockedByDescription(t *testing.T) {
+	f := newFake(t)
+	b := newTestBot(t, f)
+	f.FailNext("sendMessage", 400, 400, "User has blocked this bot")
+	err := b.Send(t.Context(), chat.Reply{ChatID: "u1", Text: "a"})
+	if !errors.Is(err, chat.ErrBlocked) {
+		t.Errorf("Send = %v, want ErrBlocked", err)
+	}
+	var ra interface{ RetryAfter() time.Duration }
+	if !errors.As(err, &ra) {
+		t.Error("the API error is not kept under ErrBlocked")
+	}
+}
+
+// One chat gets one message a second; another chat is not held up by it.
+func TestSendPerChatRate(t *testing.T) {
+	f := newFake(t)
+	b := newTestBot(t, f)
+	b.chats = newChatLimits(chatRate, chatBurst)
+	start := time.Now()
+	if err := b.Send(t.Context(), chat.Reply{ChatID: "u1", Text: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Send(t.Context(), chat.Reply{ChatID: "u2", Text: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 500*time.Millisecond {
+		t.Errorf("two chats took %v", d)
+	}
+	if err := b.Send(t.Context(), chat.Reply{ChatID: "u1", Text: "c"}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 900*time.Millisecond {
+		t.Errorf("second message to one chat after %v, want about 1s", d)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Millisecond)
+	defer cancel()
+	if err := b.Send(ctx, chat.Reply{ChatID: "u1", Text: "d"}); err == nil {
+		t.Error("Send within a too-short deadline succeeded")
+	}
+}
+
+func TestChatLimitsSweep(t *testing.T) {
+	c := newChatLimits(chatRate, chatBurst)
+	now := time.Now()
+	for i := range chatSweepSize {
+		c.get(string(rune('a'+i%26))+strings.Repeat("x", i), now)
+	}
+	c.get("a", now).AllowN(now, 1) // chat "a" has just been sent to
+	c.get("new", now.Add(100*time.Millisecond))
+	if _, ok := c.m["a"]; !ok {
+		t.Error("a chat with a spent token was swept")
+	}
+	if len(c.m) != 2 {
+		t.Errorf("%d limiters after sweep, want 2", len(c.m))
+	}
+}

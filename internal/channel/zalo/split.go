@@ -1,0 +1,99 @@
+package zalo
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// split cuts s into parts of at most limit characters. Zalo documents
+// "1 to 2000 characters" without saying how it counts; characters are
+// counted as UTF-16 units here (a rune, two for one outside the BMP, as
+// openclaw truncates captions), which is never fewer than the runes, so a
+// part fits whichever way Zalo counts. Vietnamese text, composed or
+// decomposed, is all BMP: one unit per rune.
+//
+// A part ends after the last paragraph break, else line break, else space in
+// the second half of the window; separators stay at the end of the part so
+// the parts concatenate back to s. A text without any falls back to a hard
+// cut on a rune boundary, moved back so that combining marks (decomposed
+// tones), variation selectors and zero-width joiners stay with the character
+// they modify.
+func split(s string, limit int) []string {
+	var parts []string
+	for s != "" {
+		lim := prefixUnits(s, limit)
+		if lim == len(s) {
+			return append(parts, s)
+		}
+		cut := cutPoint(s, lim)
+		if cut == 0 { // limit is below one rune: only in tests
+			_, cut = utf8.DecodeRuneInString(s)
+		}
+		parts = append(parts, s[:cut])
+		s = s[cut:]
+	}
+	return parts
+}
+
+// units is the length of s as split counts it.
+func units(s string) int {
+	n := 0
+	for _, r := range s {
+		n += runeUnits(r)
+	}
+	return n
+}
+
+func runeUnits(r rune) int {
+	if r >= 0x10000 {
+		return 2
+	}
+	return 1
+}
+
+// prefixUnits is the byte length of the longest prefix of s that fits in
+// limit units.
+func prefixUnits(s string, limit int) int {
+	n := 0
+	for i, r := range s {
+		n += runeUnits(r)
+		if n > limit {
+			return i
+		}
+	}
+	return len(s)
+}
+
+// cutPoint picks where to end the part that must fit in s[:lim].
+func cutPoint(s string, lim int) int {
+	w := s[:lim]
+	half := lim / 2
+	for _, sep := range []string{"\n\n", "\n", " "} {
+		if i := strings.LastIndex(w, sep); i >= 0 && i+len(sep) > half {
+			return i + len(sep)
+		}
+	}
+	cut := lim
+	for range 32 { // a longer run of marks is not text worth keeping whole
+		next, _ := utf8.DecodeRuneInString(s[cut:])
+		prev, size := utf8.DecodeLastRuneInString(s[:cut])
+		if !clings(next) && prev != zwj || cut-size <= 0 {
+			break
+		}
+		cut -= size
+	}
+	if cut <= 0 || cut > lim {
+		return lim
+	}
+	return cut
+}
+
+const zwj = '\u200d'
+
+// clings reports whether r attaches to the rune before it: combining marks,
+// variation selectors, emoji skin tones, ZWJ.
+func clings(r rune) bool {
+	return unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) ||
+		r == zwj || (r >= 0x1F3FB && r <= 0x1F3FF)
+}
