@@ -40,7 +40,7 @@ var rules = map[string][]string{
 	"internal/chart":    nil,
 	"dialogs":           nil,
 	"locales":           nil,
-	"test/e2e":          nil,
+	"test/e2e":          {"internal/channel/zalo/zalofake"},
 	"test/browser":      nil,
 }
 

@@ -410,7 +410,7 @@ func TestFeedbackStaleActionEndsAtOnce(t *testing.T) {
 	if len(got) == 0 || strings.Contains(got[0].Text, f.text("fb.ask_answer", "ticket", t2)) {
 		t.Fatalf("answer on a refused message asked for the text: %v", got)
 	}
-	f.send(fbBuilder, "xin chào")
+	f.send(fbBuilder, "cảm ơn nhé")
 	if got := f.rec.take(); len(got) == 0 || !strings.Contains(got[0].Text, "chưa hiểu") {
 		t.Errorf("after the refusal a greeting got %v, want the ordinary hint", got)
 	}

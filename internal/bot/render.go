@@ -77,6 +77,7 @@ func (t *turn) label(b dialog.Button) string {
 // first message that can carry it (one with inline buttons cannot).
 func (t *turn) keyboard(out []chat.Reply, wantContact bool) {
 	if !t.feat.Keyboard {
+		t.numberedMenu(out)
 		return
 	}
 	want := ""
@@ -118,6 +119,25 @@ func (t *turn) keyboard(out []chat.Reply, wantContact bool) {
 			return
 		}
 	}
+}
+
+// numberedMenu ends an idle turn with the main menu as numbered lines on a
+// channel without a reply keyboard (Zalo): the citizen has no other menu,
+// and typing the number starts the function (see turn.text).
+func (t *turn) numberedMenu(out []chat.Reply) {
+	if len(out) == 0 || !t.cit.Consented() {
+		return
+	}
+	if _, waiting := t.r.engine.Waiting(t.state()); waiting {
+		return
+	}
+	lines := []string{t.r.t(t.lang, "menu.type_number", nil)}
+	for i, f := range t.r.engine.Menu() {
+		lines = append(lines, t.r.t(t.lang, "input.numbered", map[string]string{
+			"n": strconv.Itoa(i + 1), "label": t.r.t(t.lang, f.Label, nil)}))
+	}
+	last := &out[len(out)-1]
+	last.Text = strings.TrimSpace(last.Text + "\n\n" + strings.Join(lines, "\n"))
 }
 
 // t renders key with the global arguments (the commune's name) added.

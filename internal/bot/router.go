@@ -8,6 +8,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"io/fs"
@@ -167,6 +168,13 @@ func (r *Router) process(ctx context.Context, log *slog.Logger, u chat.Update) e
 	}
 	t.cit = cit
 	t.lang = r.langOf(cit, u.Lang)
+	if cit.Role != domain.RoleCitizen && r.cfg.Staff != nil {
+		// An official bound on two apps reads notices where they now write;
+		// ByChat moves them here before any action compares chat keys.
+		if _, err := r.cfg.Staff.ByChat(ctx, t.user); err != nil && !errors.Is(err, domain.ErrNotFound) {
+			log.Warn("official of chat", "err", err)
+		}
+	}
 	sess, err := r.cfg.Sessions.Load(ctx, t.user)
 	if err != nil {
 		// Redis down: say so politely; the update is answered, not retried.

@@ -330,6 +330,13 @@ func (t *turn) text(ctx context.Context, text string) {
 		t.answer(ctx, dialog.Input{Text: text})
 		return
 	}
+	// Without a reply keyboard the menu is numbered (render.numberedMenu).
+	if n, err := strconv.Atoi(strings.TrimSpace(text)); err == nil && !t.feat.Keyboard && t.cit.Consented() {
+		if menu := t.r.engine.Menu(); n >= 1 && n <= len(menu) {
+			t.start(ctx, menu[n-1], nil)
+			return
+		}
+	}
 	t.add("fallback.hint")
 }
 

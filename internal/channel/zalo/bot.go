@@ -76,8 +76,9 @@ type Bot struct {
 	start       time.Time // New was called; "ready_ms" is measured from here
 	ready       sync.Once
 
-	global *rate.Limiter
-	chats  *chatLimits
+	global  *rate.Limiter
+	chats   *chatLimits
+	presses presses
 
 	// Seams for tests.
 	sleep func(ctx context.Context, d time.Duration) error

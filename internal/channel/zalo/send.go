@@ -49,6 +49,7 @@ func (b *Bot) Send(ctx context.Context, r chat.Reply) error {
 		return fmt.Errorf("zalo: send: bad chat id %q", id)
 	}
 	text := sanitize(r.Text)
+	b.presses.remember(id, r.Buttons)
 	if choices := numbered(r.Buttons); choices != "" {
 		if strings.TrimSpace(text) == "" {
 			text = choices
