@@ -47,6 +47,7 @@ func isolate(t *testing.T) string {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "x.db")
 	t.Setenv("XABOT_DB", db)
+	t.Setenv("XABOT_HTTP_ADDR", "127.0.0.1:0") // the demo's web page on any free port
 	t.Chdir(dir)
 	return db
 }

@@ -21,7 +21,8 @@ const DemoDB = "xabot-demo/xabot.db"
 
 // Demo seeds the demo commune (afresh when the data is from another day,
 // since its dates are relative to today), prints codes and phones to try,
-// and opens the terminal chat as a citizen.
+// and opens the terminal chat as a citizen, with the browser simulator
+// served beside it (see demoRun).
 func Demo(ctx context.Context, cfg config.Config, log *slog.Logger, now func() time.Time, in io.Reader, out io.Writer) error {
 	if err := os.MkdirAll(filepath.Dir(cfg.DB), 0o755); err != nil {
 		return fmt.Errorf("app: demo: %w", err)
@@ -56,8 +57,12 @@ func Demo(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 		}
 	}
 	defer a.Close()
+	// Also for a database seeded before the page had panels.
+	if err := a.bindWebPersonas(ctx); err != nil {
+		return err
+	}
 	a.printSamples(out, data, samples)
-	return a.Chat(ctx, in, out, "demo-citizen", domain.RoleCitizen)
+	return a.demoRun(ctx, in, out)
 }
 
 // seeded reports whether the database already holds today's demo data.

@@ -94,6 +94,15 @@ func (a *App) Serve(ctx context.Context) error {
 	}
 	g.Go(func() error { return a.outbox.Run(gctx) })
 	g.Go(func() error { return sched.Run(gctx) })
+	serveHTTP(gctx, g, srv, ln, 10*time.Second)
+	err = g.Wait()
+	a.log.Info("stopped")
+	return err
+}
+
+// serveHTTP runs srv on ln in g until ctx is done, then shuts it down,
+// giving requests in hand up to grace.
+func serveHTTP(ctx context.Context, g *errgroup.Group, srv *http.Server, ln net.Listener, grace time.Duration) {
 	g.Go(func() error {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			return err
@@ -101,14 +110,11 @@ func (a *App) Serve(ctx context.Context) error {
 		return nil
 	})
 	g.Go(func() error {
-		<-gctx.Done()
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(gctx), 10*time.Second)
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
 		defer cancel()
 		return srv.Shutdown(sctx)
 	})
-	err = g.Wait()
-	a.log.Info("stopped")
-	return err
 }
 
 // input is how one channel's updates come in: a poll loop, or a webhook

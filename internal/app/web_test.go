@@ -1,0 +1,265 @@
+package app
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"xabot/internal/commune"
+	"xabot/internal/config"
+	"xabot/internal/demo"
+	"xabot/internal/domain"
+	"xabot/internal/outbox"
+)
+
+// testConfig is the demo's configuration on a fresh database, its page on
+// a port the system picks.
+func testConfig(t *testing.T) config.Config {
+	t.Helper()
+	env := map[string]string{"XABOT_DB": filepath.Join(t.TempDir(), "demo.db"), "XABOT_HTTP_ADDR": "127.0.0.1:0"}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// syncBuffer is the terminal, written by the demo while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var pageLine = regexp.MustCompile(`http://127\.0\.0\.1:\d+/`)
+
+func TestBindWebPersonasIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	cfg := testConfig(t)
+	a, err := Open(ctx, cfg, quiet(), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	cal, err := commune.Default().Calendar()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A database seeded before the page existed: terminal bindings only.
+	if err := a.seed(ctx, demo.Generate(time.Now(), cfg.TZ, cal)); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := a.bindWebPersonas(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	head, err := a.staff.ByChat(ctx, "web:official")
+	if err != nil || head.Head || head.Role != domain.RoleOfficial || len(head.Fields) == 0 {
+		t.Fatalf("web:official = %+v, %v; want a field official", head, err)
+	}
+	// The one whose fields hold overdue dossiers, so the overdue job reaches the panel.
+	late, _, err := a.notify.OverdueOf(ctx, a.now(), func(d domain.Dossier) bool { return slices.Contains(head.Fields, d.Field) })
+	if err != nil || len(late) == 0 {
+		t.Errorf("web:official's fields have %d overdue dossiers (%v), want some", len(late), err)
+	}
+	chair, err := a.staff.ByChat(ctx, "web:chairman")
+	if err != nil || chair.Role != domain.RoleChairman {
+		t.Fatalf("web:chairman = %+v, %v; want the chairman", chair, err)
+	}
+	for _, o := range []domain.Official{head, chair} {
+		chats, err := a.staff.Chats(ctx, o.ID)
+		if err != nil || len(chats) != 2 || !strings.HasPrefix(chats[0], "console:") || !strings.HasPrefix(chats[1], "web:") {
+			t.Errorf("official %d's chats = %v, %v; want the terminal one and one web chat", o.ID, chats, err)
+		}
+	}
+}
+
+func TestWebLabelsCoverPanelsAndJobs(t *testing.T) {
+	a, err := Open(context.Background(), testConfig(t), quiet(), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	sched, err := a.scheduler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := a.webLabels()
+	if len(labels) < 2 {
+		t.Fatalf("labels in %d languages, want vi and en", len(labels))
+	}
+	var keys []string
+	for _, p := range webPersonas() {
+		// The page shows the label, its note and its empty-chat hint.
+		keys = append(keys, p.Label, p.Label+"_note", p.Label+"_empty")
+	}
+	for _, j := range sched.Jobs() {
+		keys = append(keys, "web.page.job_"+strings.ReplaceAll(j.Name, "-", "_"))
+	}
+	for lang, m := range labels {
+		for _, k := range keys {
+			if m[k] == "" {
+				t.Errorf("%s: no page text %q", lang, k)
+			}
+		}
+		if _, ok := m["web.demo.url"]; ok {
+			t.Errorf("%s: the terminal's texts are sent to the page", lang)
+		}
+	}
+}
+
+// fakeRepo holds due rows, one per recipient, for sendable.
+type fakeRepo struct {
+	outbox.Repo // only DueOutgoing is called
+	rows        []domain.Outgoing
+	asked       []int
+}
+
+func (f *fakeRepo) DueOutgoing(_ context.Context, _ time.Time, limit int) ([]domain.Outgoing, error) {
+	f.asked = append(f.asked, limit)
+	return f.rows[:min(limit, len(f.rows))], nil
+}
+
+func TestSendableLeavesOtherChatsAlone(t *testing.T) {
+	f := &fakeRepo{}
+	for i := range 5 {
+		f.rows = append(f.rows, domain.Outgoing{ID: int64(i), To: fmt.Sprintf("console:demo-official-%d", i)})
+	}
+	f.rows = append(f.rows, domain.Outgoing{ID: 10, To: "web:official"}, domain.Outgoing{ID: 11, To: "webz:0123456789abcdef0123"})
+	s := sendable{Repo: f, ok: func(to string) bool { return !strings.HasPrefix(to, "console:") }}
+	got, err := s.DueOutgoing(context.Background(), time.Now(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != 10 || got[1].ID != 11 {
+		t.Errorf("due = %+v, want the two web rows", got)
+	}
+	if fmt.Sprint(f.asked) != "[2 4 8]" {
+		t.Errorf("asked the store for %v rows, want [2 4 8]: more until enough or all", f.asked)
+	}
+	if got, _ := s.DueOutgoing(context.Background(), time.Now(), 0); got != nil {
+		t.Errorf("limit 0 = %v", got)
+	}
+}
+
+func TestDemoWithScriptedInputEnds(t *testing.T) {
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := Demo(ctx, testConfig(t), quiet(), time.Now, strings.NewReader("/start\n"), &out); err != nil {
+		t.Fatal(err)
+	}
+	if !pageLine.MatchString(out.String()) || !strings.Contains(out.String(), "Đồng ý") {
+		t.Errorf("demo printed %q; want the page's address and the answer to /start", out.String())
+	}
+	if strings.Contains(out.String(), "vẫn chạy") {
+		t.Errorf("a scripted input kept the page running: %q", out.String())
+	}
+}
+
+// TestDemoServesThePageAfterStdinEnds runs the demo as `xabot demo
+// </dev/null` would: the terminal ends at once, the page stays, a job run
+// from it reaches the official's panel through the outbox, and the
+// terminal officials' rows stay queued rather than failed.
+func TestDemoServesThePageAfterStdinEnds(t *testing.T) {
+	cfg := testConfig(t)
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- Demo(ctx, cfg, quiet(), time.Now, null, out) }()
+
+	var url string
+	for deadline := time.Now().Add(time.Minute); url == "" || !strings.Contains(out.String(), "Ctrl+C"); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no page address and end of the terminal chat in %q", out.String())
+		}
+		url = pageLine.FindString(out.String())
+	}
+	res, err := http.Post(url+"api/jobs/weekly-digest", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ran struct{ Queued int }
+	err = json.NewDecoder(res.Body).Decode(&ran)
+	res.Body.Close()
+	if res.StatusCode != 200 || err != nil || ran.Queued < 2 {
+		t.Fatalf("run weekly-digest = %d %+v %v", res.StatusCode, ran, err)
+	}
+
+	sctx, stop := context.WithTimeout(ctx, 15*time.Second)
+	defer stop()
+	req, _ := http.NewRequestWithContext(sctx, http.MethodGet, url+"api/events?visitor=0123456789abcdef0123", nil)
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	charts := map[string]bool{} // panel → got the digest's chart
+	sc := bufio.NewScanner(res.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() && len(charts) < 2 {
+		var e struct{ Panel, From string }
+		if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok && strings.Contains(data, `"url":"media/`) {
+			if err := json.Unmarshal([]byte(data), &e); err == nil && e.From == "bot" {
+				charts[e.Panel] = true
+			}
+		}
+	}
+	res.Body.Close()
+	if !charts["official"] || !charts["chairman"] {
+		t.Fatalf("the digest with its chart reached %v, want the official's and the chairman's panels", charts)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("demo = %v after Ctrl+C", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the demo did not stop after its context ended")
+	}
+	a, err := Open(context.Background(), cfg, quiet(), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	counts, err := a.db.OutboxCounts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts[domain.OutFailed] != 0 || counts[domain.OutQueued] == 0 || counts[domain.OutSent] < 2 {
+		t.Errorf("outbox = %v; want the page's rows sent, the terminal officials' queued, none failed", counts)
+	}
+}
