@@ -76,10 +76,7 @@ func (a *App) zaloInput(ctx context.Context, channels map[chat.Channel]bot.Chann
 	return a.hookInput(zaloHook, func(h chat.Handler) webhook.Source {
 		return webhook.Source{
 			Channel: string(chat.Zalo), Header: zalo.SecretHeader, Secret: a.cfg.WebhookSecret,
-			Parse: func(body []byte) (string, string, error) {
-				key, err := zb.WebhookKey(body)
-				return key, zb.WebhookSender(body), err
-			},
+			Parse:   zb.WebhookKey,
 			Process: func(ctx context.Context, body []byte) error { return zb.Process(ctx, h, body) },
 		}
 	}, func(ctx context.Context) error {

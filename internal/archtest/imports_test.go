@@ -32,7 +32,7 @@ var rules = map[string][]string{
 	"internal/syncapi":  {"internal/domain", "internal/service/intake"},
 	"internal/webhook":  {"internal/domain"},
 	"internal/media":    nil,
-	"internal/channel/": {"internal/chat"},
+	"internal/channel/": {"internal/chat", "internal/channel/pace", "internal/channel/textsplit"},
 	"internal/demo":     {"internal/domain"},
 	"internal/commune":  {"internal/domain"},
 	"internal/bot":      {"internal/chart", "internal/chat", "internal/dialog", "internal/domain", "internal/fold", "internal/i18n", "internal/session", "internal/service/"},

@@ -22,6 +22,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"golang.org/x/time/rate"
 
+	"xabot/internal/channel/pace"
 	"xabot/internal/chat"
 )
 
@@ -71,7 +72,7 @@ type Bot struct {
 	ready       sync.Once
 
 	global *rate.Limiter
-	chats  *chatLimits
+	chats  *pace.PerChat[int64]
 
 	// Seams for tests: the library call bound to a context, and waiting.
 	call  func(ctx context.Context) api
@@ -117,7 +118,7 @@ func newBot(ctx context.Context, cfg Config, sleep func(context.Context, time.Du
 		pollTimeout: cfg.PollTimeout,
 		start:       start,
 		global:      rate.NewLimiter(rate.Limit(cfg.SendRate), cfg.SendRate),
-		chats:       newChatLimits(chatRate, chatBurst),
+		chats:       pace.New[int64](chatRate, chatBurst),
 		sleep:       sleep,
 		now:         time.Now,
 	}

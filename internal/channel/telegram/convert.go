@@ -4,10 +4,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"xabot/internal/channel/textsplit"
 	"xabot/internal/chat"
 )
 
@@ -138,19 +138,12 @@ func utf16Index(s string, n int) int {
 		if units > n {
 			return -1
 		}
-		units += utf16Units(r)
+		units += textsplit.RuneUnits(r)
 	}
 	if units == n {
 		return len(s)
 	}
 	return -1
-}
-
-func utf16Units(r rune) int {
-	if r >= 0x10000 && r <= utf8.MaxRune {
-		return 2
-	}
-	return 1
 }
 
 // messageTime reads Message.date: Unix seconds from Telegram, but the e2e

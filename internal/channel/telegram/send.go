@@ -7,12 +7,11 @@ import (
 	"html"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-	"golang.org/x/time/rate"
 
+	"xabot/internal/channel/textsplit"
 	"xabot/internal/chat"
 )
 
@@ -68,7 +67,7 @@ func (b *Bot) Send(ctx context.Context, r chat.Reply) error {
 		}
 		return nil
 	}
-	parts := split(text, maxText)
+	parts := textsplit.Split(text, maxText)
 	last := len(parts) - 1
 	for last > 0 && strings.TrimSpace(parts[last]) == "" {
 		last--
@@ -102,7 +101,7 @@ func (b *Bot) send(ctx context.Context, chatID int64, c tgbotapi.Chattable) erro
 	}
 	floods, failures := 0, 0
 	for {
-		if err := b.chats.get(chatID, b.now()).Wait(ctx); err != nil {
+		if err := b.chats.Get(chatID, b.now()).Wait(ctx); err != nil {
 			return err
 		}
 		if err := b.global.Wait(ctx); err != nil {
@@ -193,45 +192,6 @@ func replyMarkup(r chat.Reply) (any, error) {
 	return tgbotapi.ReplyKeyboardMarkup{Keyboard: rows, ResizeKeyboard: true}, nil
 }
 
-// chatLimits holds one token bucket per chat. Buckets that have refilled
-// completely carry no state and are swept once the map grows, so a digest
-// to 10,000 chats does not keep 10,000 limiters forever.
-type chatLimits struct {
-	every     rate.Limit
-	burst     int
-	mu        sync.Mutex
-	m         map[int64]*rate.Limiter
-	lastSweep time.Time
-}
-
-const (
-	chatSweepSize  = 1024
-	chatSweepEvery = time.Minute
-)
-
-func newChatLimits(every rate.Limit, burst int) *chatLimits {
-	return &chatLimits{every: every, burst: burst, m: make(map[int64]*rate.Limiter)}
-}
-
-func (c *chatLimits) get(id int64, now time.Time) *rate.Limiter {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if l, ok := c.m[id]; ok {
-		return l
-	}
-	if len(c.m) >= chatSweepSize && now.Sub(c.lastSweep) >= chatSweepEvery {
-		for k, l := range c.m {
-			if l.TokensAt(now) >= float64(c.burst) {
-				delete(c.m, k)
-			}
-		}
-		c.lastSweep = now
-	}
-	l := rate.NewLimiter(c.every, c.burst)
-	c.m[id] = l
-	return l
-}
-
 // maxCaption is Telegram's limit on a photo's caption, in UTF-16 units.
 const maxCaption = 1024
 
@@ -253,7 +213,7 @@ func (b *Bot) sendImage(ctx context.Context, id int64, r chat.Reply, text string
 		return errors.New("telegram: send: an image without a file id or data")
 	}
 	p := tgbotapi.NewPhoto(id, file)
-	fits := len(split(text, maxCaption)) <= 1
+	fits := len(textsplit.Split(text, maxCaption)) <= 1
 	if fits && strings.TrimSpace(text) != "" {
 		p.Caption, p.ParseMode = html.EscapeString(text), tgbotapi.ModeHTML
 	}

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
+	"xabot/internal/channel/pace"
 	"xabot/internal/chat"
 )
 
@@ -198,7 +200,7 @@ func TestSendRetries(t *testing.T) {
 func TestSendPerChatRate(t *testing.T) {
 	f := newFake(t)
 	b := newTestBot(t, f)
-	b.chats = newChatLimits(chatRate, chatBurst)
+	b.chats = pace.New[int64](chatRate, chatBurst)
 	start := time.Now()
 	if err := b.Send(t.Context(), chat.Reply{ChatID: "111", Text: "a"}); err != nil {
 		t.Fatal(err)
@@ -219,25 +221,6 @@ func TestSendPerChatRate(t *testing.T) {
 	defer cancel()
 	if err := b.Send(ctx, chat.Reply{ChatID: "111", Text: "a"}); err == nil {
 		t.Error("Send within a too-short deadline succeeded")
-	}
-}
-
-func TestChatLimitsSweep(t *testing.T) {
-	c := newChatLimits(chatRate, chatBurst)
-	now := time.Now()
-	for i := range chatSweepSize {
-		c.get(int64(i), now)
-	}
-	c.get(0, now).AllowN(now, 1) // chat 0 has just been sent to
-	c.get(-1, now.Add(100*time.Millisecond))
-	if _, ok := c.m[0]; !ok {
-		t.Error("a chat with a spent token was swept")
-	}
-	if len(c.m) != 2 {
-		t.Errorf("%d limiters after sweep, want 2", len(c.m))
-	}
-	if l := c.get(5, now); l.Limit() != chatRate || l.Burst() != chatBurst {
-		t.Errorf("per-chat limiter %v/s burst %d", l.Limit(), l.Burst())
 	}
 }
 
@@ -278,3 +261,15 @@ func TestSendImage(t *testing.T) {
 		t.Error("an image with neither file id nor data was sent")
 	}
 }
+
+// words is n characters (runes) of word repeated, space separated.
+func words(n int, word string) string {
+	var r []rune
+	for len(r) < n {
+		r = append(r, []rune(word+" ")...)
+	}
+	return string(r[:n])
+}
+
+// units measures in UTF-16, independently of textsplit.
+func units(s string) int { return len(utf16.Encode([]rune(s))) }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"xabot/internal/channel/textsplit"
 	"xabot/internal/chat"
 )
 
@@ -69,7 +70,7 @@ func TestNumberedSplitsLongTexts(t *testing.T) {
 			t.Errorf("part %d has %d characters, want the %d of one paragraph", i, len([]rune(e.Text)), len([]rune(para)))
 		}
 	}
-	if parts := split(strings.Repeat("a", 4500), 2000); len(parts) != 3 || len(parts[0]) != 2000 || len(parts[2]) != 500 {
+	if parts := textsplit.Split(strings.Repeat("a", 4500), 2000); len(parts) != 3 || len(parts[0]) != 2000 || len(parts[2]) != 500 {
 		t.Errorf("split without line breaks = %d parts", len(parts))
 	}
 }

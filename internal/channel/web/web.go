@@ -26,6 +26,7 @@ import (
 	"sync"
 	"time"
 
+	"xabot/internal/channel/textsplit"
 	"xabot/internal/chat"
 )
 
@@ -249,9 +250,9 @@ func (c *Channel) Send(_ context.Context, r chat.Reply) error {
 	}
 	m.Buttons, m.Keyboard = nil, nil
 	var msgs []Message
-	for i, part := range split(text, numberedMaxText) {
+	for i, part := range textsplit.Split(text, numberedMaxText) {
 		p := m
-		p.Text = part
+		p.Text = strings.TrimRight(part, "\n") // the break that ended the part
 		if i > 0 {
 			p.Image = nil // the image goes with the first part only
 		}
@@ -259,28 +260,6 @@ func (c *Channel) Send(_ context.Context, r chat.Reply) error {
 	}
 	c.w.add(key, msgs, img, choices)
 	return nil
-}
-
-// split cuts text into parts of at most limit characters, after a line
-// break when there is one in the second half of a part.
-func split(text string, limit int) []string {
-	r := []rune(text)
-	var parts []string
-	for len(r) > limit {
-		cut := limit
-		for i := limit; i > limit/2; i-- {
-			if r[i-1] == '\n' {
-				cut = i
-				break
-			}
-		}
-		parts = append(parts, strings.TrimRight(string(r[:cut]), "\n"))
-		r = r[cut:]
-		for len(r) > 0 && r[0] == '\n' {
-			r = r[1:]
-		}
-	}
-	return append(parts, string(r))
 }
 
 // add appends msgs to chat key; img is the first message's picture;

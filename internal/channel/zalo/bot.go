@@ -27,6 +27,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"xabot/internal/channel/pace"
 	"xabot/internal/chat"
 )
 
@@ -77,7 +78,7 @@ type Bot struct {
 	ready       sync.Once
 
 	global  *rate.Limiter
-	chats   *chatLimits
+	chats   *pace.PerChat[string]
 	presses presses
 
 	// Seams for tests.
@@ -130,7 +131,7 @@ func newBot(ctx context.Context, cfg Config, sleep func(context.Context, time.Du
 		publish:     cfg.Publish,
 		start:       start,
 		global:      rate.NewLimiter(rate.Limit(cfg.SendRate), cfg.SendRate),
-		chats:       newChatLimits(chatRate, chatBurst),
+		chats:       pace.New[string](chatRate, chatBurst),
 		sleep:       sleep,
 		now:         time.Now,
 	}

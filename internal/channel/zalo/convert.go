@@ -183,29 +183,23 @@ func decodeBody(body []byte) (wireUpdate, error) {
 	return w, nil
 }
 
-// WebhookKey is the de-duplication key "event_name:message_id" of a webhook
-// body, flat or wrapped. An error means the body is malformed (empty, not
-// JSON, no event_name or no message_id) and should be refused.
-func (b *Bot) WebhookKey(body []byte) (string, error) {
+// WebhookKey returns a webhook body's (flat or wrapped) de-duplication key
+// "event_name:message_id" and its sender's Zalo id ("" when absent; one
+// sender's updates are handled in order). A body that is not an update, or
+// has no message_id, is an error.
+func (b *Bot) WebhookKey(body []byte) (key, sender string, err error) {
 	w, err := decodeBody(body)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	k := w.key()
-	if k == "" {
-		return "", errors.New("zalo: webhook update without message_id")
+	key = w.key()
+	if key == "" {
+		return "", "", errors.New("zalo: webhook update without message_id")
 	}
-	return k, nil
-}
-
-// WebhookSender is the sender's Zalo id in a webhook body, "" when absent:
-// one sender's updates are handled in order.
-func (b *Bot) WebhookSender(body []byte) string {
-	w, err := decodeBody(body)
-	if err != nil || w.Message == nil || w.Message.From == nil {
-		return ""
+	if w.Message.From != nil {
+		sender = string(w.Message.From.ID)
 	}
-	return string(w.Message.From.ID)
+	return key, sender, nil
 }
 
 // Process decodes one webhook body (flat or wrapped) and hands it to h,

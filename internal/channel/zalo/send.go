@@ -7,11 +7,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
-
+	"xabot/internal/channel/textsplit"
 	"xabot/internal/chat"
 )
 
@@ -79,7 +77,7 @@ func numbered(rows [][]chat.Button) string {
 
 func (b *Bot) sendText(ctx context.Context, id, text string) error {
 	var parts []string
-	for _, p := range split(text, maxText) {
+	for _, p := range textsplit.Split(text, maxText) {
 		if strings.TrimSpace(p) != "" { // Zalo wants 1–2000 characters
 			parts = append(parts, p)
 		}
@@ -103,7 +101,7 @@ func (b *Bot) sendImage(ctx context.Context, id string, img *chat.Image, text st
 		return b.sendText(ctx, id, text)
 	}
 	params := map[string]string{"chat_id": id, "photo": photo}
-	fits := units(text) <= maxText
+	fits := textsplit.Units(text) <= maxText
 	if fits && strings.TrimSpace(text) != "" {
 		params["caption"] = text
 	}
@@ -165,7 +163,7 @@ func (b *Bot) send(ctx context.Context, chatID, method string, params any) error
 	}
 	floods, failures := 0, 0
 	for {
-		if err := b.chats.get(chatID, b.now()).Wait(ctx); err != nil {
+		if err := b.chats.Get(chatID, b.now()).Wait(ctx); err != nil {
 			return err
 		}
 		if err := b.global.Wait(ctx); err != nil {
@@ -213,43 +211,4 @@ func (b *Bot) send(ctx context.Context, chatID, method string, params any) error
 			return err
 		}
 	}
-}
-
-// chatLimits holds one token bucket per chat. Buckets that have refilled
-// completely carry no state and are swept once the map grows, so a digest
-// to 10,000 chats does not keep 10,000 limiters forever.
-type chatLimits struct {
-	every     rate.Limit
-	burst     int
-	mu        sync.Mutex
-	m         map[string]*rate.Limiter
-	lastSweep time.Time
-}
-
-const (
-	chatSweepSize  = 1024
-	chatSweepEvery = time.Minute
-)
-
-func newChatLimits(every rate.Limit, burst int) *chatLimits {
-	return &chatLimits{every: every, burst: burst, m: make(map[string]*rate.Limiter)}
-}
-
-func (c *chatLimits) get(id string, now time.Time) *rate.Limiter {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if l, ok := c.m[id]; ok {
-		return l
-	}
-	if len(c.m) >= chatSweepSize && now.Sub(c.lastSweep) >= chatSweepEvery {
-		for k, l := range c.m {
-			if l.TokensAt(now) >= float64(c.burst) {
-				delete(c.m, k)
-			}
-		}
-		c.lastSweep = now
-	}
-	l := rate.NewLimiter(c.every, c.burst)
-	c.m[id] = l
-	return l
 }

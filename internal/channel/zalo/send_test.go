@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
+	"xabot/internal/channel/pace"
 	"xabot/internal/chat"
 )
 
@@ -239,7 +241,7 @@ func TestSendBlockedByDescription(t *testing.T) {
 func TestSendPerChatRate(t *testing.T) {
 	f := newFake(t)
 	b := newTestBot(t, f)
-	b.chats = newChatLimits(chatRate, chatBurst)
+	b.chats = pace.New[string](chatRate, chatBurst)
 	start := time.Now()
 	if err := b.Send(t.Context(), chat.Reply{ChatID: "u1", Text: "a"}); err != nil {
 		t.Fatal(err)
@@ -263,18 +265,5 @@ func TestSendPerChatRate(t *testing.T) {
 	}
 }
 
-func TestChatLimitsSweep(t *testing.T) {
-	c := newChatLimits(chatRate, chatBurst)
-	now := time.Now()
-	for i := range chatSweepSize {
-		c.get(string(rune('a'+i%26))+strings.Repeat("x", i), now)
-	}
-	c.get("a", now).AllowN(now, 1) // chat "a" has just been sent to
-	c.get("new", now.Add(100*time.Millisecond))
-	if _, ok := c.m["a"]; !ok {
-		t.Error("a chat with a spent token was swept")
-	}
-	if len(c.m) != 2 {
-		t.Errorf("%d limiters after sweep, want 2", len(c.m))
-	}
-}
+// units measures in UTF-16, independently of textsplit.
+func units(s string) int { return len(utf16.Encode([]rune(s))) }

@@ -25,7 +25,7 @@ func TestWebhookKey(t *testing.T) {
 		"numeric id":       []byte(`{"event_name":"message.text.received","message":{"message_id":` + "12" + `}}`),
 		"docs sample form": []byte(`{"ok":true,"result":{"message":{"from":{"id":"6ede9afa66b88fe6d6a9","display_name":"Ted","is_bot":false},"chat":{"id":"6ede9afa66b88fe6d6a9","chat_type":"PRIVATE"},"text":"checkin","message_id":"2d758cb5e222177a4e35","date":1750316131602},"event_name":"message.text.received"}}`),
 	} {
-		got, err := b.WebhookKey(body)
+		got, _, err := b.WebhookKey(body)
 		switch {
 		case err != nil:
 			t.Errorf("%s: %v", name, err)
@@ -51,7 +51,7 @@ func TestWebhookKey(t *testing.T) {
 		"wrong types":         `{"event_name":1,"message":{"message_id":"m1"}}`,
 		"truncated":           string(flat[:len(flat)-3]),
 	} {
-		if k, err := b.WebhookKey([]byte(body)); err == nil {
+		if k, _, err := b.WebhookKey([]byte(body)); err == nil {
 			t.Errorf("%s: key %q, want an error", name, k)
 		}
 	}
@@ -179,13 +179,11 @@ func TestWebhookSender(t *testing.T) {
 	b := newTestBot(t, f)
 	flat := f.Update("u9", "An", zalofake.EventText, "xin chào")
 	for name, body := range map[string][]byte{"flat": flat, "wrapped": wrap(flat)} {
-		if got := b.WebhookSender(body); got != "u9" {
-			t.Errorf("%s: sender %q, want u9", name, got)
+		if _, got, err := b.WebhookKey(body); err != nil || got != "u9" {
+			t.Errorf("%s: sender %q, %v; want u9", name, got, err)
 		}
 	}
-	for _, body := range []string{"", "junk", `{"event_name":"x","message":{"message_id":"m"}}`} {
-		if got := b.WebhookSender([]byte(body)); got != "" {
-			t.Errorf("WebhookSender(%q) = %q, want empty", body, got)
-		}
+	if _, got, err := b.WebhookKey([]byte(`{"event_name":"x","message":{"message_id":"m"}}`)); err != nil || got != "" {
+		t.Errorf("no from: sender %q, %v; want empty", got, err)
 	}
 }

@@ -1,4 +1,10 @@
-package zalo
+// Package textsplit cuts a reply into messages a platform accepts. Lengths
+// are UTF-16 code units: Telegram counts them after entity parsing, and
+// for Zalo ("1 to 2000 characters", unit unsaid) they are never fewer than
+// the runes, so a part fits whichever way it counts. Vietnamese, composed
+// or decomposed, is all in the BMP: one unit per rune. It imports only the
+// standard library.
+package textsplit
 
 import (
 	"strings"
@@ -6,20 +12,16 @@ import (
 	"unicode/utf8"
 )
 
-// split cuts s into parts of at most limit characters. Zalo documents
-// "1 to 2000 characters" without saying how it counts; characters are
-// counted as UTF-16 units here (a rune, two for one outside the BMP, as
-// openclaw truncates captions), which is never fewer than the runes, so a
-// part fits whichever way Zalo counts. Vietnamese text, composed or
-// decomposed, is all BMP: one unit per rune.
+// Split cuts s into parts of at most limit UTF-16 units.
 //
 // A part ends after the last paragraph break, else line break, else space in
 // the second half of the window; separators stay at the end of the part so
 // the parts concatenate back to s. A text without any falls back to a hard
 // cut on a rune boundary, moved back so that combining marks (decomposed
-// tones), variation selectors and zero-width joiners stay with the character
-// they modify.
-func split(s string, limit int) []string {
+// tones), variation selectors and zero-width joiners stay with the
+// character they modify. It never cuts inside a rune, so never inside a
+// surrogate pair.
+func Split(s string, limit int) []string {
 	var parts []string
 	for s != "" {
 		lim := prefixUnits(s, limit)
@@ -36,17 +38,18 @@ func split(s string, limit int) []string {
 	return parts
 }
 
-// units is the length of s as split counts it.
-func units(s string) int {
+// Units is the length of s in UTF-16 code units.
+func Units(s string) int {
 	n := 0
 	for _, r := range s {
-		n += runeUnits(r)
+		n += RuneUnits(r)
 	}
 	return n
 }
 
-func runeUnits(r rune) int {
-	if r >= 0x10000 {
+// RuneUnits is r's length in UTF-16 code units: two outside the BMP.
+func RuneUnits(r rune) int {
+	if r >= 0x10000 && r <= utf8.MaxRune {
 		return 2
 	}
 	return 1
@@ -57,7 +60,7 @@ func runeUnits(r rune) int {
 func prefixUnits(s string, limit int) int {
 	n := 0
 	for i, r := range s {
-		n += runeUnits(r)
+		n += RuneUnits(r)
 		if n > limit {
 			return i
 		}

@@ -1,11 +1,18 @@
-package telegram
+package textsplit
 
 import (
 	"strings"
 	"testing"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
+
+const telegramMax = 4096
+
+// utf16Len measures independently of Units.
+func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }
 
 // words is n characters (runes) of word repeated, space separated.
 func words(n int, word string) string {
@@ -16,9 +23,8 @@ func words(n int, word string) string {
 	return string(r[:n])
 }
 
-func units(s string) int { return len(utf16.Encode([]rune(s))) }
-
-func TestSplit(t *testing.T) {
+// At Telegram's 4,096: breaks preferred, runes, marks and emoji kept whole.
+func TestSplitAtTelegramLimit(t *testing.T) {
 	tests := []struct {
 		name  string
 		text  string
@@ -26,7 +32,7 @@ func TestSplit(t *testing.T) {
 		check func(t *testing.T, parts []string)
 	}{
 		{name: "short", text: "Xin chào", parts: 1},
-		{name: "exactly the limit", text: strings.Repeat("a", maxText), parts: 1},
+		{name: "exactly the limit", text: strings.Repeat("a", telegramMax), parts: 1},
 		{name: "10,000 characters", text: words(10000, "hồsơ"), parts: 3},
 		{
 			name: "prefers a paragraph break", parts: 2,
@@ -89,12 +95,12 @@ func TestSplit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			parts := split(tt.text, maxText)
+			parts := Split(tt.text, telegramMax)
 			if len(parts) != tt.parts {
 				t.Fatalf("%d parts, want %d", len(parts), tt.parts)
 			}
 			for i, p := range parts {
-				if n := units(p); n > maxText || n == 0 {
+				if n := utf16Len(p); n > telegramMax || n == 0 {
 					t.Errorf("part %d has %d UTF-16 units", i, n)
 				}
 				if !utf8.ValidString(p) {
@@ -108,5 +114,57 @@ func TestSplit(t *testing.T) {
 				tt.check(t, parts)
 			}
 		})
+	}
+}
+
+func TestSplitSmallLimits(t *testing.T) {
+	tests := []struct {
+		name  string
+		s     string
+		limit int
+		want  []string
+	}{
+		{"fits", "Xin chào", 8, []string{"Xin chào"}},
+		{"paragraph first", "aaaa bbb\n\ncc dd", 12, []string{"aaaa bbb\n\n", "cc dd"}},
+		{"line before space", "aaaa\nbbb cc dd", 10, []string{"aaaa\nbbb ", "cc dd"}},
+		{"a separator too early is not used", "a bbbbbbbbbbbbb", 10, []string{"a bbbbbbbb", "bbbbb"}},
+		{"hard cut keeps decomposed tones", "aaaaaaa" + norm.NFD.String("ệ") + "xyz", 8, []string{"aaaaaaa", norm.NFD.String("ệ") + "xyz"}},
+		{"emoji count two", "ab😀😀", 4, []string{"ab😀", "😀"}},
+		{"flags and ZWJ stay whole", "aaaaaaaa👩\u200d💻", 10, []string{"aaaaaaaa", "👩\u200d💻"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Split(tt.s, tt.limit)
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("split(%q, %d) = %q, want %q", tt.s, tt.limit, got, tt.want)
+			}
+		})
+	}
+}
+
+// Whatever the text, parts fit, are valid UTF-8 and rejoin to the input.
+func TestSplitProperties(t *testing.T) {
+	inputs := []string{
+		strings.Repeat("Thủ tục hành chính một cửa ", 300),
+		norm.NFD.String(strings.Repeat("Đề nghị sửa đường ở thôn Hành Thịnh\n", 200)),
+		strings.Repeat("😀", 3000),
+		strings.Repeat("x", 4001),
+		strings.Repeat("e\u0301", 2500), // every other rune a combining mark
+	}
+	for _, limit := range []int{2000, telegramMax} {
+		for i, s := range inputs {
+			parts := Split(s, limit)
+			if strings.Join(parts, "") != s {
+				t.Errorf("input %d: parts do not rejoin", i)
+			}
+			for j, p := range parts {
+				if Units(p) != utf16Len(p) || Units(p) > limit || utf8.RuneCountInString(p) > limit {
+					t.Errorf("limit %d input %d part %d: %d units", limit, i, j, Units(p))
+				}
+				if !utf8.ValidString(p) || p == "" {
+					t.Errorf("input %d part %d is empty or not valid UTF-8", i, j)
+				}
+			}
+		}
 	}
 }
