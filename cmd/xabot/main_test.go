@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -222,4 +223,66 @@ func TestRunDemo(t *testing.T) {
 	if strings.Contains(out, "Thông báo về dữ liệu cá nhân") {
 		t.Errorf("second run(demo) asked for consent again: %q", out)
 	}
+}
+
+// TestDemoLeavesACommuneDatabaseAlone is the exported-XABOT_DB case: a
+// commune's database (made by an import) named by XABOT_DB is neither
+// deleted, nor migrated, nor seeded by `xabot demo`; the demo says why.
+func TestDemoLeavesACommuneDatabaseAlone(t *testing.T) {
+	csv, err := filepath.Abs(filepath.Join("testdata", "dossiers_vi.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := isolate(t)
+	if out, err := runOut(t, "", "import", "dossiers", csv); err != nil {
+		t.Fatalf("import = %v: %s", err, out)
+	}
+	before := fileSums(t, db)
+
+	out, err := runOut(t, "/start\n", "demo")
+	if err == nil {
+		t.Fatalf("demo on a commune database = nil, printed %q; want a refusal", out)
+	}
+	for _, w := range []string{db, "không phải cơ sở dữ liệu do xabot demo tạo ra", "XABOT_DB"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("refusal %q does not say %q", err, w)
+		}
+	}
+	if strings.Contains(out, "xabot demo ·") {
+		t.Errorf("demo printed its banner on a commune database: %q", out)
+	}
+	if after := fileSums(t, db); after != before {
+		t.Errorf("demo changed the commune database:\nbefore %s\nafter  %s", before, after)
+	}
+	if out, err := runOut(t, "", "report", "dossiers", "--from", "01/01/2020", "--to", "31/12/2030"); err != nil ||
+		!strings.Contains(out, "tiếp nhận") {
+		t.Errorf("the commune database no longer reports: %v %q", err, out)
+	}
+
+	// A path that does not exist yet is the demo's to create, and it is
+	// marked: the next day's reset may then replace it.
+	t.Setenv("XABOT_DB", filepath.Join(t.TempDir(), "fresh.db"))
+	if out, err := runOut(t, "/start\n", "demo"); err != nil || !strings.Contains(out, "xabot demo") {
+		t.Fatalf("demo on a new path = %v, printed %q", err, out)
+	}
+	if out, err := runOut(t, "/start\n", "demo"); err != nil || !strings.Contains(out, "xabot demo") {
+		t.Fatalf("demo again on its own database = %v, printed %q", err, out)
+	}
+}
+
+// fileSums describes the database at path as a change would show: the
+// main file's size and SHA-256, and the write-ahead log's size (a reader
+// may leave an empty one beside the file; a write puts frames in it).
+func fileSums(t *testing.T, path string) string {
+	t.Helper()
+	var b strings.Builder
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(&b, "%d bytes %x", len(data), sha256.Sum256(data))
+	if st, err := os.Stat(path + "-wal"); err == nil && st.Size() > 0 {
+		fmt.Fprintf(&b, ", wal %d bytes", st.Size())
+	}
+	return b.String()
 }

@@ -14,6 +14,9 @@ import (
 	"xabot/internal/config"
 	"xabot/internal/demo"
 	"xabot/internal/domain"
+	"xabot/internal/i18n"
+	"xabot/internal/store"
+	"xabot/locales"
 )
 
 // DemoDB is where `xabot demo` keeps its database unless XABOT_DB says otherwise.
@@ -24,6 +27,19 @@ const DemoDB = "xabot-demo/xabot.db"
 // and opens the terminal chat as a citizen, with the browser simulator
 // served beside it (see demoRun).
 func Demo(ctx context.Context, cfg config.Config, log *slog.Logger, now func() time.Time, in io.Reader, out io.Writer) error {
+	// The demo resets its database every day; a database it did not make
+	// (a commune's, named by an exported XABOT_DB) is left exactly as it is.
+	exists, kind, legacy, err := store.Inspect(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	if exists && kind != store.KindDemo && !legacy {
+		texts, err := i18n.Load(locales.FS, "vi")
+		if err != nil {
+			return err
+		}
+		return errors.New(texts.T(cfg.Lang, "demo.not_demo", map[string]string{"db": cfg.DB, "demo": DemoDB}))
+	}
 	if err := os.MkdirAll(filepath.Dir(cfg.DB), 0o755); err != nil {
 		return fmt.Errorf("app: demo: %w", err)
 	}
@@ -34,7 +50,7 @@ func Demo(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	}
 	data := demo.Generate(now(), cfg.TZ, cal)
 	samples := demo.Samples(data, now(), cfg.TZ)
-	a, err := Open(ctx, cfg, log, now)
+	a, err := openDemo(ctx, cfg, log, now)
 	if err != nil {
 		return err
 	}
@@ -48,7 +64,7 @@ func Demo(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 				return fmt.Errorf("app: demo: reset %s: %w", cfg.DB, err)
 			}
 		}
-		if a, err = Open(ctx, cfg, log, now); err != nil {
+		if a, err = openDemo(ctx, cfg, log, now); err != nil {
 			return err
 		}
 		if err := a.seed(ctx, data); err != nil {
@@ -63,6 +79,20 @@ func Demo(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	}
 	a.printSamples(out, data, samples)
 	return a.demoRun(ctx, in, out)
+}
+
+// openDemo opens the demo database and marks it as the demo's, before
+// anything is written to it.
+func openDemo(ctx context.Context, cfg config.Config, log *slog.Logger, now func() time.Time) (*App, error) {
+	a, err := Open(ctx, cfg, log, now)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := a.db.MetaOnce(ctx, store.MetaKind, store.KindDemo); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
 }
 
 // seeded reports whether the database already holds today's demo data.
