@@ -114,7 +114,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	a.notify.OfferRatings(a.ratings.Offer)
 	a.feedback = feedback.New(db, a.staff, notifier, cal, cfg.TZ, domain.FeedbackSLA{
 		RefuseDays: profile.SLA.RefuseDays, MoreDays: profile.SLA.SupplementDays, AnswerDays: profile.SLA.AnswerDays,
-	}, now, log)
+	}, profile.Routing(), now, log)
 	return a, nil
 }
 

@@ -13,17 +13,15 @@ import (
 
 // fbAct reads "TICKET:op" from a button under a feedback notice. Taking
 // happens at once; answering, asking for more and refusing ask for the
-// text; forwarding lists the colleagues.
+// text; forwarding lists the colleagues the message may go to. The
+// feedback service checks who may do what (domain.MayFeedback).
 func (r *Router) fbAct(ctx context.Context, c dialog.Call) (dialog.Result, error) {
 	ticket, op, ok := strings.Cut(c.Slots["op"], ":")
 	if !ok {
 		return dialog.Result{}, domain.Invalid("errors.button_invalid")
 	}
-	me, staff, err := r.cfg.Feedback.Official(ctx, c.User)
-	if err != nil {
-		return dialog.Result{}, err
-	}
-	// Refused, closed or someone else's by now: say so before any typing.
+	// Out of scope, refused, closed or someone else's by now: say so
+	// before any typing.
 	if err := r.cfg.Feedback.CanAct(ctx, c.User, ticket, op); err != nil {
 		return dialog.Result{}, err
 	}
@@ -39,11 +37,15 @@ func (r *Router) fbAct(ctx context.Context, c dialog.Call) (dialog.Result, error
 		// The service checks the ticket and the owner when the text comes.
 		return dialog.Result{Branch: op, Slots: slots}, nil
 	case domain.ActForward:
+		targets, err := r.cfg.Feedback.ForwardTargets(ctx, c.User, ticket)
+		if err != nil {
+			return dialog.Result{}, err
+		}
+		if len(targets) == 0 {
+			return dialog.Result{Branch: "done", Say: []dialog.Prompt{{Key: "fb.no_colleague", Args: map[string]string{"ticket": ticket}}}}, nil
+		}
 		var choices []dialog.Button
-		for _, o := range staff {
-			if o.ChatKey == me.ChatKey {
-				continue
-			}
+		for _, o := range targets {
 			label := o.Name
 			if len(o.Fields) > 0 {
 				label += " (" + strings.Join(o.Fields, ", ") + ")"

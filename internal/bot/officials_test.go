@@ -218,8 +218,9 @@ func TestOfficialsStaleRevokeButton(t *testing.T) {
 		t.Fatalf("confirm of #2 = %+v", first)
 	}
 	f.expect(admin, "/thuhoi 3", "#3 Lê Văn Bình")
-	// The button of #2 while #3 is being confirmed revokes no one.
-	f.expect(admin, "[staff_revoke/confirm/2]", f.text("input.pick_one"))
+	// The button of #2 while #3 is being confirmed revokes no one: the
+	// dialog engine refuses a value the step did not offer.
+	f.expect(admin, "[staff_revoke/confirm/2]", f.text("errors.button_expired"))
 	f.expect(admin, "[staff_revoke/confirm/no]", f.text("officials.revoke.cancelled"))
 	for _, o := range mustList(t, f.staff) {
 		if !o.RevokedAt.IsZero() {

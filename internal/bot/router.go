@@ -21,6 +21,7 @@ import (
 	"xabot/internal/chat"
 	"xabot/internal/dialog"
 	"xabot/internal/domain"
+	"xabot/internal/fold"
 	"xabot/internal/i18n"
 	"xabot/internal/service/citizen"
 	"xabot/internal/service/dossier"
@@ -98,7 +99,7 @@ func New(cfg Config) (*Router, error) {
 		cfg.Lang = "vi"
 	}
 	r := &Router{cfg: cfg, log: cfg.Log.With("comp", "bot")}
-	engine, err := dialog.New(cfg.Dialogs, cfg.Texts.Has, r.actions())
+	engine, err := dialog.New(cfg.Dialogs, cfg.Texts.Has, r.actions(), dialog.WithFold(fold.String))
 	if err != nil {
 		return nil, err
 	}

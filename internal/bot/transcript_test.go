@@ -135,7 +135,7 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 	notices := notify.New(db, staff, notifier, cal, hcm, "Bộ phận Một cửa", log)
 	ratings := rating.New(db, staff, notifier, now, log)
 	notices.OfferRatings(ratings.Offer)
-	fb := feedback.New(db, staff, notifier, cal, hcm, domain.DefaultFeedbackSLA(), now, log)
+	fb := feedback.New(db, staff, notifier, cal, hcm, domain.DefaultFeedbackSLA(), nil, now, log)
 	f.router, err = New(Config{
 		Log:        log,
 		Dialogs:    dialogs.FS,

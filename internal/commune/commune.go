@@ -1,7 +1,8 @@
 // Package commune holds the commune profile (XABOT_COMMUNE): name, villages,
-// fields, office and reception schedule, feedback clocks, job schedules and
-// the commune's changes to the embedded national holiday calendar, from
-// which it builds the working-day calendar. It imports only internal/domain.
+// fields, office and reception schedule, feedback clocks and routing, job
+// schedules and the commune's changes to the embedded national holiday
+// calendar, from which it builds the working-day calendar. It imports only
+// internal/domain.
 package commune
 
 import (
@@ -45,6 +46,10 @@ type Profile struct {
 	SLA         SLA      `yaml:"sla"`
 	// Jobs maps a job name to its 5-field cron schedule.
 	Jobs map[string]string `yaml:"jobs"`
+	// FeedbackRouting maps a category of feedback (admin_procedure,
+	// roads_lighting, environment_waste, security_order, land, other) to
+	// who first receives it; see Routing.
+	FeedbackRouting map[string]Route `yaml:"feedback_routing"`
 	// Holidays are days off beyond the national calendar; Workdays are
 	// working days beyond it (a swapped Saturday). Both win over it.
 	Holidays []Day `yaml:"holidays"`
@@ -123,13 +128,7 @@ func parse(b []byte) (Profile, []error) {
 // document, used to name lines.
 func (p Profile) validate(root *yaml.Node) []error {
 	var errs []error
-	at := func(line int, format string, args ...any) {
-		msg := fmt.Sprintf(format, args...)
-		if line > 0 {
-			msg = fmt.Sprintf("line %d: %s", line, msg)
-		}
-		errs = append(errs, errors.New(msg))
-	}
+	at := func(line int, format string, args ...any) { errs = append(errs, atLine(line, format, args...)) }
 	if strings.TrimSpace(p.Name) == "" {
 		at(keyLine(root, "name"), "name is required")
 	}
@@ -160,6 +159,7 @@ func (p Profile) validate(root *yaml.Node) []error {
 			at(keyLine(root, "jobs", name), "jobs.%s: %q has %d fields: want a 5-field cron schedule (minute hour day month weekday)", name, spec, n)
 		}
 	}
+	errs = append(errs, p.routingErrors(root)...)
 	return append(errs, p.conflicts(root)...)
 }
 
@@ -174,14 +174,20 @@ func (p Profile) conflicts(root *yaml.Node) []error {
 	for _, d := range p.Workdays {
 		d = DayOf(d.Time)
 		if holiday[d.Time] {
-			msg := fmt.Sprintf("%s is listed both in holidays and in workdays", d)
-			if line := lines[d.Time]; line > 0 {
-				msg = fmt.Sprintf("line %d: %s", line, msg)
-			}
-			errs = append(errs, errors.New(msg))
+			errs = append(errs, atLine(lines[d.Time], "%s is listed both in holidays and in workdays", d))
 		}
 	}
 	return errs
+}
+
+// atLine is a problem of the profile, prefixed with its line when known
+// (line > 0).
+func atLine(line int, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	if line > 0 {
+		msg = fmt.Sprintf("line %d: %s", line, msg)
+	}
+	return errors.New(msg)
 }
 
 // JobSpec returns the cron schedule of the job name, or def if the profile

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"xabot/internal/domain"
 )
 
 func TestDefault(t *testing.T) {
@@ -41,6 +43,42 @@ func TestDefault(t *testing.T) {
 	}
 	if len(p.Holidays) != 0 || len(p.Workdays) != 0 {
 		t.Errorf("demo profile overrides the national calendar: %v %v", p.Holidays, p.Workdays)
+	}
+	rt := p.Routing()
+	if r := rt[domain.CatLand]; !reflect.DeepEqual(r.Fields, []string{"Đất đai"}) || r.Head || r.Chairman {
+		t.Errorf("demo routes land to %+v", r)
+	}
+	if r := rt[domain.CatSecurityOrder]; !r.Chairman || len(r.Fields) != 0 {
+		t.Errorf("demo routes security_order to %+v", r)
+	}
+	for _, c := range domain.Categories() {
+		if _, listed := p.FeedbackRouting[string(c)]; listed != c.Routable() {
+			t.Errorf("demo.yaml lists %s: %t, want %t", c, listed, c.Routable())
+		}
+	}
+}
+
+// A profile without a routing table routes as the defaults do; one that
+// lists some categories keeps the defaults of the others.
+func TestRoutingDefaults(t *testing.T) {
+	p, err := Parse([]byte("name: x\nfields: [Địa chính]\nfeedback_routing:\n  land: {fields: [dia chinh], head: true}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := p.Routing()
+	def := domain.DefaultFeedbackRouting()
+	if r := rt[domain.CatLand]; !reflect.DeepEqual(r, domain.FeedbackRoute{Fields: []string{"dia chinh"}, Head: true}) {
+		t.Errorf("land: %+v", r)
+	}
+	if !reflect.DeepEqual(rt[domain.CatRoadsLighting], def[domain.CatRoadsLighting]) {
+		t.Errorf("roads_lighting: %+v, want the default %+v", rt[domain.CatRoadsLighting], def[domain.CatRoadsLighting])
+	}
+	bare, err := Parse([]byte("name: x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(bare.Routing(), def) {
+		t.Errorf("no table: %+v, want %+v", bare.Routing(), def)
 	}
 }
 
@@ -155,6 +193,9 @@ func TestParseErrors(t *testing.T) {
 		{"a date mapping", "name: x\nholidays:\n  - {date: 2026-01-02}\n", []string{"line 3: want a date"}},
 		{"both lists", "name: x\nholidays: [2026-01-02]\nworkdays: [02/01/2026]", []string{"line 3: 2026-01-02 is listed both"}},
 		{"unknown nested key", "name: x\nsla: {answer: 3}", []string{"line 2: field answer not found"}},
+		{"a routing table", "name: x\nfields: [Đất đai]\nfeedback_routing:\n  land: {fields: [Đất đai]}\n  other: {chairman: true}", nil},
+		{"routing: unknown key of a route", "name: x\nfeedback_routing:\n  land: {heads: true}", []string{"line 3: field heads not found"}},
+		{"routing: fields without a profile list", "name: x\nfeedback_routing:\n  land: {fields: [Đất đai]}", []string{`field "Đất đai" is not one of the profile's fields`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -174,6 +215,26 @@ func TestParseErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Every problem of a routing table is reported at once, in the file's order.
+func TestRoutingErrors(t *testing.T) {
+	_, err := Parse([]byte("name: x\nfields: [Đất đai, Xây dựng]\nfeedback_routing:\n" +
+		"  weather: {head: true}\n" +
+		"  staff_attitude: {fields: [Xây dựng]}\n" +
+		"  denunciation: {head: true}\n" +
+		"  land: {}\n" +
+		"  roads_lighting:\n    fields:\n      - Xây dựng\n      - Giao thông\n"))
+	want := []string{
+		`line 4: feedback_routing: unknown category "weather" (want one of admin_procedure, roads_lighting, environment_waste, security_order, land, other)`,
+		"line 5: feedback_routing.staff_attitude: complaints, denunciations and feedback about staff attitude go only to the head of the one-stop shop and the chairman; they cannot be routed",
+		"line 6: feedback_routing.denunciation: complaints, denunciations and feedback about staff attitude go only to the head of the one-stop shop and the chairman; they cannot be routed",
+		"line 7: feedback_routing.land names nobody: give fields, head: true or chairman: true",
+		`line 11: feedback_routing.roads_lighting: field "Giao thông" is not one of the profile's fields`,
+	}
+	if err == nil || err.Error() != strings.Join(want, "\n") {
+		t.Errorf("errors:\n%v\nwant:\n%s", err, strings.Join(want, "\n"))
 	}
 }
 

@@ -28,15 +28,28 @@ type Engine struct {
 	commands map[string]string // command → flow id
 	triggers map[string]string // trigger → flow id
 	actions  map[string]Action
-	menu     string // id of the flow that declares the main menu
+	menu     string              // id of the flow that declares the main menu
+	fold     func(string) string // how typed words are compared with labels
 }
+
+// Option changes how an Engine works.
+type Option func(*Engine)
+
+// WithFold compares a typed answer with the labels of dynamic choices
+// after fold (say, without case or accents); by default only case and
+// spacing are ignored.
+func WithFold(fold func(string) string) Option { return func(e *Engine) { e.fold = fold } }
 
 // New loads every *.yaml in fsys and validates the whole set: unknown locale
 // keys (hasKey), dangling steps, unbound actions, duplicate ids or commands.
 // All problems are reported at once, so a broken file stops a deploy and
 // never a citizen's conversation.
-func New(fsys fs.FS, hasKey func(string) bool, actions map[string]Action) (*Engine, error) {
-	e := &Engine{flows: map[string]*Flow{}, commands: map[string]string{}, triggers: map[string]string{}, actions: actions}
+func New(fsys fs.FS, hasKey func(string) bool, actions map[string]Action, opts ...Option) (*Engine, error) {
+	e := &Engine{flows: map[string]*Flow{}, commands: map[string]string{}, triggers: map[string]string{}, actions: actions,
+		fold: func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }}
+	for _, o := range opts {
+		o(e)
+	}
 	var errs []error
 	files, err := fs.Glob(fsys, "*.yaml")
 	if err != nil {

@@ -13,7 +13,10 @@ import (
 // dialog (list → ask → list …) cannot spin forever.
 const maxHops = 32
 
-// choicesSlot keeps the values of the dynamic choices last shown.
+// choicesSlot keeps the dynamic choices last offered, and for which step:
+// "flow/step" on the first line, then "value<TAB>label" per button. A
+// dynamic step accepts only what its own list holds, so a forged value, or
+// one of another step's list, is refused.
 const choicesSlot = "_choices"
 
 // Out is the engine's answer to one update: the new state, what to say, and
@@ -116,6 +119,10 @@ func (r *run) enter(ctx context.Context, f *Flow, to string) error {
 		s := f.steps[to]
 		r.call.Step = s.ID
 		if s.waits() {
+			if s.Dynamic && r.pending == nil {
+				// Nothing offered: nothing of an older list counts here.
+				r.call.Slots[choicesSlot] = Data(f.ID, s.ID, "")
+			}
 			if s.Prefill && r.call.Slots[s.Save] != "" {
 				in := Input{Text: r.call.Slots[s.Save]}
 				if len(s.Choices) > 0 || s.Dynamic {
@@ -158,7 +165,7 @@ func (r *run) answer(ctx context.Context, f *Flow, s *Step, in Input) error {
 		}
 		return r.enter(ctx, f, to)
 	}
-	value, next, err := accept(s, in, r.call.Slots[choicesSlot])
+	value, next, err := r.accept(s, in, r.offered(f, s))
 	if err != nil {
 		return err
 	}
@@ -216,14 +223,16 @@ func (r *run) say(f *Flow, s *Step) {
 		buttons = append(buttons, Button{Key: c.Label, Data: Data(f.ID, s.ID, c.Value)})
 	}
 	if s.Dynamic && r.pending != nil {
-		values := make([]string, 0, len(r.pending))
+		// Kept so that the answer can be checked against what was offered,
+		// and a typed "2" (or label) picks the second one where there are
+		// no buttons.
+		lines := []string{Data(f.ID, s.ID, "")}
 		for _, b := range r.pending {
-			values = append(values, b.Data)
+			lines = append(lines, oneLine(b.Data)+"\t"+oneLine(b.Text))
 			b.Data = Data(f.ID, s.ID, b.Data)
 			buttons = append(buttons, b)
 		}
-		// Kept so that a typed "2" picks the second one where there are no buttons.
-		r.call.Slots[choicesSlot] = strings.Join(values, "\n")
+		r.call.Slots[choicesSlot] = strings.Join(lines, "\n")
 		r.pending = nil
 	}
 	contact := s.Contact || s.Only == "contact"
@@ -238,8 +247,58 @@ func (r *run) say(f *Flow, s *Step) {
 	last.Contact = last.Contact || contact
 }
 
+// offer is one dynamic choice as offered: its value and its ready label.
+type offer struct{ value, label string }
+
+// offered returns the dynamic choices last offered for step s of flow f;
+// none when the list kept is another step's.
+func (r *run) offered(f *Flow, s *Step) []offer {
+	lines := strings.Split(r.call.Slots[choicesSlot], "\n")
+	if lines[0] != Data(f.ID, s.ID, "") {
+		return nil
+	}
+	out := make([]offer, 0, len(lines)-1)
+	for _, l := range lines[1:] {
+		v, label, _ := strings.Cut(l, "\t")
+		out = append(out, offer{value: v, label: r.e.fold(label)})
+	}
+	return out
+}
+
+// oneLine keeps a value or label on one line of choicesSlot.
+func oneLine(s string) string { return strings.NewReplacer("\n", " ", "\t", " ").Replace(s) }
+
+// pickDynamic checks an answer to a dynamic step against the choices it
+// offered. A pressed value must be one of them — except on a step marked
+// reenter, whose older messages' buttons (of another dossier, another
+// ticket) stay valid: its action checks the value itself. A typed answer
+// is the number of a choice, its value or its label.
+func (r *run) pickDynamic(s *Step, in Input, offered []offer) (string, error) {
+	if in.Choice != "" {
+		for _, o := range offered {
+			if o.value == in.Choice {
+				return in.Choice, nil
+			}
+		}
+		if s.Reenter {
+			return in.Choice, nil
+		}
+		return "", &BadAnswer{Key: "errors.button_expired"}
+	}
+	t := strings.TrimSpace(in.Text)
+	if n, err := strconv.Atoi(t); err == nil && n >= 1 && n <= len(offered) {
+		return offered[n-1].value, nil
+	}
+	for _, o := range offered {
+		if t != "" && (t == o.value || (o.label != "" && r.e.fold(t) == o.label)) {
+			return o.value, nil
+		}
+	}
+	return "", &BadAnswer{Key: "input.pick_one"}
+}
+
 // accept checks an answer against what the step waits for.
-func accept(s *Step, in Input, dynamic string) (value, next string, err error) {
+func (r *run) accept(s *Step, in Input, offered []offer) (value, next string, err error) {
 	if in.Contact != "" {
 		if !s.Contact && s.Only != "contact" {
 			return "", "", &BadAnswer{Key: "input.no_contact"}
@@ -264,16 +323,8 @@ func accept(s *Step, in Input, dynamic string) (value, next string, err error) {
 		return "", "", &BadAnswer{Key: "input.pick_one"}
 	}
 	if s.Dynamic {
-		if in.Choice != "" {
-			return in.Choice, "", nil
-		}
-		t := strings.TrimSpace(in.Text)
-		if n, err := strconv.Atoi(t); err == nil && dynamic != "" {
-			if values := strings.Split(dynamic, "\n"); n >= 1 && n <= len(values) {
-				return values[n-1], "", nil
-			}
-		}
-		return t, "", nil
+		v, err := r.pickDynamic(s, in, offered)
+		return v, "", err
 	}
 	if in.Choice != "" {
 		return "", "", &BadAnswer{Key: "input.need_text"}

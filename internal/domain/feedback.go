@@ -178,6 +178,11 @@ type Feedback struct {
 	Status    FeedbackStatus
 	Owner     string // chat key of the official handling it; "" = nobody yet
 
+	// The dossier the text cites (FindCode) and its handler's name, as they
+	// were at submission: a fact kept with the message, so that a sensitive
+	// one never reaches that handler (Excludes), whatever imports change.
+	DossierCode, DossierHandler string
+
 	AnswerText     string
 	RefuseReason   string
 	MoreRequest    string // what the citizen was asked for; kept after the supplement

@@ -25,3 +25,15 @@ func FieldOfficials(field string, all []Official) []Official {
 	}
 	return nil
 }
+
+// UnknownFields returns the names of fields that are none of known, matched
+// as Official.Handles matches them (without case or accents).
+func UnknownFields(fields, known []string) []string {
+	var out []string
+	for _, f := range fields {
+		if !(Official{Fields: known}).Handles(f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -16,7 +16,7 @@ import (
 
 const feedbackColumns = `id, ticket, kind, category, body, anonymous, citizen, photos, lat, lon, status, owner,
 	answer, refuse_reason, more_request, supplement, created_at, taken_at, answered_at, closed_at,
-	due_refuse, due_more, due_answer`
+	due_refuse, due_more, due_answer, dossier_code, dossier_handler`
 
 func scanFeedback(s scanner) (domain.Feedback, error) {
 	var f domain.Feedback
@@ -25,7 +25,7 @@ func scanFeedback(s scanner) (domain.Feedback, error) {
 	err := s.Scan(&f.ID, &f.Ticket, &kind, &cat, &f.Text, &f.Anonymous, &f.Citizen, &photos, &lat, &lon, &status,
 		&f.Owner, &f.AnswerText, &f.RefuseReason, &f.MoreRequest, &f.SupplementText,
 		timeScan{&f.CreatedAt}, timeScan{&f.TakenAt}, timeScan{&f.AnsweredAt}, timeScan{&f.ClosedAt},
-		timeScan{&f.DueRefuse}, timeScan{&f.DueMore}, timeScan{&f.DueAnswer})
+		timeScan{&f.DueRefuse}, timeScan{&f.DueMore}, timeScan{&f.DueAnswer}, &f.DossierCode, &f.DossierHandler)
 	if err != nil {
 		return domain.Feedback{}, err
 	}
@@ -87,12 +87,13 @@ func (db *DB) CreateFeedback(ctx context.Context, f domain.Feedback, loc *time.L
 		f.Ticket = domain.NextTicket(f.Kind, f.CreatedAt, loc, last)
 		res, err := tx.ExecContext(ctx, `INSERT INTO feedback (ticket, kind, period, seq, category, body, anonymous,
 			citizen, photos, lat, lon, status, owner, answer, refuse_reason, more_request, supplement,
-			created_at, taken_at, answered_at, closed_at, due_refuse, due_more, due_answer, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			created_at, taken_at, answered_at, closed_at, due_refuse, due_more, due_answer, updated_at,
+			dossier_code, dossier_handler)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			f.Ticket, string(f.Kind), period, last+1, string(f.Category), f.Text, f.Anonymous,
 			f.Citizen, photos, lat, lon, string(f.Status), f.Owner, f.AnswerText, f.RefuseReason, f.MoreRequest,
 			f.SupplementText, f.CreatedAt.Unix(), unix(f.TakenAt), unix(f.AnsweredAt), unix(f.ClosedAt),
-			unix(f.DueRefuse), unix(f.DueMore), unix(f.DueAnswer), f.CreatedAt.Unix())
+			unix(f.DueRefuse), unix(f.DueMore), unix(f.DueAnswer), f.CreatedAt.Unix(), f.DossierCode, f.DossierHandler)
 		if err != nil {
 			return fmt.Errorf("store: create feedback %s: %w", f.Ticket, err)
 		}
@@ -188,8 +189,8 @@ func (db *DB) FeedbackForOwner(ctx context.Context, owner string) ([]domain.Feed
 // optimistic: if the stored row no longer has before's status and owner
 // (someone else acted first: two answers at once, say), nothing is written
 // and the error wraps domain.ErrConflict; an unknown id wraps
-// domain.ErrNotFound. The ticket, kind, text, sender and creation time are
-// not changed here.
+// domain.ErrNotFound. The ticket, kind, text, sender, creation time and the
+// dossier cited are not changed here.
 func (db *DB) UpdateFeedback(ctx context.Context, before, after domain.Feedback, ev domain.FeedbackEvent) (int64, error) {
 	what := "update feedback " + before.Ticket
 	photos, err := photosJSON(after.Photos)

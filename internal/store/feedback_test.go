@@ -39,7 +39,8 @@ func TestFeedbackCreateAndRead(t *testing.T) {
 		Anonymous: true, Citizen: "tg:1", Photos: []string{"AgAD1", "AgAD2"},
 		Location: domain.Location{Lat: 15.123456, Lon: 108.654321, Has: true}, CreatedAt: at,
 		DueRefuse: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC), DueMore: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC),
-		DueAnswer: time.Date(2026, 12, 14, 0, 0, 0, 0, time.UTC)}
+		DueAnswer:   time.Date(2026, 12, 14, 0, 0, 0, 0, time.UTC),
+		DossierCode: "H55.20-261120-0001", DossierHandler: "Trần Thị Hoa"}
 	f, err := db.CreateFeedback(ctx, in, loc)
 	if err != nil {
 		t.Fatalf("CreateFeedback: %v", err)
@@ -73,6 +74,18 @@ func TestFeedbackCreateAndRead(t *testing.T) {
 	if err != nil || len(evs) != 1 || evs[0].Action != domain.ActCreated || evs[0].Actor != domain.ActorCitizen ||
 		evs[0].To != domain.FeedbackNew || evs[0].From != "" {
 		t.Errorf("events %+v, %v", evs, err)
+	}
+	// The dossier cited is a fact of the submission: no update changes it.
+	g := f
+	g.DossierCode, g.DossierHandler = "", "Người Khác"
+	if err := g.Take("tg:9", at); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.UpdateFeedback(ctx, f, g, domain.FeedbackEvent{Actor: "tg:9", Action: domain.ActTake}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.FeedbackByID(ctx, f.ID); err != nil || got.DossierCode != in.DossierCode || got.DossierHandler != in.DossierHandler {
+		t.Errorf("after an update: cites %q of %q, %v", got.DossierCode, got.DossierHandler, err)
 	}
 	// The law needs a complainant's identity: the schema refuses an anonymous complaint.
 	bad := newFeedback(domain.KindComplaint, "tg:1", at)

@@ -11,13 +11,15 @@ import (
 
 // Officials' actions. Each one checks that actor (a chat key) is an active
 // official — role official, chairman or admin — else it wraps
-// domain.ErrForbidden (a citizen pressing a forged button). On a message
-// someone else owns, only its owner, a head of the one-stop shop, a
-// chairman or an admin may act (feedback.not_owner). Other refusals are
-// *domain.InvalidError: feedback.bad_ticket, feedback.no_such {ticket},
-// feedback.not_now.<status> {ticket}, and the text checks
-// (feedback.reply_empty, feedback.reply_too_long). Two officials acting at
-// once: the second gets domain.ErrConflict.
+// domain.ErrForbidden (a citizen pressing a forged button). Then the access
+// rule (domain.MayFeedback): a message the official may not see — routed
+// elsewhere, sensitive, or citing a dossier they handle — is
+// feedback.not_in_scope {ticket}; on one someone else owns, only its owner,
+// a head of the one-stop shop or a chairman may act (feedback.not_owner).
+// Other refusals are *domain.InvalidError: feedback.bad_ticket,
+// feedback.no_such {ticket}, feedback.not_now.<status> {ticket}, and the
+// text checks (feedback.reply_empty, feedback.reply_too_long). Two officials
+// acting at once: the second gets domain.ErrConflict.
 
 // Take makes actor the owner of a new or reopened message and tells the
 // citizen it is being handled.
@@ -86,7 +88,10 @@ func (s *Service) Refuse(ctx context.Context, actor, ticket, reason string) (dom
 
 // Forward gives the message to the active official with id to, who is
 // told; the status stays. An unknown, inactive or revoked official is
-// feedback.no_such_official {id}; the owner itself feedback.forward_same.
+// feedback.no_such_official {id}; oneself feedback.forward_self; the owner
+// feedback.forward_same; someone the message may not go to (a field
+// official for a sensitive one, the official it excludes, an admin)
+// feedback.forward_not_eligible (domain.CheckForward).
 func (s *Service) Forward(ctx context.Context, actor, ticket string, to int64) (domain.Feedback, error) {
 	var target, from domain.Official
 	f, ev, err := s.act(ctx, actor, ticket, domain.ActForward, func(f *domain.Feedback, o domain.Official, staff []domain.Official) (string, error) {
@@ -98,6 +103,9 @@ func (s *Service) Forward(ctx context.Context, actor, ticket string, to int64) (
 		}
 		if target.ID == 0 {
 			return "", domain.Invalid("feedback.no_such_official", "id", strconv.FormatInt(to, 10))
+		}
+		if err := domain.CheckForward(o, target, *f); err != nil {
+			return "", err
 		}
 		return "to=" + strconv.FormatInt(to, 10), f.Forward(target.ChatKey)
 	})
@@ -126,13 +134,20 @@ func (s *Service) Official(ctx context.Context, actor string) (domain.Official, 
 	return domain.Official{}, nil, fmt.Errorf("feedback: %s is not an official: %w", domain.MaskChatKey(actor), domain.ErrForbidden)
 }
 
-// mayAct reports whether o may act on f: nobody (active) owns it, o owns
-// it, or o is a head, a chairman or an admin.
-func mayAct(o domain.Official, f domain.Feedback, staff []domain.Official) bool {
-	if _, owned := find(staff, f.Owner); !owned || f.Owner == o.ChatKey {
-		return true
+// ForwardTargets lists the colleagues actor may now give ticket to, in
+// staff order: the bot's buttons. The refusals are Forward's.
+func (s *Service) ForwardTargets(ctx context.Context, actor, ticket string) ([]domain.Official, error) {
+	f, o, staff, err := s.allowed(ctx, actor, ticket, domain.ActForward)
+	if err != nil {
+		return nil, err
 	}
-	return o.Head || o.Role == domain.RoleChairman || o.Role == domain.RoleAdmin
+	var out []domain.Official
+	for _, x := range staff {
+		if domain.CheckForward(o, x, f) == nil {
+			out = append(out, x)
+		}
+	}
+	return out, nil
 }
 
 // act loads the message, checks the actor, applies change, saves it with
@@ -190,10 +205,15 @@ func (s *Service) allowed(ctx context.Context, actor, ticket, action string) (do
 	if err != nil {
 		return domain.Feedback{}, o, nil, fmt.Errorf("feedback: %s %s: %w", action, t, err)
 	}
+	// Out of scope first: the status of a message one may not see is none
+	// of one's business.
+	if !s.may(o, before, staff, domain.ActSee) {
+		return domain.Feedback{}, o, nil, domain.Invalid("feedback.not_in_scope", "ticket", t)
+	}
 	if !before.Can(action) {
 		return domain.Feedback{}, o, nil, transition(&domain.TransitionError{Action: action, From: before.Status}, before)
 	}
-	if !mayAct(o, before, staff) {
+	if !s.may(o, before, staff, action) {
 		return domain.Feedback{}, o, nil, domain.Invalid("feedback.not_owner", "ticket", t)
 	}
 	return before, o, staff, nil

@@ -4,8 +4,9 @@
 // category, the officials' actions (take, answer, ask for more, refuse,
 // forward), the citizen's rating of the answer, the working-day clocks and
 // the feedback-sla job, and forgetting a citizen. The state machine is in
-// domain/feedback.go. It speaks in domain.Notice values with idempotency
-// keys; the bot renders them and queues them in the outbox.
+// domain/feedback.go, the access rule (who sees, lists and acts on what) in
+// domain/feedback_access.go. It speaks in domain.Notice values with
+// idempotency keys; the bot renders them and queues them in the outbox.
 package feedback
 
 import (
@@ -41,6 +42,9 @@ type Repo interface {
 	CountFeedbackSince(ctx context.Context, citizen string, since time.Time) (int, error)
 	// AnonymizeFeedback erases a citizen's chat key from their messages.
 	AnonymizeFeedback(ctx context.Context, citizen string) (int, error)
+	// DossierByCode finds the dossier a message cites; unknown wraps
+	// domain.ErrNotFound.
+	DossierByCode(ctx context.Context, code string) (domain.Dossier, error)
 }
 
 // Staff finds officials; the officials service satisfies it.
@@ -87,15 +91,22 @@ type Service struct {
 	cal    *domain.Calendar
 	loc    *time.Location
 	sla    domain.FeedbackSLA
-	now    func() time.Time
-	log    *slog.Logger
+	// routing is the commune profile's table: who first receives each
+	// category.
+	routing domain.FeedbackRouting
+	now     func() time.Time
+	log     *slog.Logger
 }
 
-// New returns a Service. sla is the commune profile's clocks; now is the
-// clock of submissions and actions.
+// New returns a Service. sla is the commune profile's clocks and routing
+// its routing table (nil: domain.DefaultFeedbackRouting); now is the clock
+// of submissions and actions.
 func New(repo Repo, staff Staff, notifier Notifier, cal *domain.Calendar, loc *time.Location, sla domain.FeedbackSLA,
-	now func() time.Time, log *slog.Logger) *Service {
-	return &Service{repo: repo, staff: staff, notify: notifier, cal: cal, loc: loc, sla: sla, now: now,
+	routing domain.FeedbackRouting, now func() time.Time, log *slog.Logger) *Service {
+	if routing == nil {
+		routing = domain.DefaultFeedbackRouting()
+	}
+	return &Service{repo: repo, staff: staff, notify: notifier, cal: cal, loc: loc, sla: sla, routing: routing, now: now,
 		log: log.With("comp", "feedback")}
 }
 
@@ -114,8 +125,10 @@ func (a Ack) Line() domain.Line {
 	return domain.L("feedback.ack."+string(a.Kind), "ticket", a.Ticket, "due", day(a.Due))
 }
 
-// Submit records a citizen's message and tells the officials of its
-// category (complaints and denunciations: the reception officer). Bad input
+// Submit records a citizen's message and tells the officials its category
+// is routed to (complaints, denunciations and staff attitude: the heads of
+// the one-stop shop and the chairmen, but never the handler of a dossier
+// the text cites, who is recorded with the message). Bad input
 // is a *domain.InvalidError (domain.ValidateFeedback lists the keys); the
 // (MaxPerWindow+1)th message within Window is a *ThrottledError and is not
 // stored. Photos keep only their file ids.
@@ -141,6 +154,9 @@ func (s *Service) Submit(ctx context.Context, citizen string, kind domain.Feedba
 	for _, p := range photos {
 		f.Photos = append(f.Photos, p.FileID)
 	}
+	if err := s.cite(ctx, &f); err != nil {
+		return Ack{}, err
+	}
 	f.SetClocks(domain.Clocks(kind, now, s.cal, s.loc, s.sla))
 	f, err = s.repo.CreateFeedback(ctx, f, s.loc)
 	if err != nil {
@@ -153,9 +169,9 @@ func (s *Service) Submit(ctx context.Context, citizen string, kind domain.Feedba
 		s.undelivered(f, "new", err)
 		return ack, nil
 	}
-	to := Route(f, staff)
+	to := s.recipients(f, staff)
 	if len(to) == 0 {
-		s.log.Error("feedback without a recipient: no active official", "ticket", f.Ticket)
+		s.log.Error("feedback without a recipient: no active official may receive it", "ticket", f.Ticket)
 	}
 	var first domain.Line
 	switch f.Kind {
@@ -172,6 +188,28 @@ func (s *Service) Submit(ctx context.Context, citizen string, kind domain.Feedba
 		}
 	}
 	return ack, nil
+}
+
+// cite records the dossier f's text cites, if any, and its handler's name
+// as it is now: a sensitive message never reaches that handler. A code of
+// no known dossier is kept without a handler; a failing lookup fails the
+// submission (the citizen sends it again) rather than risk sending a
+// denunciation to the one it accuses.
+func (s *Service) cite(ctx context.Context, f *domain.Feedback) error {
+	code, ok := domain.FindCode(f.Text)
+	if !ok {
+		return nil
+	}
+	f.DossierCode = code
+	d, err := s.repo.DossierByCode(ctx, code)
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+	case err != nil:
+		return fmt.Errorf("feedback: submit: dossier cited: %w", err)
+	default:
+		f.DossierHandler = d.Handler
+	}
+	return nil
 }
 
 // undelivered logs a notice that could not be queued. The message is
@@ -257,7 +295,7 @@ func (s *Service) Rate(ctx context.Context, citizen, ticket string, helpful bool
 		return domain.Feedback{}, err
 	}
 	head := ""
-	if hs := heads(staff); len(hs) > 0 {
+	if hs := s.supervisors(before, staff); len(hs) > 0 {
 		head = hs[0].ChatKey
 	}
 	now := s.now()
@@ -276,7 +314,7 @@ func (s *Service) Rate(ctx context.Context, citizen, ticket string, helpful bool
 		return domain.Feedback{}, err
 	}
 	if helpful {
-		if o, ok := find(staff, before.Owner); ok {
+		if o, ok := find(staff, before.Owner); ok && s.may(o, f, staff, domain.ActSee) {
 			s.tell(ctx, f, ev, []domain.Official{o}, domain.PriorityBulk,
 				[]domain.Line{domain.L("feedback.rated_helpful", "ticket", f.Ticket)}, nil)
 		}

@@ -33,8 +33,10 @@ func TestSubmitRoutes(t *testing.T) {
 		{domain.KindFeedback, domain.CatLand, []string{chatLan}, "feedback.new", "14/12/2026"},
 		{domain.KindFeedback, domain.CatOther, []string{chatHead}, "feedback.new", "14/12/2026"},
 		// Complaints: 10 calendar days, Mon 30/11. Denunciations: 5 working days, skipping 24/11: Mon 30/11.
-		{domain.KindComplaint, domain.CatLand, []string{chatHead}, "feedback.new_complaint", "30/11/2026"},
-		{domain.KindDenunciation, domain.CatStaffAttitude, []string{chatHead}, "feedback.new_denunciation", "30/11/2026"},
+		// Both go to the head and the chairman only, whatever the category.
+		{domain.KindComplaint, domain.CatLand, []string{chatHead, chatChair}, "feedback.new_complaint", "30/11/2026"},
+		{domain.KindDenunciation, domain.CatStaffAttitude, []string{chatHead, chatChair}, "feedback.new_denunciation", "30/11/2026"},
+		{domain.KindDenunciation, domain.CatRoadsLighting, []string{chatHead, chatChair}, "feedback.new_denunciation", "30/11/2026"},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.kind)+"/"+string(tt.cat), func(t *testing.T) {
@@ -85,40 +87,6 @@ func TestSubmitRoutes(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestRouteFallback(t *testing.T) {
-	t.Parallel()
-	off := func(id int64, chat string, role domain.Role, head bool, fields ...string) domain.Official {
-		return domain.Official{ID: id, Name: chat, ChatKey: chat, Role: role, Head: head, Fields: fields}
-	}
-	revoked := off(9, "tg:9", domain.RoleOfficial, false, "Đất đai")
-	revoked.RevokedAt = fri
-	fb := domain.Feedback{Kind: domain.KindFeedback, Category: domain.CatLand}
-	tests := []struct {
-		name  string
-		staff []domain.Official
-		want  []string
-	}{
-		{"field spelt otherwise", []domain.Official{off(1, "tg:1", domain.RoleOfficial, false, "dat dai")}, []string{"tg:1"}},
-		{"no field: the head", []domain.Official{revoked, off(2, "tg:2", domain.RoleOfficial, true), off(3, "tg:3", domain.RoleChairman, false)}, []string{"tg:2"}},
-		{"no head: the chairman", []domain.Official{revoked, off(3, "tg:3", domain.RoleChairman, false)}, []string{"tg:3"}},
-		{"nobody", []domain.Official{revoked}, nil},
-	}
-	for _, tt := range tests {
-		var got []string
-		for _, o := range feedback.Route(fb, tt.staff) {
-			got = append(got, o.ChatKey)
-		}
-		if !slices.Equal(got, tt.want) {
-			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
-		}
-	}
-	// A head who is also chairman hears about staff attitude once.
-	both := off(4, "tg:4", domain.RoleChairman, true)
-	if got := feedback.Route(domain.Feedback{Kind: domain.KindFeedback, Category: domain.CatStaffAttitude}, []domain.Official{both}); len(got) != 1 {
-		t.Errorf("staff attitude to %v", got)
 	}
 }
 
@@ -368,8 +336,8 @@ func TestFlow(t *testing.T) {
 	}
 	wantInvalid(t, errOf(f.svc.Supplement(ctx, citizenA, tk, "lần nữa")), "feedback.not_now.taken")
 
-	// Another official may not answer what Giang handles; empty answers are refused.
-	wantInvalid(t, errOf(f.svc.Answer(ctx, chatBinh, tk, "Đã sửa")), "feedback.not_owner")
+	// An official of another field may not answer it; empty answers are refused.
+	wantInvalid(t, errOf(f.svc.Answer(ctx, chatBinh, tk, "Đã sửa")), "feedback.not_in_scope")
 	wantInvalid(t, errOf(f.svc.Answer(ctx, chatGiang, tk, "   ")), "feedback.reply_empty")
 	if _, err := f.svc.Answer(ctx, chatGiang, tk, "Đã thay bóng đèn cột số 12 ngày 23/11."); err != nil {
 		t.Fatalf("Answer: %v", err)
@@ -473,8 +441,9 @@ func TestRefuseAndForward(t *testing.T) {
 	f.rec.take()
 	wantInvalid(t, errOf(f.svc.Forward(ctx, chatGiang, b.Ticket, f.ids[chatRevoked])), "feedback.no_such_official")
 	wantInvalid(t, errOf(f.svc.Forward(ctx, chatGiang, b.Ticket, 9999)), "feedback.no_such_official")
-	wantInvalid(t, errOf(f.svc.Forward(ctx, chatGiang, b.Ticket, f.ids[chatGiang])), "feedback.forward_same")
-	wantInvalid(t, errOf(f.svc.Forward(ctx, chatBinh, b.Ticket, f.ids[chatBinh])), "feedback.not_owner")
+	wantInvalid(t, errOf(f.svc.Forward(ctx, chatGiang, b.Ticket, f.ids[chatGiang])), "feedback.forward_self")
+	wantInvalid(t, errOf(f.svc.Forward(ctx, chatHead, b.Ticket, f.ids[chatGiang])), "feedback.forward_same")
+	wantInvalid(t, errOf(f.svc.Forward(ctx, chatBinh, b.Ticket, f.ids[chatBinh])), "feedback.not_in_scope")
 	if _, err := f.svc.Forward(ctx, chatGiang, b.Ticket, f.ids[chatLan]); err != nil {
 		t.Fatalf("Forward: %v", err)
 	}
@@ -551,12 +520,13 @@ func TestInbox(t *testing.T) {
 	a := f.submit(t, citizenA) // Giang takes it
 	b := f.submit(t, citizenA) // stays new
 	c := f.submit(t, citizenB) // answered: waits for the rating
-	d := f.submit(t, citizenB) // more requested
+	d := f.submit(t, citizenB) // more requested, then given to Khoa
 	e := f.submit(t, citizenB) // refused
 	for _, step := range []error{
 		errOf(f.svc.Take(ctx, chatGiang, a.Ticket)),
 		errOf(f.svc.Answer(ctx, chatGiang, c.Ticket, "Đã sửa")),
-		errOf(f.svc.RequestMore(ctx, chatKhoa, d.Ticket, "Ở đâu?")),
+		errOf(f.svc.RequestMore(ctx, chatGiang, d.Ticket, "Ở đâu?")),
+		errOf(f.svc.Forward(ctx, chatGiang, d.Ticket, f.ids[chatKhoa])),
 		errOf(f.svc.Refuse(ctx, chatGiang, e.Ticket, "Trùng phản ánh "+a.Ticket)),
 	} {
 		if step != nil {
@@ -575,7 +545,11 @@ func TestInbox(t *testing.T) {
 		now      time.Time
 		want     []string
 	}{
-		{chatBinh, feedback.BoxOpen, fri, []string{a.Ticket, b.Ticket, d.Ticket}},
+		// Binh's field (Hộ tịch) has none; Khoa sees the one given to him.
+		{chatBinh, feedback.BoxOpen, fri, nil},
+		{chatGiang, feedback.BoxOpen, fri, []string{a.Ticket, b.Ticket, d.Ticket}},
+		{chatKhoa, feedback.BoxOpen, fri, []string{d.Ticket}},
+		{chatHead, feedback.BoxOpen, fri, []string{a.Ticket, b.Ticket, d.Ticket}},
 		{chatGiang, feedback.BoxMine, fri, []string{a.Ticket}},
 		{chatKhoa, feedback.BoxMine, fri, []string{d.Ticket}},
 		{chatChair, feedback.BoxOverdue, at(2026, 11, 25, 17, 0), nil},

@@ -44,6 +44,7 @@ const (
 	chatGiang   = "tg:7010" // Đặng Văn Giang, Xây dựng
 	chatKhoa    = "tg:7011" // Lý Minh Khoa, Tài nguyên - Môi trường
 	chatLan     = "tg:7012" // Mai Thị Lan, Đất đai
+	chatAdmin   = "tg:7020" // Quản Trị Viên, admin, no field
 	// Võ Thị Phương (Đất đai) is invited but never registered.
 
 	citizenA = "tg:1001"
@@ -159,6 +160,7 @@ var template = sync.OnceValues(func() (string, error) {
 		{"Lý Minh Khoa", chatKhoa, domain.RoleOfficial, []string{"Tài nguyên - Môi trường"}, false},
 		{"Mai Thị Lan", chatLan, domain.RoleOfficial, []string{"Đất đai"}, false},
 		{"Võ Thị Phương", "", domain.RoleOfficial, []string{"Đất đai"}, false},
+		{"Quản Trị Viên", chatAdmin, domain.RoleAdmin, nil, false},
 	} {
 		code, _, err := staff.Invite(ctx, officials.ActorCLI, o.name, o.role, o.fields, o.head)
 		if err != nil {
@@ -221,7 +223,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	sla := domain.FeedbackSLA{RefuseDays: profile.SLA.RefuseDays, MoreDays: profile.SLA.SupplementDays, AnswerDays: profile.SLA.AnswerDays}
 	f := &fixture{db: db, staff: staff, rec: &recorder{seen: map[string]bool{}}, clock: c, ids: map[string]int64{}}
-	f.svc = feedback.New(db, staff, f.rec, cal, hcm, sla, c.now, quiet)
+	f.svc = feedback.New(db, staff, f.rec, cal, hcm, sla, profile.Routing(), c.now, quiet)
 	all, err := staff.List(t.Context())
 	if err != nil {
 		t.Fatal(err)

@@ -8,92 +8,42 @@ import (
 	"xabot/internal/domain"
 )
 
-// route says who hears first about a category's feedback: the officials of
-// any of fields (lĩnh vực, matched without case or accents), the heads of
-// the one-stop shop, the chairmen.
-type route struct {
-	fields        []string
-	heads, chairs bool
+// The access rule and the routing are the domain's (domain.MayFeedback,
+// domain.FeedbackRecipients); the service feeds them the routing table of
+// the commune profile and the active staff.
+
+// view is f as the access rule reads it: a message whose owner is no longer
+// active (revoked) is nobody's, so that its route can take it up again.
+func view(f domain.Feedback, staff []domain.Official) domain.Feedback {
+	if _, ok := find(staff, f.Owner); !ok {
+		f.Owner = ""
+	}
+	return f
 }
 
-// routes is the category table. A category whose officials are all absent
-// falls back to the heads of the one-stop shop, then to the chairmen, so
-// that nothing goes unheard:
-//
-//	admin_procedure    the head of the one-stop shop (Decree 118 Art. 8(1)(đ))
-//	staff_attitude     the head and the chairman: about a colleague, above them
-//	roads_lighting     Xây dựng (or Giao thông)
-//	environment_waste  Tài nguyên - Môi trường (or Môi trường)
-//	security_order     the chairman (the commune police answer to them)
-//	land               Đất đai
-//	other              the head of the one-stop shop
-//
-// Complaints and denunciations, whatever the category, go to the reception
-// officer: the head of the one-stop shop, else the chairman.
-var routes = map[domain.Category]route{
-	domain.CatAdminProcedure:   {heads: true},
-	domain.CatStaffAttitude:    {heads: true, chairs: true},
-	domain.CatRoadsLighting:    {fields: []string{"Xây dựng", "Giao thông", "Giao thông - Vận tải"}},
-	domain.CatEnvironmentWaste: {fields: []string{"Tài nguyên - Môi trường", "Tài nguyên và Môi trường", "Môi trường"}},
-	domain.CatSecurityOrder:    {chairs: true},
-	domain.CatLand:             {fields: []string{"Đất đai"}},
-	domain.CatOther:            {heads: true},
+// may reports whether o may do action on f.
+func (s *Service) may(o domain.Official, f domain.Feedback, staff []domain.Official, action string) bool {
+	return domain.MayFeedback(o, view(f, staff), action, s.routing)
 }
 
-// Route returns who is told about a new message f among staff, active
-// officials only, in staff's order, each once.
-func Route(f domain.Feedback, staff []domain.Official) []domain.Official {
-	if f.Kind.Legal() {
-		return heads(staff)
-	}
-	r := routes[f.Category]
-	var out []domain.Official
-	seen := map[string]bool{}
-	for _, o := range staff {
-		if !o.Active() || seen[o.ChatKey] {
-			continue
-		}
-		match := (r.heads && o.Head) || (r.chairs && o.Role == domain.RoleChairman)
-		for _, field := range r.fields {
-			match = match || o.Handles(field)
-		}
-		if match {
-			seen[o.ChatKey] = true
-			out = append(out, o)
-		}
-	}
-	if len(out) == 0 {
-		return heads(staff)
-	}
-	return out
+// recipients are who is told about a new message f.
+func (s *Service) recipients(f domain.Feedback, staff []domain.Official) []domain.Official {
+	return domain.FeedbackRecipients(view(f, staff), staff, s.routing)
 }
 
-// heads returns the active heads of the one-stop shop, else the active
-// chairmen: where reopened messages, escalations, complaints and
-// denunciations go.
-func heads(staff []domain.Official) []domain.Official {
-	var hs, chairs []domain.Official
-	for _, o := range staff {
-		switch {
-		case !o.Active():
-		case o.Head:
-			hs = append(hs, o)
-		case o.Role == domain.RoleChairman:
-			chairs = append(chairs, o)
-		}
-	}
-	if len(hs) > 0 {
-		return hs
-	}
-	return chairs
+// supervisors are who oversees f: where reopened messages and overdue
+// clocks go.
+func (s *Service) supervisors(f domain.Feedback, staff []domain.Official) []domain.Official {
+	return domain.FeedbackSupervisors(view(f, staff), staff, s.routing)
 }
 
-// handlers are who handles f now: its owner if active, else its route.
+// handlers are who handles f now: its owner if active (and still allowed to
+// see it), else its recipients.
 func (s *Service) handlers(f domain.Feedback, staff []domain.Official) []domain.Official {
-	if o, ok := find(staff, f.Owner); ok {
+	if o, ok := find(staff, f.Owner); ok && s.may(o, f, staff, domain.ActSee) {
 		return []domain.Official{o}
 	}
-	return Route(f, staff)
+	return s.recipients(f, staff)
 }
 
 // find returns the active official with chat key k.

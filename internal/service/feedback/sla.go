@@ -18,10 +18,13 @@ const (
 )
 
 // Inbox lists an official's box, oldest first: BoxOpen, BoxMine or
-// BoxOverdue (feedback.bad_box otherwise). Answered messages waiting for a
+// BoxOverdue (feedback.bad_box otherwise), keeping only the messages the
+// official may list (domain.MayFeedback): those routed to their fields or
+// given to them, and for heads and chairmen the commune's, but never a
+// sensitive message they are excluded from. Answered messages waiting for a
 // rating are not listed. A non-official wraps domain.ErrForbidden.
 func (s *Service) Inbox(ctx context.Context, actor, which string) ([]domain.Feedback, error) {
-	o, _, err := s.Official(ctx, actor)
+	o, staff, err := s.Official(ctx, actor)
 	if err != nil {
 		return nil, err
 	}
@@ -46,6 +49,9 @@ func (s *Service) Inbox(ctx context.Context, actor, which string) ([]domain.Feed
 		if which == BoxOverdue && !f.Overdue(now, s.loc) {
 			continue
 		}
+		if !s.may(o, f, staff, domain.ActList) {
+			continue
+		}
 		out = append(out, f)
 	}
 	return out, nil
@@ -53,10 +59,10 @@ func (s *Service) Inbox(ctx context.Context, actor, which string) ([]domain.Feed
 
 // SLA is the feedback-sla job, as of at. On a working day, for each open
 // message and each clock still running (domain.Feedback.Running), it warns
-// the owner — or the category's officials when nobody took it — on the
+// the owner — or the officials it is routed to when nobody took it — on the
 // working day before the clock runs out (or on the day itself, catching
 // up), and tells the heads of the one-stop shop (else the chairman) once it
-// has run out. The "more" clock only warns: not asking for more is no
+// has run out; never anyone the access rule keeps away from the message. The "more" clock only warns: not asking for more is no
 // fault. Idempotent per (ticket, clock, due date, warn|late, recipient):
 // a reopened message's fresh answer clock is warned about again. On a day
 // off it does nothing; the next working morning catches up.
@@ -83,7 +89,7 @@ func (s *Service) SLA(ctx context.Context, at time.Time) (int, error) {
 			var what string
 			switch {
 			case left < 0 && c.Escalates:
-				what, to = "late", heads(staff)
+				what, to = "late", s.supervisors(f, staff)
 				line = domain.L("feedback.sla.late_"+c.Name, "ticket", f.Ticket, "due", day(c.Due),
 					"days", strconv.Itoa(-left), "owner", ownerName(all, f.Owner))
 			case left == 0 || left == 1:

@@ -48,9 +48,11 @@ func TestSLA(t *testing.T) {
 		{name: "Thu 26/11: refuse clock ran out, the head is told", when: at(2026, 11, 26, 7, 30),
 			want: []sent{{key(pa, "refuse", "2026-11-25", "late", chatHead), "feedback.sla.late_refuse",
 				map[string]string{"ticket": pa, "due": "25/11/2026", "days": "1", "owner": "—"}}}},
-		{name: "Fri 27/11: more clock and the complaint's legal clock", when: at(2026, 11, 27, 7, 30),
+		{name: "Fri 27/11: more clock and the complaint's legal clock (to the head and the chairman)", when: at(2026, 11, 27, 7, 30),
 			want: []sent{
 				{key(kn.Ticket, "answer", "2026-11-30", "warn", chatHead), "feedback.sla.warn_answer",
+					map[string]string{"ticket": kn.Ticket, "due": "30/11/2026", "days": "1"}},
+				{key(kn.Ticket, "answer", "2026-11-30", "warn", chatChair), "feedback.sla.warn_answer",
 					map[string]string{"ticket": kn.Ticket, "due": "30/11/2026", "days": "1"}},
 				{key(pa, "more", "2026-11-30", "warn", chatGiang), "feedback.sla.warn_more",
 					map[string]string{"ticket": pa, "due": "30/11/2026", "days": "1"}},
