@@ -157,6 +157,7 @@ func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error)
 		Reception:  a.profile.Reception,
 		Office:     officeOf(a.profile),
 		Resume:     a.db.ResumeChat,
+		EndSession: a.endSessions,
 	})
 }
 

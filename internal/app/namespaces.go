@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -75,6 +76,34 @@ func (a *App) nameBots(ctx context.Context, channels map[chat.Channel]bot.Channe
 		a.log.Info("sessions namespaced", "channel", name, "namespace", ns)
 	}
 	return a.redisSessions(named)
+}
+
+// endSessions drops the sessions of chats wherever this database's bots
+// keep them: in this process's store, and under every bot identity that
+// ever served the database (a command run beside `xabot serve` has no
+// getMe of its own). Deleting a session nobody has is harmless.
+func (a *App) endSessions(ctx context.Context, chats []string) error {
+	stores := []session.Store{a.sessions}
+	if a.rdb != nil {
+		names, err := a.db.BotNamespaces(ctx)
+		if err != nil {
+			return err
+		}
+		for _, ns := range names {
+			s, err := session.NewRedis(a.rdb, redisPrefix, session.Namespaces{Default: ns}, a.cfg.SessionTTL, dedupeTTL)
+			if err != nil {
+				return fmt.Errorf("app: sessions of %s: %w", ns, err)
+			}
+			stores = append(stores, s)
+		}
+	}
+	var errs []error
+	for _, s := range stores {
+		for _, c := range chats {
+			errs = append(errs, s.Delete(ctx, c))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // locker keeps the replicas of this commune from running a job twice.

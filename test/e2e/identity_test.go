@@ -58,3 +58,59 @@ func TestTwoBotsOnOneRedis(t *testing.T) {
 	onA.ExpectNone(t, time.Second)
 	onB.ExpectNone(t, time.Second)
 }
+
+// A chairman opens /thongke; an admin revokes them — from the command
+// line on the same database, or with /thuhoi from the admin's chat —; the
+// chairman then presses the waiting period button: refused, and no
+// figures. Typing the period afterwards shows none either.
+func TestRevokedChairmanPressesWaitingPeriod(t *testing.T) {
+	peer := startPeer(t)
+	b := startBot(t, peer, nil)
+	importDossiers(t, b, staffCSV)
+	admin := b.Citizen(t, 8101, "Quản trị")
+	register(t, b, admin, "--role", "admin", "--name", "Nguyễn Quản Trị") // #1
+
+	tests := []struct {
+		name   string
+		user   int64
+		id     string // the official's number: invited in this order
+		revoke func(t *testing.T, id string)
+	}{
+		{"command line, button", 8102, "2", func(t *testing.T, id string) {
+			if out := xabot(t, b, "officials", "revoke", id); !strings.Contains(out, "#"+id) {
+				t.Fatalf("officials revoke said %q", out)
+			}
+		}},
+		{"thuhoi in the chat", 8103, "3", func(t *testing.T, id string) {
+			admin.Command("/thuhoi " + id)
+			confirm := admin.WaitFor(t, "Thu hồi quyền của #"+id, wait)
+			admin.PressButton(t, confirm, "Thu hồi")
+			admin.WaitFor(t, "Đã thu hồi quyền của #"+id, wait)
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			chair := b.Citizen(t, tc.user, "Chủ tịch")
+			register(t, b, chair, "--role", "chairman", "--name", "Chủ tịch "+tc.id)
+			chair.Command("/thongke")
+			ask := chair.WaitFor(t, "Thống kê kỳ nào", wait)
+			if !ask.HasButton("Tháng này") {
+				t.Fatalf("no period buttons: %s", ask)
+			}
+			tc.revoke(t, tc.id)
+			chair.PressButton(t, ask, "Tháng này")
+			got := drainFor(chair, 2*time.Second)
+			if len(got) != 1 || !strings.Contains(got[0].Text, "chỉ dành cho cán bộ") {
+				t.Fatalf("after the revocation the chairman's press got %v, want only the refusal", got)
+			}
+			chair.Send("3") // the third period, «Tháng này»
+			got = append(got, chair.WaitFor(t, "chưa hiểu", wait))
+			for _, m := range got {
+				if strings.Contains(m.Text, "Tiếp nhận") {
+					t.Errorf("figures shown to a revoked chairman: %s", m)
+				}
+			}
+		})
+	}
+	b.WaitCallbacksAnswered(t, wait)
+}
