@@ -61,6 +61,9 @@ type App struct {
 	// senders are the channels the outbox delivers through; Serve fills it
 	// before the outbox runs (the CLI only queues).
 	senders map[chat.Channel]chat.Sender
+	// instanceNS is the database's Redis namespace (with Redis only): the
+	// sessions of channels without a bot id, and the jobs' locks.
+	instanceNS string
 }
 
 // Open builds the App: opens (and migrates) the database, connects the
@@ -100,9 +103,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = time.Second, time.Second, time.Second
 		opts.DialerRetries, opts.MaxRetries = 1, 1
 		a.rdb = redis.NewClient(opts)
-		a.sessions = session.NewRedis(a.rdb, "xabot:", cfg.SessionTTL, 48*time.Hour)
-	} else {
-		a.sessions = session.NewMemory(cfg.SessionTTL, 48*time.Hour, now)
+	}
+	if err := a.openSessions(ctx); err != nil {
+		a.Close()
+		return nil, err
 	}
 	a.dossiers = dossier.New(db, now, dossier.DefaultPolicy, log)
 	a.citizens = citizen.New(db, now)
@@ -153,6 +157,7 @@ func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error)
 		Reception:  a.profile.Reception,
 		Office:     officeOf(a.profile),
 		Resume:     a.db.ResumeChat,
+		EndSession: a.endSessions,
 	})
 }
 

@@ -48,11 +48,7 @@ func (a *App) scheduler() (*schedule.Scheduler, error) {
 			return a.notify.PushChanges(ctx)
 		})},
 	}
-	var locker schedule.Locker = &schedule.MemoryLocker{}
-	if a.rdb != nil {
-		locker = schedule.NewRedisLocker(a.rdb, "xabot:")
-	}
-	return schedule.New(a.cfg.TZ, a.log, locker, a.db, a.now, jobs...)
+	return schedule.New(a.cfg.TZ, a.log, a.locker(), a.db, a.now, jobs...)
 }
 
 // JobsList prints the jobs, their specs and next runs.

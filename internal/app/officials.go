@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"xabot/internal/bot"
 	"xabot/internal/domain"
 	"xabot/internal/service/officials"
 	"xabot/internal/store"
@@ -129,7 +130,7 @@ func (a *App) officialsList(ctx context.Context, s *officials.Service, out io.Wr
 }
 
 func (a *App) officialsRevoke(ctx context.Context, s *officials.Service, id int64, out io.Writer) error {
-	o, err := s.Revoke(ctx, officials.ActorCLI, id)
+	o, err := bot.RevokeOfficial(ctx, a.log, s, a.endSessions, officials.ActorCLI, id)
 	if err != nil {
 		return err
 	}

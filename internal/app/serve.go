@@ -58,6 +58,9 @@ func (a *App) Serve(ctx context.Context) error {
 		}
 		inputs = append(inputs, in)
 	}
+	if err := a.nameBots(ctx, channels); err != nil {
+		return err
+	}
 	router, err := a.Router(channels)
 	if err != nil {
 		return err

@@ -112,9 +112,21 @@ func newBenchEnv(b *testing.B) *benchEnv {
 		env.users = append(env.users, user)
 		env.codes = append(env.codes, d.Code)
 	}
-	f := newFixtureOn(b, db, session.NewRedis(rdb, prefix, time.Hour, time.Hour), env.q)
+	f := newFixtureOn(b, db, redisSessions(b, rdb, prefix), env.q)
 	env.router = f.router
 	return env
+}
+
+// redisSessions is a Redis session store on rdb with Telegram under one
+// bot's namespace.
+func redisSessions(tb testing.TB, rdb *redis.Client, prefix string) *session.Redis {
+	tb.Helper()
+	s, err := session.NewRedis(rdb, prefix, session.Namespaces{Default: "db-test",
+		Channels: map[chat.Channel]string{chat.Telegram: "tg-1"}}, time.Hour, time.Hour)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
 }
 
 // benchParallelism × GOMAXPROCS updates are in flight at once: enough to
@@ -145,7 +157,7 @@ func BenchmarkPipeline(b *testing.B) {
 // (citizen, lockout window, dossier twice), with nothing in between.
 func BenchmarkFloor(b *testing.B) {
 	env := newBenchEnv(b)
-	sess := session.NewRedis(env.rdb, env.prefix+"floor:", time.Hour, time.Hour)
+	sess := redisSessions(b, env.rdb, env.prefix+"floor:")
 	var seq atomic.Int64
 	b.SetParallelism(benchParallelism)
 	b.ResetTimer()

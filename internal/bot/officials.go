@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -201,7 +203,7 @@ func (r *Router) officialsRevoke(ctx context.Context, c dialog.Call) (dialog.Res
 	if err != nil {
 		return dialog.Result{}, domain.Invalid("input.pick_one")
 	}
-	o, err := r.cfg.Staff.Revoke(ctx, c.User, id)
+	o, err := RevokeOfficial(ctx, r.log, r.cfg.Staff, r.cfg.EndSession, c.User, id)
 	var inv *domain.InvalidError
 	if errors.As(err, &inv) {
 		// Revoked by someone else meanwhile: say so and end the dialog.
@@ -212,6 +214,30 @@ func (r *Router) officialsRevoke(ctx context.Context, c dialog.Call) (dialog.Res
 	}
 	return dialog.Result{Say: []dialog.Prompt{{Key: "officials.revoke.done", Args: args(
 		"id", strconv.FormatInt(o.ID, 10), "name", o.Name)}}}, nil
+}
+
+// RevokeOfficial takes official id's role away (officials.Service.Revoke)
+// and ends the sessions of every chat they had bound — Telegram and Zalo
+// alike — so that nothing of the staff screens is left waiting for them.
+// The chats are read before the revocation unbinds them. Failing to end a
+// session is logged, not undone: each turn checks the role again.
+func RevokeOfficial(ctx context.Context, log *slog.Logger, staff *officials.Service,
+	end func(ctx context.Context, chats []string) error, actor string, id int64) (domain.Official, error) {
+	chats, err := staff.Chats(ctx, id)
+	if err != nil {
+		return domain.Official{}, err
+	}
+	o, err := staff.Revoke(ctx, actor, id)
+	if err != nil {
+		return domain.Official{}, err
+	}
+	if o.ChatKey != "" && !slices.Contains(chats, o.ChatKey) {
+		chats = append(chats, o.ChatKey)
+	}
+	if err := end(ctx, chats); err != nil {
+		log.Warn("sessions of a revoked official not ended", "official", id, "err", err)
+	}
+	return o, nil
 }
 
 // roleText names the official's role, and says if they head the one-stop shop.

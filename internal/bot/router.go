@@ -70,6 +70,10 @@ type Config struct {
 	// them again; nil = nothing to resume.
 	Resume  func(ctx context.Context, user string) error
 	Timeout time.Duration
+	// EndSession drops the sessions of chats wherever this database's bots
+	// keep them (revocation ends every staff session at once); nil drops
+	// them from Sessions.
+	EndSession func(ctx context.Context, chats []string) error
 }
 
 // Router handles updates from every channel.
@@ -97,6 +101,15 @@ func New(cfg Config) (*Router, error) {
 	}
 	if cfg.Lang == "" {
 		cfg.Lang = "vi"
+	}
+	if cfg.EndSession == nil {
+		cfg.EndSession = func(ctx context.Context, chats []string) error {
+			var errs []error
+			for _, c := range chats {
+				errs = append(errs, cfg.Sessions.Delete(ctx, c))
+			}
+			return errors.Join(errs...)
+		}
 	}
 	r := &Router{cfg: cfg, log: cfg.Log.With("comp", "bot")}
 	engine, err := dialog.New(cfg.Dialogs, cfg.Texts.Has, r.actions(), dialog.WithFold(fold.String))

@@ -12,7 +12,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"xabot/internal/chat"
-	"xabot/internal/session"
 )
 
 var telegramFeatures = chat.Features{Buttons: true, Keyboard: true, ShareContact: true, MaxText: 4096}
@@ -108,7 +107,7 @@ func TestSessionStoreDownIsExplained(t *testing.T) {
 	redis.SetLogger(quietRedis{})
 	dead := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
 	t.Cleanup(func() { dead.Close() })
-	f.router.cfg.Sessions = session.NewRedis(dead, "t:", time.Hour, time.Hour)
+	f.router.cfg.Sessions = redisSessions(t, dead, "t:")
 	f.router.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	f.send("8", "/trogiup")
 	got := f.rec.take()

@@ -9,18 +9,14 @@ import (
 )
 
 // staffOverdue lists the overdue dossiers of the caller's fields; the
-// chairman, the admin and the head of the one-stop shop see every field.
+// chairman, the admin and the head of the one-stop shop see every field
+// (scope), anyone else nothing.
 func (r *Router) staffOverdue(ctx context.Context, c dialog.Call) (dialog.Result, error) {
-	keep := func(domain.Dossier) bool { return true }
-	if turnOf(ctx).cit.Role == domain.RoleOfficial {
-		o, err := r.cfg.Staff.ByChat(ctx, c.User)
-		if err != nil {
-			return dialog.Result{}, err
-		}
-		if !o.Head {
-			keep = func(d domain.Dossier) bool { return o.Handles(d.Field) }
-		}
+	fields, err := r.scope(ctx)
+	if err != nil {
+		return dialog.Result{}, err
 	}
+	keep := func(d domain.Dossier) bool { return fields == nil || fields(d.Field) }
 	now := r.cfg.Now()
 	ds, late, err := r.cfg.Notify.OverdueOf(ctx, now, keep)
 	if err != nil {

@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -173,14 +175,23 @@ func (r *Router) statsBy(ctx context.Context, c dialog.Call) (dialog.Result, err
 	return dialog.Result{Say: []dialog.Prompt{p}}, nil
 }
 
-// scope is which fields the caller may see: all for the chairman, the
-// admin and the head of the one-stop shop; an official's own otherwise.
+// scope is which fields the caller may see: all (nil) for the chairman,
+// the admin and the head of the one-stop shop; an official's own
+// otherwise. Anyone else — a citizen, an official revoked a moment ago —
+// is refused, never widened to the whole commune.
 func (r *Router) scope(ctx context.Context) (func(field string) bool, error) {
 	t := turnOf(ctx)
-	if t.cit.Role != domain.RoleOfficial {
+	switch t.cit.Role {
+	case domain.RoleChairman, domain.RoleAdmin:
 		return nil, nil
+	case domain.RoleOfficial:
+	default:
+		return nil, fmt.Errorf("bot: statistics for role %q: %w", t.cit.Role, domain.ErrForbidden)
 	}
 	o, err := r.cfg.Staff.ByChat(ctx, t.user)
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil, fmt.Errorf("bot: statistics for an unbound official: %w", domain.ErrForbidden)
+	}
 	if err != nil {
 		return nil, err
 	}

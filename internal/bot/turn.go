@@ -72,6 +72,9 @@ func args(kv ...string) map[string]string {
 // starts its flow, and everything else gets a hint, never silence.
 func (t *turn) dispatch(ctx context.Context) {
 	u := t.u
+	if t.outranked() {
+		return
+	}
 	text := strings.TrimSpace(strings.ToValidUTF8(u.Text, "\uFFFD"))
 	switch u.Kind {
 	case chat.Command:
@@ -140,9 +143,40 @@ func (t *turn) command(ctx context.Context, name, args string) {
 	t.start(ctx, f, slots)
 }
 
+// outranked checks the role on every turn, against the role loaded for
+// this very update: a session left in a flow the person may no longer use
+// (their role revoked while a step waited) is reset, and what would have
+// answered it — a typed answer, a contact, a button of that flow — is
+// refused, so nothing of the staff screen is shown. A command, or a button
+// of another flow, goes on from the reset session and meets the role check
+// of the flow it starts.
+func (t *turn) outranked() bool {
+	f, ok := t.r.engine.Flow(t.sess.Flow)
+	if !ok || t.allowed(f) {
+		return false
+	}
+	t.log.Info("role no longer allows the waiting flow; session reset", "flow", f.ID, "role", t.cit.Role)
+	t.setState(dialog.State{})
+	switch t.u.Kind {
+	case chat.Command:
+		return false
+	case chat.Callback:
+		if flowID, _, _, err := dialog.ParseData(t.u.Data); err == nil && flowID != f.ID {
+			return false
+		}
+	}
+	t.add("errors.forbidden")
+	return true
+}
+
+// allowed says whether the person's current role may use flow f.
+func (t *turn) allowed(f *dialog.Flow) bool {
+	return len(f.Roles) == 0 || roleAllowed(t.cit.Role, f.Roles)
+}
+
 // start enters flow f, after the privacy consent and the role check.
 func (t *turn) start(ctx context.Context, f *dialog.Flow, slots map[string]string) {
-	if len(f.Roles) > 0 && !roleAllowed(t.cit.Role, f.Roles) {
+	if !t.allowed(f) {
 		t.add("errors.forbidden")
 		return
 	}
@@ -261,7 +295,7 @@ func (t *turn) callback(ctx context.Context, data string) {
 		}
 		return
 	}
-	if len(f.Roles) > 0 && !roleAllowed(t.cit.Role, f.Roles) {
+	if !t.allowed(f) {
 		t.add("errors.forbidden")
 		return
 	}

@@ -16,9 +16,13 @@ type RedisLocker struct {
 	prefix string
 }
 
-// NewRedisLocker returns a locker whose keys start with prefix.
-func NewRedisLocker(rdb *redis.Client, prefix string) *RedisLocker {
-	return &RedisLocker{rdb: rdb, prefix: prefix}
+// NewRedisLocker returns a locker whose keys are
+// "<prefix><namespace>:lock:<name>". The jobs work on one database, so
+// namespace is that database's identity: the replicas of one commune
+// exclude each other, and two communes on one Redis never wait for each
+// other's jobs.
+func NewRedisLocker(rdb *redis.Client, prefix, namespace string) *RedisLocker {
+	return &RedisLocker{rdb: rdb, prefix: prefix + namespace + ":"}
 }
 
 // release deletes the lock only if it still holds our token.

@@ -134,8 +134,10 @@ func TestFailedAndPanickingJobsAreNotRecorded(t *testing.T) {
 	}
 }
 
-// Two replicas sharing Redis: while one runs the job, the other is busy.
-func TestRedisLockKeepsReplicasApart(t *testing.T) {
+// testRedis is a client of the real Redis under test and a key prefix no
+// other run uses.
+func testRedis(t *testing.T) (*redis.Client, string) {
+	t.Helper()
 	url := os.Getenv("XABOT_TEST_REDIS_URL")
 	if url == "" {
 		url = "redis://127.0.0.1:6379/15"
@@ -149,16 +151,25 @@ func TestRedisLockKeepsReplicasApart(t *testing.T) {
 	if err := rdb.Ping(t.Context()).Err(); err != nil {
 		t.Fatalf("redis at %s: %v", url, err)
 	}
-	prefix := "schedtest:" + time.Now().Format("150405.000000") + ":"
-	release := make(chan struct{})
-	started := make(chan struct{})
-	job := Job{Name: "digest", Spec: "* * * * *", Run: func(context.Context, time.Time) error {
+	return rdb, "schedtest:" + time.Now().Format("150405.000000") + ":"
+}
+
+// blockingJob is a job that holds its lock until release is closed.
+func blockingJob() (job Job, started, release chan struct{}) {
+	started, release = make(chan struct{}), make(chan struct{})
+	return Job{Name: "digest", Spec: "* * * * *", Run: func(context.Context, time.Time) error {
 		close(started)
 		<-release
 		return nil
-	}}
-	a, _ := New(hcm, quiet(), NewRedisLocker(rdb, prefix), runs(t), time.Now, job)
-	b, _ := New(hcm, quiet(), NewRedisLocker(rdb, prefix), runs(t), time.Now, job)
+	}}, started, release
+}
+
+// Two replicas sharing Redis: while one runs the job, the other is busy.
+func TestRedisLockKeepsReplicasApart(t *testing.T) {
+	rdb, prefix := testRedis(t)
+	job, started, release := blockingJob()
+	a, _ := New(hcm, quiet(), NewRedisLocker(rdb, prefix, "db-a"), runs(t), time.Now, job)
+	b, _ := New(hcm, quiet(), NewRedisLocker(rdb, prefix, "db-a"), runs(t), time.Now, job)
 	done := make(chan error)
 	go func() { done <- a.RunNow(t.Context(), "digest", time.Now()) }()
 	<-started
@@ -170,9 +181,32 @@ func TestRedisLockKeepsReplicasApart(t *testing.T) {
 		t.Fatal(err)
 	}
 	job.Run = func(context.Context, time.Time) error { return nil }
-	c, _ := New(hcm, quiet(), NewRedisLocker(rdb, prefix), runs(t), time.Now, job)
+	c, _ := New(hcm, quiet(), NewRedisLocker(rdb, prefix, "db-a"), runs(t), time.Now, job)
 	if err := c.RunNow(t.Context(), "digest", time.Now()); err != nil {
 		t.Fatalf("after release: %v", err)
+	}
+}
+
+// Two communes (two databases) on one Redis: one's job running does not
+// make the other's busy.
+func TestRedisLocksOfTwoInstancesAreApart(t *testing.T) {
+	rdb, prefix := testRedis(t)
+	job, started, release := blockingJob()
+	a, _ := New(hcm, quiet(), NewRedisLocker(rdb, prefix, "db-a"), runs(t), time.Now, job)
+	done := make(chan error)
+	go func() { done <- a.RunNow(t.Context(), "digest", time.Now()) }()
+	<-started
+	defer func() {
+		close(release)
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	other := job
+	other.Run = func(context.Context, time.Time) error { return nil }
+	b, _ := New(hcm, quiet(), NewRedisLocker(rdb, prefix, "db-b"), runs(t), time.Now, other)
+	if err := b.RunNow(t.Context(), "digest", time.Now()); err != nil {
+		t.Errorf("the other commune's digest while the first one's runs: %v, want it run", err)
 	}
 }
 

@@ -11,27 +11,35 @@ import (
 )
 
 // Redis is the production Store. Sessions are JSON under
-// "<prefix>sess:<user>" and claims are "<prefix>seen:<update>"; both expire
-// by Redis TTL, so nothing needs sweeping and several replicas share them.
+// "<prefix><namespace>:sess:<user>" and claims are
+// "<prefix><namespace>:seen:<update>", the namespace being the bot's own
+// identity on the key's channel (Namespaces); both expire by Redis TTL, so
+// nothing needs sweeping, and the replicas of one bot share them.
 type Redis struct {
 	rdb       *redis.Client
 	prefix    string
+	ns        Namespaces
 	ttl       time.Duration
 	dedupeTTL time.Duration
 }
 
 var _ Store = (*Redis)(nil)
 
-// NewRedis returns a store on rdb. prefix (e.g. "xabot:") namespaces the
-// keys so several bots or test runs can share one database. Sessions live ttl
-// after their last Save and claims dedupeTTL after Claim; a TTL ≤ 0 means no
+// NewRedis returns a store on rdb. prefix (e.g. "xabot:") sets xabot's keys
+// apart from anything else in the database; ns says whose keys these are,
+// channel by channel, and must have a Default. Sessions live ttl after
+// their last Save and claims dedupeTTL after Claim; a TTL ≤ 0 means no
 // expiry.
-func NewRedis(rdb *redis.Client, prefix string, ttl, dedupeTTL time.Duration) *Redis {
-	return &Redis{rdb: rdb, prefix: prefix, ttl: ttl, dedupeTTL: dedupeTTL}
+func NewRedis(rdb *redis.Client, prefix string, ns Namespaces, ttl, dedupeTTL time.Duration) (*Redis, error) {
+	if err := ns.check(); err != nil {
+		return nil, err
+	}
+	return &Redis{rdb: rdb, prefix: prefix, ns: ns, ttl: ttl, dedupeTTL: dedupeTTL}, nil
 }
 
-func (r *Redis) sessKey(user string) string   { return r.prefix + "sess:" + user }
-func (r *Redis) seenKey(update string) string { return r.prefix + "seen:" + update }
+func (r *Redis) key(kind, k string) string    { return r.prefix + r.ns.of(k) + ":" + kind + ":" + k }
+func (r *Redis) sessKey(user string) string   { return r.key("sess", user) }
+func (r *Redis) seenKey(update string) string { return r.key("seen", update) }
 
 // Load returns user's session, or New() when there is none, it expired, it
 // cannot be decoded, or it has another Version.

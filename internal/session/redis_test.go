@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"xabot/internal/chat"
 )
 
 // defaultTestRedis is database 15, so a developer's own data in database 0
@@ -71,10 +73,23 @@ func testPrefix(tb testing.TB, rdb *redis.Client) string {
 	return prefix
 }
 
+// testNS is the namespaces of the stores under test: Telegram's keys under
+// a bot's identity, every other channel's under the database's.
+var testNS = Namespaces{Default: "db-0123456789abcdef", Channels: map[chat.Channel]string{chat.Telegram: "tg-7012345678"}}
+
+func newTestRedis(tb testing.TB, rdb *redis.Client, prefix string, ns Namespaces, ttl, dedupeTTL time.Duration) *Redis {
+	tb.Helper()
+	s, err := NewRedis(rdb, prefix, ns, ttl, dedupeTTL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
 func TestRedis(t *testing.T) {
 	rdb := testRedis(t)
 	testStore(t, func(t *testing.T) (Store, func(time.Duration)) {
-		return NewRedis(rdb, testPrefix(t, rdb), testTTL, testDedupeTTL), time.Sleep
+		return newTestRedis(t, rdb, testPrefix(t, rdb), testNS, testTTL, testDedupeTTL), time.Sleep
 	})
 }
 
@@ -83,10 +98,12 @@ func TestRedis(t *testing.T) {
 func TestRedisKeys(t *testing.T) {
 	rdb := testRedis(t)
 	prefix := testPrefix(t, rdb)
-	s := NewRedis(rdb, prefix, time.Hour, 10*time.Minute)
+	s := newTestRedis(t, rdb, prefix, testNS, time.Hour, 10*time.Minute)
 	ctx := t.Context()
-	if err := s.Save(ctx, "tg:42", New()); err != nil {
-		t.Fatalf("Save: %v", err)
+	for _, user := range []string{"tg:42", "console:1"} {
+		if err := s.Save(ctx, user, New()); err != nil {
+			t.Fatalf("Save: %v", err)
+		}
 	}
 	if _, err := s.Claim(ctx, "tg:9001"); err != nil {
 		t.Fatalf("Claim: %v", err)
@@ -96,8 +113,9 @@ func TestRedisKeys(t *testing.T) {
 		ttl  time.Duration
 		want string // the stored value; "" to skip
 	}{
-		{prefix + "sess:tg:42", time.Hour, `{"v":1,"at":"0001-01-01T00:00:00Z"}`},
-		{prefix + "seen:tg:9001", 10 * time.Minute, ""},
+		{prefix + "tg-7012345678:sess:tg:42", time.Hour, `{"v":1,"at":"0001-01-01T00:00:00Z"}`},
+		{prefix + "db-0123456789abcdef:sess:console:1", time.Hour, `{"v":1,"at":"0001-01-01T00:00:00Z"}`},
+		{prefix + "tg-7012345678:seen:tg:9001", 10 * time.Minute, ""},
 	}
 	for _, tc := range tests {
 		ttl, err := rdb.PTTL(ctx, tc.key).Result()
@@ -121,7 +139,7 @@ func TestRedisKeys(t *testing.T) {
 func TestRedisUnreadable(t *testing.T) {
 	rdb := testRedis(t)
 	prefix := testPrefix(t, rdb)
-	s := NewRedis(rdb, prefix, time.Hour, time.Hour)
+	s := newTestRedis(t, rdb, prefix, testNS, time.Hour, time.Hour)
 	for _, raw := range []string{
 		"\x00\xffnot json",
 		`{"v":1,"flow":`,
@@ -130,7 +148,7 @@ func TestRedisUnreadable(t *testing.T) {
 		`"just a string"`,
 		"",
 	} {
-		if err := rdb.Set(t.Context(), prefix+"sess:tg:1", raw, time.Hour).Err(); err != nil {
+		if err := rdb.Set(t.Context(), prefix+"tg-7012345678:sess:tg:1", raw, time.Hour).Err(); err != nil {
 			t.Fatalf("SET: %v", err)
 		}
 		got, err := s.Load(t.Context(), "tg:1")
@@ -156,7 +174,7 @@ func TestRedisDown(t *testing.T) {
 		DialerRetryTimeout: 10 * time.Millisecond,
 	})
 	t.Cleanup(func() { _ = rdb.Close() })
-	s := NewRedis(rdb, "xabot-test:down:", time.Hour, time.Hour)
+	s := newTestRedis(t, rdb, "xabot-test:down:", testNS, time.Hour, time.Hour)
 	ctx := t.Context()
 	if _, err := s.Load(ctx, "tg:1"); err == nil {
 		t.Error("Load with Redis down: nil error")
@@ -184,7 +202,7 @@ func TestRedisDown(t *testing.T) {
 
 func BenchmarkRedisLoadSave(b *testing.B) {
 	rdb := testRedis(b)
-	benchLoadSave(b, NewRedis(rdb, testPrefix(b, rdb), time.Hour, time.Hour))
+	benchLoadSave(b, newTestRedis(b, rdb, testPrefix(b, rdb), testNS, time.Hour, time.Hour))
 }
 
 // benchLoadSave measures one update's session traffic: Load, then Save of a

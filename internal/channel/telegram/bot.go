@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -189,6 +190,10 @@ func (b *Bot) Features() chat.Features {
 
 // Username is the bot's @username without the "@", as getMe reported it.
 func (b *Bot) Username() string { return b.lib.Self.UserName }
+
+// ID is the bot's numeric id as getMe reported it: the bot's identity, by
+// which the session store tells two bots on one Redis apart.
+func (b *Bot) ID() string { return strconv.FormatInt(b.lib.Self.ID, 10) }
 
 // sleepCtx waits d or until ctx is done.
 func sleepCtx(ctx context.Context, d time.Duration) error {

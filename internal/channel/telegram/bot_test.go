@@ -40,8 +40,8 @@ func TestNew(t *testing.T) {
 				if err != nil {
 					t.Fatalf("newBot: %v", err)
 				}
-				if b.Username() != "xabot_bot" {
-					t.Errorf("Username = %q", b.Username())
+				if b.Username() != "xabot_bot" || b.ID() != "7012345678" {
+					t.Errorf("Username = %q, ID = %q; want getMe's", b.Username(), b.ID())
 				}
 			} else if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("newBot = %v, want error containing %q", err, tt.wantErr)

@@ -147,6 +147,10 @@ func newBot(ctx context.Context, cfg Config, sleep func(context.Context, time.Du
 		cancel()
 		if err == nil {
 			b.id, b.name = string(me.ID), me.AccountName
+			if b.id == "" {
+				// The token is "<bot id>:<secret>": the id without the secret.
+				b.id, _, _ = strings.Cut(cfg.Token, ":")
+			}
 			break
 		}
 		if ctx.Err() != nil {
@@ -177,6 +181,11 @@ func newBot(ctx context.Context, cfg Config, sleep func(context.Context, time.Du
 
 // Name is the bot's account_name as getMe reported it.
 func (b *Bot) Name() string { return b.name }
+
+// ID is the bot's id as getMe reported it (or, when getMe left it out, as
+// the token names it): the bot's identity, by which the session store tells
+// two bots on one Redis apart.
+func (b *Bot) ID() string { return b.id }
 
 // Features reports what Zalo can show: plain text only, so the bot numbers
 // its choices and asks for phone numbers to be typed.

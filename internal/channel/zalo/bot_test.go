@@ -3,6 +3,7 @@ package zalo
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -15,8 +16,8 @@ import (
 func TestNewReadsGetMe(t *testing.T) {
 	f := newFake(t)
 	b := newTestBot(t, f)
-	if b.Name() != zalofake.AccountName || b.id != "1459232241454765289" {
-		t.Errorf("Name() = %q, id %q", b.Name(), b.id)
+	if b.Name() != zalofake.AccountName || b.ID() != "1459232241454765289" {
+		t.Errorf("Name() = %q, ID() = %q", b.Name(), b.ID())
 	}
 	want := chat.Features{Buttons: false, Keyboard: false, ShareContact: false, MaxText: 2000}
 	if got := b.Features(); got != want {
@@ -24,6 +25,22 @@ func TestNewReadsGetMe(t *testing.T) {
 	}
 	if r := f.Requests(); len(r) != 1 || r[0].Method != "getMe" || !r[0].TokenOK {
 		t.Errorf("requests = %+v", r)
+	}
+}
+
+// A getMe without an id: the bot's id is the token's, never its secret.
+func TestNewIDFromToken(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"ok":true,"result":{"account_name":"bot.x"}}`))
+	}))
+	defer srv.Close()
+	b, err := newBot(t.Context(), Config{Token: testToken, BaseURL: srv.URL}, (&sleeps{}).sleep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.ID() != "1459232241454765289" {
+		t.Errorf("ID() = %q, want the token's bot id", b.ID())
 	}
 }
 
