@@ -231,7 +231,15 @@ func TestFeedbackRefuseForwardAndInbox(t *testing.T) {
 	}
 	f.notice(f.drain(), fbCitizen, f.text("feedback.refused", "ticket", t2, "reason", reason))
 
-	// Forward: the buttons are the colleagues, not the builder.
+	// Forward: a routed official takes it first; then the buttons are
+	// the colleagues, not the builder.
+	f.send(fbBuilder, "[fb/act/"+t3+":forward]")
+	if r := f.rec.take(); len(r) != 1 || !strings.Contains(r[0].Text, f.text("feedback.forward_take_first", "ticket", t3)) {
+		t.Fatalf("forward of an untaken ticket: %+v", r)
+	}
+	f.send(fbBuilder, "[fb/act/"+t3+":take]")
+	f.rec.take()
+	f.drain()
 	f.send(fbBuilder, "[fb/act/"+t3+":forward]")
 	replies := f.rec.take()
 	if len(replies) != 1 || !strings.Contains(replies[0].Text, f.text("fb.pick_colleague", "ticket", t3)) {
@@ -251,11 +259,11 @@ func TestFeedbackRefuseForwardAndInbox(t *testing.T) {
 		t.Fatalf("colleagues offered: %v", labels)
 	}
 	f.expect(fbBuilder, "["+pick+"]", f.text("fb.forwarded_ok", "ticket", t3))
-	f.want(t3, domain.FeedbackNew, "tg:"+fbLand)
+	f.want(t3, domain.FeedbackTaken, "tg:"+fbLand)
 	f.notice(f.drain(), fbLand, f.text("feedback.forwarded", "ticket", t3, "from", "Trần Văn Xây", "answer", "16/12/2026"))
-	// The builder gave it away: no longer theirs to take.
-	f.expect(fbBuilder, "[fb/act/"+t3+":take]", f.text("feedback.not_owner", "ticket", t3))
-	f.want(t3, domain.FeedbackNew, "tg:"+fbLand)
+	// The builder gave it away: no longer theirs to answer.
+	f.expect(fbBuilder, "[fb/act/"+t3+":answer]", f.text("feedback.not_owner", "ticket", t3))
+	f.want(t3, domain.FeedbackTaken, "tg:"+fbLand)
 
 	f.expect(fbBuilder, "[fb/act/"+t4+":take]", f.text("fb.took", "ticket", t4))
 

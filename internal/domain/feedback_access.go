@@ -128,8 +128,12 @@ func MayFeedback(o Official, f Feedback, action string, rt FeedbackRouting) bool
 	switch action {
 	case ActList, ActSee:
 		return true
-	case ActTake, ActAnswer, ActMore, ActRefuse, ActForward:
+	case ActTake, ActAnswer, ActMore, ActRefuse:
 		return sup || mine || f.Owner == ""
+	case ActForward:
+		// Handing a message on is for whoever answers for it: its owner, or
+		// a head or chairman. A field official takes it first.
+		return sup || mine
 	}
 	return false
 }

@@ -68,6 +68,9 @@ func TestMayFeedback(t *testing.T) {
 						if act != domain.ActList && act != domain.ActSee && owner == "tg:someone-else" {
 							want = sees && a.sup
 						}
+						if act == domain.ActForward && owner == "" {
+							want = sees && a.sup // the owner or a supervisor hands it on
+						}
 						name := fmt.Sprintf("%s/%s/%s/owner=%q/%s", a.name, kind, cat, owner, act)
 						if got := domain.MayFeedback(a.o, f, act, rt); got != want {
 							t.Errorf("%s: %t, want %t", name, got, want)

@@ -15,7 +15,9 @@ import (
 // rule (domain.MayFeedback): a message the official may not see — routed
 // elsewhere, sensitive, or citing a dossier they handle — is
 // feedback.not_in_scope {ticket}; on one someone else owns, only its owner,
-// a head of the one-stop shop or a chairman may act (feedback.not_owner).
+// a head of the one-stop shop or a chairman may act (feedback.not_owner);
+// forwarding is for the owner or a supervisor (feedback.forward_take_first
+// for an official the message is routed to while nobody owns it).
 // Other refusals are *domain.InvalidError: feedback.bad_ticket,
 // feedback.no_such {ticket}, feedback.not_now.<status> {ticket}, and the
 // text checks (feedback.reply_empty, feedback.reply_too_long). Two officials
@@ -214,6 +216,11 @@ func (s *Service) allowed(ctx context.Context, actor, ticket, action string) (do
 		return domain.Feedback{}, o, nil, transition(&domain.TransitionError{Action: action, From: before.Status}, before)
 	}
 	if !s.may(o, before, staff, action) {
+		if action == domain.ActForward && s.may(o, before, staff, domain.ActTake) {
+			// Routed to them but nobody's yet: handing it on is the owner's
+			// (or a head's) decision, so they take it first.
+			return domain.Feedback{}, o, nil, domain.Invalid("feedback.forward_take_first", "ticket", t)
+		}
 		return domain.Feedback{}, o, nil, domain.Invalid("feedback.not_owner", "ticket", t)
 	}
 	return before, o, staff, nil

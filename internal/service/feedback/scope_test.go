@@ -142,7 +142,9 @@ func TestInboxScope(t *testing.T) {
 func TestForwardToSelf(t *testing.T) {
 	f, roads, tc := roadsAndDenunciation(t)
 	ctx := t.Context()
-	for _, c := range []struct{ who, ticket string }{{chatGiang, roads}, {chatHead, roads}, {chatHead, tc}} {
+	// Routed to Giang but nobody's yet: he takes it before handing it on.
+	wantInvalid(t, errOf(f.svc.Forward(ctx, chatGiang, roads, f.ids[chatHead])), "feedback.forward_take_first")
+	for _, c := range []struct{ who, ticket string }{{chatHead, roads}, {chatHead, tc}} {
 		t.Run(c.who+"/"+c.ticket, func(t *testing.T) {
 			wantInvalid(t, errOf(f.svc.Forward(ctx, c.who, c.ticket, f.ids[c.who])), "feedback.forward_self")
 		})
@@ -174,7 +176,7 @@ func TestForwardScope(t *testing.T) {
 		}
 	}
 	// Nor can the plain feedback go to the admin.
-	wantInvalid(t, errOf(f.svc.Forward(ctx, chatGiang, roads, f.ids[chatAdmin])), "feedback.forward_not_eligible")
+	wantInvalid(t, errOf(f.svc.Forward(ctx, chatHead, roads, f.ids[chatAdmin])), "feedback.forward_not_eligible")
 	if fb := f.get(t, tc); fb.Owner != chatHead {
 		t.Errorf("denunciation moved to %q", fb.Owner)
 	}
@@ -193,6 +195,10 @@ func TestForwardScope(t *testing.T) {
 	if err != nil || !slices.Equal(names(targets), []string{chatChair}) {
 		t.Errorf("the head's targets for a denunciation: %v, %v; want the chairman", names(targets), err)
 	}
+	if _, err := f.svc.Take(ctx, chatGiang, roads); err != nil {
+		t.Fatal(err)
+	}
+	f.rec.take()
 	targets, err = f.svc.ForwardTargets(ctx, chatGiang, roads)
 	if want := []string{chatBinh, chatHead, chatChair, chatKhoa, chatLan}; err != nil || !slices.Equal(names(targets), want) {
 		t.Errorf("Giang's targets for a roads feedback: %v, %v; want %v", names(targets), err, want)
