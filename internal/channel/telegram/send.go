@@ -67,7 +67,7 @@ func (b *Bot) Send(ctx context.Context, r chat.Reply) error {
 		}
 		return nil
 	}
-	parts := textsplit.Split(text, maxText)
+	parts := textsplit.Split(text, MaxText)
 	last := len(parts) - 1
 	for last > 0 && strings.TrimSpace(parts[last]) == "" {
 		last--

@@ -44,7 +44,7 @@ func TestSendSplitsLongText(t *testing.T) {
 	var joined strings.Builder
 	for i, c := range calls {
 		plain := html.UnescapeString(c.Form.Get("text"))
-		if n := units(plain); n > maxText {
+		if n := units(plain); n > MaxText {
 			t.Errorf("part %d: %d UTF-16 units", i, n)
 		}
 		joined.WriteString(plain)

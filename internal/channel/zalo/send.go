@@ -77,7 +77,7 @@ func numbered(rows [][]chat.Button) string {
 
 func (b *Bot) sendText(ctx context.Context, id, text string) error {
 	var parts []string
-	for _, p := range textsplit.Split(text, maxText) {
+	for _, p := range textsplit.Split(text, MaxText) {
 		if strings.TrimSpace(p) != "" { // Zalo wants 1–2000 characters
 			parts = append(parts, p)
 		}
@@ -101,7 +101,7 @@ func (b *Bot) sendImage(ctx context.Context, id string, img *chat.Image, text st
 		return b.sendText(ctx, id, text)
 	}
 	params := map[string]string{"chat_id": id, "photo": photo}
-	fits := textsplit.Units(text) <= maxText
+	fits := textsplit.Units(text) <= MaxText
 	if fits && strings.TrimSpace(text) != "" {
 		params["caption"] = text
 	}

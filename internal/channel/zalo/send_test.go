@@ -48,7 +48,7 @@ func TestSendSplitsLongVietnameseText(t *testing.T) {
 		if m.Method != "sendMessage" {
 			t.Errorf("part %d sent with %s", i, m.Method)
 		}
-		if n := units(m.Text); n > maxText {
+		if n := units(m.Text); n > MaxText {
 			t.Errorf("part %d is %d characters", i, n)
 		}
 		if i < len(sent)-1 && !strings.HasSuffix(m.Text, "\n") && !strings.HasSuffix(m.Text, " ") {
