@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -257,5 +258,56 @@ func TestEchoedInputIsClipped(t *testing.T) {
 		if tt.want != "" && !strings.Contains(got[0].Text, tt.want) {
 			t.Errorf("%.30s…: answer %.200q does not name the input", tt.line, got[0].Text)
 		}
+	}
+}
+
+// partChannel sends a reply as the Telegram adapter does, one message per
+// 4,096 units, and fails the message it is told to once.
+type partChannel struct {
+	recorder
+	failAt int // the n-th message overall, from 1; 0: none
+	n      int
+	out    []string
+}
+
+func (c *partChannel) Send(ctx context.Context, r chat.Reply) error {
+	return c.SendParts(ctx, r, 0, nil)
+}
+
+func (c *partChannel) SendParts(_ context.Context, r chat.Reply, skip int, sent func(int)) error {
+	for i, part := range textsplit.Split(r.Text, c.feat.MaxText) {
+		if i < skip {
+			continue
+		}
+		if c.n++; c.n == c.failAt {
+			return errors.New("telegram: send to chat 7 (part 2 of 2): context deadline exceeded")
+		}
+		c.out = append(c.out, part)
+		if sent != nil {
+			sent(i + 1)
+		}
+	}
+	return nil
+}
+
+// A turn whose answer fails on its second message is not handled again:
+// the person does not get the first one twice.
+func TestTurnIsNotRetriedAfterAPartialSend(t *testing.T) {
+	f := newFixture(t, telegramFeatures)
+	d := longNoteDossier(t, f)
+	ch := &partChannel{recorder: recorder{feat: telegramFeatures}}
+	f.router.cfg.Channels[chat.Telegram] = ch
+	f.agree("7")
+	f.send("7", d.Code)
+	ch.n, ch.out, ch.failAt = 0, nil, 2
+	u := chat.Update{ID: "phone-1", From: chat.UserKey{Channel: chat.Telegram, ID: "7"}, ChatID: "7", Kind: chat.Text, Text: "0912000111"}
+	if err := f.router.Handle(t.Context(), u); err != nil {
+		t.Fatalf("Handle = %v after the first message went out: the update would be delivered again", err)
+	}
+	if err := f.router.Handle(t.Context(), u); err != nil { // the platform's redelivery, if any
+		t.Fatal(err)
+	}
+	if len(ch.out) != 1 || !strings.Contains(ch.out[0], d.Code) {
+		t.Errorf("sent %d messages, want the card's first once", len(ch.out))
 	}
 }
