@@ -146,7 +146,7 @@ func TestWriteHugeCellWorkbook(t *testing.T) {
 // by its row and the other rows are imported, without the cell ever being
 // held whole: the import allocates a small part of it in all.
 func TestHugeCellIsRefusedByRow(t *testing.T) {
-	const size = 64 << 20
+	const size = 24 << 20 // over sharedInMemory: the table goes to disk
 	for _, inline := range []bool{false, true} {
 		t.Run(fmt.Sprintf("inline=%v", inline), func(t *testing.T) {
 			var buf bytes.Buffer
@@ -176,7 +176,7 @@ func TestHugeCellIsRefusedByRow(t *testing.T) {
 			if n, _ := db.CountDossiers(t.Context()); n != 2 {
 				t.Errorf("CountDossiers = %d", n)
 			}
-			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > size/4 {
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > size/3 {
 				t.Errorf("the import allocated %d MiB for a %d MiB cell: it was held", alloc>>20, size>>20)
 			}
 		})
