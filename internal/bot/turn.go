@@ -214,12 +214,12 @@ func (t *turn) explain(err error) {
 	switch {
 	case errors.As(err, &bad):
 		t.add(bad.Key)
-		t.say[len(t.say)-1].Args = clipArgs(bad.Args)
+		t.say[len(t.say)-1].Args = domain.ClipArgs(bad.Args)
 		if st, ok := t.r.engine.Waiting(t.state()); ok && (len(st.Choices) > 0 || st.Only == "contact") {
 			t.say = append(t.say, t.r.engine.Current(t.state())...)
 		}
 	case errors.As(err, &inv):
-		t.say = append(t.say, dialog.Prompt{Key: inv.Key, Args: clipArgs(inv.Args)})
+		t.say = append(t.say, dialog.Prompt{Key: inv.Key, Args: domain.ClipArgs(inv.Args)})
 	case errors.As(err, &locked):
 		t.add("lookup.locked", "until", t.r.dateTime(locked.Until))
 		t.setState(dialog.State{})
@@ -368,14 +368,4 @@ func foldWords(s string) string {
 		}
 	}
 	return string(b)
-}
-
-// clipArgs bounds an error's values: whatever a service put in them, an
-// error message never echoes a wall of input.
-func clipArgs(a map[string]string) map[string]string {
-	out := make(map[string]string, len(a))
-	for k, v := range a {
-		out[k], _ = domain.Clip(v, domain.ArgLimit)
-	}
-	return out
 }

@@ -58,6 +58,19 @@ func Echo(s string) string {
 	return out
 }
 
+// ClipArgs is an error's values as they may be said back: each at most
+// ArgLimit units, whatever a service or a file put in them.
+func ClipArgs(args map[string]string) map[string]string {
+	if args == nil {
+		return nil
+	}
+	out := make(map[string]string, len(args))
+	for k, v := range args {
+		out[k], _ = Clip(v, ArgLimit)
+	}
+	return out
+}
+
 // NoticeBudget is the most units a notice, a lookup card or a ticket's
 // status may take on an app whose messages hold maxText units: a message
 // and a quarter. Split at line or word breaks (a part always ends past

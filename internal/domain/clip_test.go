@@ -114,3 +114,17 @@ func joinRendered(ls []Line) string {
 	}
 	return strings.Join(parts, "\n")
 }
+
+func TestClipArgs(t *testing.T) {
+	in := map[string]string{"value": strings.Repeat("9", 60000), "column": "Ngày tiếp nhận"}
+	out := ClipArgs(in)
+	if Units(out["value"]) != ArgLimit || out["column"] != "Ngày tiếp nhận" {
+		t.Errorf("ClipArgs = %d units, %q", Units(out["value"]), out["column"])
+	}
+	if Units(in["value"]) != 60000 {
+		t.Error("ClipArgs changed its argument")
+	}
+	if ClipArgs(nil) != nil {
+		t.Error("ClipArgs(nil) is not nil")
+	}
+}
