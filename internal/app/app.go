@@ -14,6 +14,8 @@ import (
 
 	"xabot/dialogs"
 	"xabot/internal/bot"
+	"xabot/internal/channel/telegram"
+	"xabot/internal/channel/zalo"
 	"xabot/internal/chat"
 	"xabot/internal/commune"
 	"xabot/internal/config"
@@ -112,7 +114,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	a.citizens = citizen.New(db, now)
 	a.staff = officials.New(db, now, log)
 	a.outbox = outbox.New(db, a.senders, outbox.Config{Rate: cfg.SendRate, Now: now, Log: log})
-	notifier := bot.NewNotifier(texts, a.citizens, a.outbox, cfg.Lang, profile.Name)
+	notifier := bot.NewNotifier(bot.NotifierConfig{Texts: texts, Citizens: a.citizens, Queue: a.outbox,
+		Lang: cfg.Lang, Commune: profile.Name, Office: officeOf(profile), MaxText: messageLimits})
 	a.notify = notify.New(db, a.staff, notifier, cal, cfg.TZ, officeOf(profile), log)
 	a.ratings = rating.New(db, a.staff, notifier, now, log)
 	a.notify.OfferRatings(a.ratings.Offer)
@@ -184,10 +187,19 @@ func ParseRole(s string) (domain.Role, error) { return domain.ParseRole(s) }
 // Backup writes an online copy of the database to file.
 func (a *App) Backup(ctx context.Context, file string) error { return a.db.Backup(ctx, file) }
 
-// officeOf says where and when results are collected.
+// officeOf says where results are collected: the one-stop shop, its
+// phone and hours.
 func officeOf(p commune.Profile) string {
-	if p.OfficeHours == "" {
-		return p.Office
+	s := p.Office
+	if p.OfficePhone != "" {
+		s += ", ☎ " + p.OfficePhone
 	}
-	return p.Office + " (" + p.OfficeHours + ")"
+	if p.OfficeHours != "" {
+		s += " (" + p.OfficeHours + ")"
+	}
+	return s
 }
+
+// messageLimits is what one message holds on each channel, for the
+// notices rendered before any channel runs (an import queues pushes).
+var messageLimits = map[chat.Channel]int{chat.Telegram: telegram.MaxText, chat.Zalo: zalo.MaxText}

@@ -40,10 +40,7 @@ func (a *App) ImportDossiers(ctx context.Context, path string, out io.Writer) (i
 	fmt.Fprintln(out, a.texts.T(lang, "import.summary", map[string]string{
 		"created": n(rep.Created), "updated": n(rep.Updated), "unchanged": n(rep.Unchanged), "errors": n(len(rep.Errors))}))
 	for _, e := range rep.Errors {
-		args := map[string]string{}
-		for k, v := range e.Args {
-			args[k] = v
-		}
+		args := domain.ClipArgs(e.Args) // a cell's value, said back
 		fmt.Fprintln(out, a.texts.T(lang, "import.line", map[string]string{
 			"line": strconv.Itoa(e.Line), "reason": a.texts.T(lang, e.Key, args)}))
 	}

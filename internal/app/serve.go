@@ -74,10 +74,10 @@ func (a *App) Serve(ctx context.Context) error {
 	}
 	for _, in := range inputs {
 		if in.hook != nil {
-			mux.Handle("POST "+in.path, in.hook(router))
+			mux.Handle("POST "+in.path, quick(in.hook(router), webhookTimeout))
 		}
 	}
-	srv := &http.Server{Addr: a.cfg.HTTPAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := newHTTPServer(a.cfg.HTTPAddr, mux)
 	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("app: listen %s: %w", a.cfg.HTTPAddr, err)
@@ -101,6 +101,39 @@ func (a *App) Serve(ctx context.Context) error {
 	err = g.Wait()
 	a.log.Info("stopped")
 	return err
+}
+
+// Limits of the HTTP server: a client that sends slowly or never closes
+// holds a connection for a bounded time. A sync request may carry 10 MiB
+// over a commune's line and import 5,000 dossiers before it is answered;
+// a webhook call is small and answered once stored (quick).
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = time.Minute
+	writeTimeout      = 2 * time.Minute
+	idleTimeout       = 2 * time.Minute
+	webhookTimeout    = 10 * time.Second
+)
+
+// newHTTPServer is the production HTTP server on addr.
+func newHTTPServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout: readTimeout, WriteTimeout: writeTimeout, IdleTimeout: idleTimeout}
+}
+
+// quick bounds a webhook call to d, well below the server's limits: the
+// platform's request is at most 1 MiB and is answered as soon as it is
+// stored, so a caller that dawdles is cut off and the platform retries.
+func quick(h http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		deadline := time.Now().Add(d)
+		// Not every connection supports deadlines (HTTP/2 is the server's
+		// own business); the server's limits hold then.
+		_ = rc.SetReadDeadline(deadline)
+		_ = rc.SetWriteDeadline(deadline)
+		h.ServeHTTP(w, r)
+	})
 }
 
 // serveHTTP runs srv on ln in g until ctx is done, then shuts it down,
@@ -169,15 +202,25 @@ func (a *App) mux() *http.ServeMux {
 		w.WriteHeader(code)
 		_ = json.NewEncoder(w).Encode(status)
 	})
-	sync := syncapi.Handler(intake.New(a.db, a.cfg.TZ), a.cfg.SyncToken, a.log)
-	m.Handle(syncapi.Path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sync.ServeHTTP(w, r)
-		// Pushes for the changes go out at once, not at the next minute's job.
-		if r.Method == http.MethodPost {
-			if _, err := a.notify.PushChanges(r.Context()); err != nil {
-				a.log.Warn("push after sync", "err", err)
-			}
-		}
-	}))
+	m.Handle(syncapi.Path, syncapi.Handler(pushing{intake.New(a.db, a.cfg.TZ), a}, a.cfg.SyncToken, a.log))
 	return m
+}
+
+// pushing is the sync API's importer: once a request has changed dossiers,
+// their pushes go out at once, not at the next minute's job. The handler
+// imports only after the bearer check and the body's checks, so a request
+// without the token, or with the API off, does no work at all.
+type pushing struct {
+	imp *intake.Importer
+	a   *App
+}
+
+func (p pushing) ImportRecords(ctx context.Context, recs []map[string]string, source string) ([]intake.ItemResult, intake.Report, error) {
+	res, rep, err := p.imp.ImportRecords(ctx, recs, source)
+	if rep.Created+rep.Updated > 0 {
+		if _, perr := p.a.notify.PushChanges(ctx); perr != nil {
+			p.a.log.Warn("push after sync", "err", perr)
+		}
+	}
+	return res, rep, err
 }

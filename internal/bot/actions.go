@@ -44,7 +44,7 @@ func (r *Router) citizenActions() map[string]dialog.Action {
 			if err != nil {
 				return dialog.Result{}, err
 			}
-			return dialog.Result{Say: []dialog.Prompt{r.card(t.lang, d)}}, nil
+			return dialog.Result{Say: []dialog.Prompt{r.card(t, d)}}, nil
 		},
 	}
 }
@@ -134,7 +134,7 @@ func (r *Router) dossierShow(ctx context.Context, c dialog.Call) (dialog.Result,
 	if err != nil {
 		return dialog.Result{}, err
 	}
-	card := r.card(turnOf(ctx).lang, d)
+	card := r.card(turnOf(ctx), d)
 	if !d.Status.Ended() {
 		card.Parts = append(card.Parts, dialog.Prompt{Key: "lookup.card.follow"})
 	}

@@ -9,14 +9,14 @@ import (
 
 // card is the status of one dossier as a citizen reads it: what, where it
 // is in plain words, the dates, an apology if it is late, and what to do
-// next. Name and phone are masked.
-func (r *Router) card(lang string, d domain.Dossier) dialog.Prompt {
+// next. Name and phone are masked. It takes at most two messages: a long
+// note (or any long text of the one-door system) is clipped, with the
+// pointer to the one-stop shop.
+func (r *Router) card(t *turn, d domain.Dossier) dialog.Prompt {
 	now := r.cfg.Now()
 	st := strconv.Itoa(int(d.Status))
-	p := dialog.Prompt{Key: "lookup.card.head", Args: map[string]string{"code": d.Code}}
-	line := func(key string, kv ...string) {
-		p.Parts = append(p.Parts, dialog.Prompt{Key: key, Args: args(kv...)})
-	}
+	lines := []domain.Line{domain.L("lookup.card.head", "code", d.Code)}
+	line := func(key string, kv ...string) { lines = append(lines, domain.L(key, kv...)) }
 	procedure := d.ProcedureName
 	if procedure == "" {
 		procedure = d.ProcedureCode
@@ -25,8 +25,8 @@ func (r *Router) card(lang string, d domain.Dossier) dialog.Prompt {
 	if d.ApplicantName != "" || d.Phone != "" {
 		line("lookup.card.applicant", "name", domain.MaskName(d.ApplicantName), "phone", domain.MaskPhone(d.Phone))
 	}
-	line("lookup.card.status", "status", r.statusName(lang, d))
-	line("lookup.card.explain", "explain", r.cfg.Texts.T(lang, "status."+st+".explain", nil))
+	line("lookup.card.status", "status", r.statusName(t.lang, d))
+	line("lookup.card.explain", "explain", r.cfg.Texts.T(t.lang, "status."+st+".explain", nil))
 	line("lookup.card.received", "date", r.date(d.ReceivedAt))
 	if !d.DueAt.IsZero() {
 		line("lookup.card.due", "date", r.date(d.DueAt))
@@ -49,8 +49,8 @@ func (r *Router) card(lang string, d domain.Dossier) dialog.Prompt {
 	if d.Note != "" {
 		line("lookup.card.note", "note", d.Note)
 	}
-	line("lookup.card.next", "next", r.cfg.Texts.T(lang, "status."+st+".next", nil))
-	return p
+	line("lookup.card.next", "next", r.cfg.Texts.T(t.lang, "status."+st+".next", nil))
+	return t.bounded(lines)
 }
 
 // statusName is the status in the user's language, marked when overdue.

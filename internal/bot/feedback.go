@@ -52,11 +52,13 @@ func (r *Router) feedbackEntry(ctx context.Context, c dialog.Call) (dialog.Resul
 	if err != nil {
 		return dialog.Result{}, err
 	}
-	p := dialog.Prompt{Key: "feedback.status_head", Args: map[string]string{"ticket": f.Ticket, "status": r.cfg.Texts.T(turnOf(ctx).lang, "feedback.status."+string(f.Status), nil)}}
+	t := turnOf(ctx)
+	lines := []domain.Line{domain.L("feedback.status_head", "ticket", f.Ticket,
+		"status", r.cfg.Texts.T(t.lang, "feedback.status."+string(f.Status), nil))}
 	if f.AnswerText != "" {
-		p.Parts = append(p.Parts, dialog.Prompt{Key: "feedback.card.answer", Args: map[string]string{"text": f.AnswerText}})
+		lines = append(lines, domain.L("feedback.card.answer", "text", f.AnswerText))
 	}
-	return dialog.Result{Branch: "status", Say: []dialog.Prompt{p}}, nil
+	return dialog.Result{Branch: "status", Say: []dialog.Prompt{t.bounded(lines)}}, nil
 }
 
 // feedbackCategory turns the first choice into a kind and a category:

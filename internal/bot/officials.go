@@ -157,7 +157,7 @@ func (r *Router) officialsInvite(ctx context.Context, c dialog.Call) (dialog.Res
 func inviteRole(s string) (domain.Role, error) {
 	role, err := domain.ParseRole(s)
 	if err != nil || role == domain.RoleCitizen {
-		return "", domain.Invalid("officials.bad_role", "role", clip(s, 20))
+		return "", domain.Invalid("officials.bad_role", "role", domain.Echo(s))
 	}
 	return role, nil
 }
@@ -169,7 +169,7 @@ func (r *Router) officialsRevokeCheck(ctx context.Context, c dialog.Call) (dialo
 	typed := strings.TrimSpace(c.Slots["id"])
 	id, err := strconv.ParseInt(strings.TrimSpace(strings.TrimPrefix(typed, "#")), 10, 64)
 	if err != nil || id <= 0 {
-		return dialog.Result{}, domain.Invalid("officials.revoke.bad_id", "text", clip(typed, 20))
+		return dialog.Result{}, domain.Invalid("officials.revoke.bad_id", "text", domain.Echo(typed))
 	}
 	o, err := r.cfg.Staff.Get(ctx, id)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"xabot/internal/chat"
 	"xabot/internal/dialog"
+	"xabot/internal/domain"
 )
 
 // render turns the turn's prompts into messages in the user's language.
@@ -27,11 +28,14 @@ func (t *turn) render(prompts []dialog.Prompt) []chat.Reply {
 		text = nil
 	}
 	for _, p := range prompts {
-		key := p.Key
-		if key == "" {
-			key = "input.choose"
+		s := p.Text
+		if s == "" {
+			key := p.Key
+			if key == "" {
+				key = "input.choose"
+			}
+			s = t.r.t(t.lang, key, p.Args)
 		}
-		s := t.r.t(t.lang, key, p.Args)
 		for _, part := range p.Parts {
 			s += "\n" + t.r.t(t.lang, part.Key, part.Args)
 		}
@@ -140,16 +144,35 @@ func (t *turn) numberedMenu(out []chat.Reply) {
 	last.Text = strings.TrimSpace(last.Text + "\n\n" + strings.Join(lines, "\n"))
 }
 
-// t renders key with the global arguments (the commune's name) added.
+// t renders key with the global arguments (the commune's name, the
+// one-stop shop) added.
 func (r *Router) t(lang, key string, a map[string]string) string {
-	if _, ok := a["commune"]; !ok {
+	_, hasCommune := a["commune"]
+	_, hasOffice := a["office"]
+	if !hasCommune || !hasOffice {
 		a = maps.Clone(a)
 		if a == nil {
 			a = map[string]string{}
 		}
-		a["commune"] = r.cfg.Commune
+		if !hasCommune {
+			a["commune"] = r.cfg.Commune
+		}
+		if !hasOffice {
+			a["office"] = r.cfg.Office
+		}
 	}
 	return r.cfg.Texts.T(lang, key, a)
+}
+
+// bounded renders lines as one prompt of at most two messages on the
+// turn's channel (see the Notifier's bounded).
+func (t *turn) bounded(lines []domain.Line) dialog.Prompt {
+	render := func(l domain.Line) string { return t.r.t(t.lang, l.Key, l.Args) }
+	maxText := t.feat.MaxText
+	if maxText <= 0 {
+		maxText = SmallestText
+	}
+	return dialog.Prompt{Text: bounded(lines, domain.NoticeBudget(maxText), render)}
 }
 
 // date shows a stored UTC time as the commune's local date.

@@ -221,17 +221,28 @@ func (r *Router) process(ctx context.Context, log *slog.Logger, u chat.Update) e
 	return nil
 }
 
+// sendAll sends the turn's replies in order. Once any message of them is
+// out (a long reply goes as several), a failure is logged, not returned:
+// the update is not delivered again, since retrying would repeat what the
+// person already has.
 func (r *Router) sendAll(ctx context.Context, ch Channel, chatID string, replies []chat.Reply) error {
-	for i, rep := range replies {
+	out := 0
+	for _, rep := range replies {
 		rep.ChatID = chatID
-		if err := ch.Send(ctx, rep); err != nil {
-			if i > 0 {
-				// Part of the answer is out: retrying would repeat it.
-				r.log.Error("send reply", "chat", chatID, "part", i, "err", err)
-				return nil
-			}
-			return fmt.Errorf("bot: send to %s: %w", chatID, err)
+		var err error
+		if ps, ok := ch.(chat.PartSender); ok {
+			err = ps.SendParts(ctx, rep, 0, func(int) { out++ })
+		} else if err = ch.Send(ctx, rep); err == nil {
+			out++
 		}
+		if err == nil {
+			continue
+		}
+		if out > 0 {
+			r.log.Error("send reply", "chat", chatID, "messages_sent", out, "err", err)
+			return nil
+		}
+		return fmt.Errorf("bot: send to %s: %w", chatID, err)
 	}
 	return nil
 }

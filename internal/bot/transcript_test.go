@@ -130,7 +130,8 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 	citizens := citizen.New(db, now)
 	staff := officials.New(db, now, log)
 	queue := outbox.New(db, nil, outbox.Config{Now: now, Log: log})
-	notifier := NewNotifier(texts, citizens, queue, "vi", "xã Hành Dũng")
+	notifier := NewNotifier(NotifierConfig{Texts: texts, Citizens: citizens, Queue: queue, Commune: "xã Hành Dũng",
+		Office: "Bộ phận Một cửa xã (Thứ Hai–Thứ Sáu)", MaxText: map[chat.Channel]int{chat.Telegram: 4096, chat.Zalo: 2000}})
 	cal := domain.NewCalendar(nil, nil)
 	notices := notify.New(db, staff, notifier, cal, hcm, "Bộ phận Một cửa", log)
 	ratings := rating.New(db, staff, notifier, now, log)

@@ -133,7 +133,7 @@ func kindKey(k chat.Kind) string {
 func (t *turn) command(ctx context.Context, name, args string) {
 	f, ok := t.r.engine.ByCommand(name)
 	if !ok {
-		t.add("errors.unknown_command", "command", clip(name, 32))
+		t.add("errors.unknown_command", "command", domain.Echo(name))
 		return
 	}
 	slots := map[string]string{"args": args}
@@ -248,12 +248,12 @@ func (t *turn) explain(err error) {
 	switch {
 	case errors.As(err, &bad):
 		t.add(bad.Key)
-		t.say[len(t.say)-1].Args = bad.Args
+		t.say[len(t.say)-1].Args = domain.ClipArgs(bad.Args)
 		if st, ok := t.r.engine.Waiting(t.state()); ok && (len(st.Choices) > 0 || st.Only == "contact") {
 			t.say = append(t.say, t.r.engine.Current(t.state())...)
 		}
 	case errors.As(err, &inv):
-		t.say = append(t.say, dialog.Prompt{Key: inv.Key, Args: inv.Args})
+		t.say = append(t.say, dialog.Prompt{Key: inv.Key, Args: domain.ClipArgs(inv.Args)})
 	case errors.As(err, &locked):
 		t.add("lookup.locked", "until", t.r.dateTime(locked.Until))
 		t.setState(dialog.State{})
@@ -355,7 +355,7 @@ func (t *turn) text(ctx context.Context, text string) {
 				t.start(ctx, codeFlow, map[string]string{startStep.Save: code})
 				return
 			} else if ce := (*domain.CodeError)(nil); errors.As(err, &ce) && ce.Procedure {
-				t.add("lookup.procedure_code", "text", clip(text, 40))
+				t.add("lookup.procedure_code", "text", domain.Echo(text))
 				return
 			}
 		}
@@ -402,12 +402,4 @@ func foldWords(s string) string {
 		}
 	}
 	return string(b)
-}
-
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }

@@ -132,6 +132,39 @@ type Sender interface {
 	Send(ctx context.Context, r Reply) error
 }
 
+// PartSender is a Sender that can resume a reply it sends as several
+// messages (a text split at the platform's limit, a photo and then its
+// text). SendParts skips the first skip messages of r and calls sent(n)
+// once its nth message is out (n counts from 1, the skipped ones
+// included; sent may be nil), so that a retry after a failure midway sends
+// only what did not go. Send(ctx, r) is SendParts(ctx, r, 0, nil).
+type PartSender interface {
+	Sender
+	SendParts(ctx context.Context, r Reply, skip int, sent func(n int)) error
+}
+
+// Parts numbers the messages of one reply for a PartSender: the first Skip
+// went out before and are not sent again; Sent (may be nil) hears of each
+// that goes now.
+type Parts struct {
+	Skip int
+	Sent func(n int)
+	n    int
+}
+
+// Next counts the reply's next message and says whether it must go.
+func (p *Parts) Next() bool {
+	p.n++
+	return p.n > p.Skip
+}
+
+// Out records that the message just counted is out (or given up for good).
+func (p *Parts) Out() {
+	if p.Sent != nil {
+		p.Sent(p.n)
+	}
+}
+
 // Features tells the bot what a channel can show, so one dialog renders well
 // everywhere: numbered choices where there are no buttons, a typed phone
 // number where contacts cannot be shared.

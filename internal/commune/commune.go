@@ -54,6 +54,10 @@ type Profile struct {
 	// working days beyond it (a swapped Saturday). Both win over it.
 	Holidays []Day `yaml:"holidays"`
 	Workdays []Day `yaml:"workdays"`
+
+	// OfficePhone is the one-stop shop's phone: a clipped notice points
+	// there for the full text.
+	OfficePhone string `yaml:"office_phone"`
 }
 
 // SLA holds the feedback (PAKN) clocks in working days.

@@ -30,8 +30,9 @@ var (
 	// zaloToken is "<bot id>:<secret>"; the secret's alphabet is not
 	// documented, so only what would break the request URL is refused.
 	zaloToken = regexp.MustCompile(`^[A-Za-z0-9]+:[^\s/?#%]+$`)
-	// webhookSecret is Telegram's secret_token alphabet and length.
-	webhookSecret = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+	// webhookSecret is Telegram's secret_token alphabet (Zalo takes it too),
+	// at least MinWebhookSecret long.
+	webhookSecret = regexp.MustCompile(`^[A-Za-z0-9_-]{16,256}$`)
 )
 
 // Mode is how a channel receives updates.
@@ -57,8 +58,11 @@ const (
 
 // Bounds of the checked values.
 const (
-	MinSyncToken     = 16 // characters
-	MinZaloSecret    = 8  // Zalo's setWebhook refuses shorter secret_tokens
+	MinSyncToken = 16 // characters
+	// MinWebhookSecret: a webhook secret is the only proof a call comes
+	// from the platform, so it must not be guessable (Telegram takes 1 to
+	// 256 characters, Zalo at least 8).
+	MinWebhookSecret = 16
 	MaxSendRate      = 1000
 	MinSessionTTL    = time.Minute
 	maxWebhookSecret = 256
@@ -133,8 +137,9 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.PublicURL != "" {
 		l.check("XABOT_PUBLIC_URL", checkBaseURL(c.PublicURL, "https"))
 	}
+	// Checked whenever set, whichever mode uses it.
 	if c.WebhookSecret != "" && !webhookSecret.MatchString(c.WebhookSecret) {
-		l.bad("XABOT_WEBHOOK_SECRET", "want 1 to %d characters from A-Z, a-z, 0-9, _ and -", maxWebhookSecret)
+		l.bad("XABOT_WEBHOOK_SECRET", "want %d to %d characters from A-Z, a-z, 0-9, _ and -", MinWebhookSecret, maxWebhookSecret)
 	}
 	var webhooks []string
 	if c.TelegramMode == Webhook {
@@ -142,9 +147,6 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.ZaloMode == Webhook {
 		webhooks = append(webhooks, "XABOT_ZALO_MODE")
-		if c.WebhookSecret != "" && len(c.WebhookSecret) < MinZaloSecret {
-			l.bad("XABOT_WEBHOOK_SECRET", "want at least %d characters: Zalo refuses shorter secrets (XABOT_ZALO_MODE=webhook)", MinZaloSecret)
-		}
 	}
 	if len(webhooks) > 0 {
 		by := strings.Join(webhooks, " and ") + "=webhook"

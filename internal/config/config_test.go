@@ -153,8 +153,11 @@ func TestBadValue(t *testing.T) {
 		{"XABOT_PUBLIC_URL", "http://bot.xa-demo.gov.vn", "https", nil},
 		{"XABOT_PUBLIC_URL", "", "required by XABOT_TELEGRAM_MODE and XABOT_ZALO_MODE=webhook", []string{"XABOT_PUBLIC_URL"}},
 		{"XABOT_WEBHOOK_SECRET", "has spaces in it", "A-Z, a-z, 0-9, _ and -", nil},
-		{"XABOT_WEBHOOK_SECRET", strings.Repeat("a", 257), "1 to 256", nil},
-		{"XABOT_WEBHOOK_SECRET", "short", "at least 8", nil}, // Zalo's minimum
+		{"XABOT_WEBHOOK_SECRET", strings.Repeat("a", 257), "16 to 256", nil},
+		{"XABOT_WEBHOOK_SECRET", "short", "16 to 256", nil},
+		{"XABOT_WEBHOOK_SECRET", "s", "16 to 256", nil},
+		{"XABOT_WEBHOOK_SECRET", "fifteen-chars15", "16 to 256", nil},
+		{"XABOT_WEBHOOK_SECRET", "sixteen_chars_16é", "A-Z, a-z, 0-9, _ and -", nil},
 		{"XABOT_WEBHOOK_SECRET", "", "required by", []string{"XABOT_WEBHOOK_SECRET"}},
 		{"XABOT_HTTP_ADDR", "8080", "host:port", nil},
 		{"XABOT_HTTP_ADDR", "localhost:http", "host:port", nil},
@@ -200,14 +203,21 @@ func TestBadValue(t *testing.T) {
 }
 
 func TestWebhookOnlyWhenAsked(t *testing.T) {
-	// Poll mode needs neither a public URL nor a secret; a short secret is
-	// fine when only Telegram uses webhooks.
+	// Poll mode needs neither a public URL nor a secret.
 	for _, e := range []map[string]string{
 		{"XABOT_TELEGRAM_MODE": "poll", "XABOT_ZALO_MODE": "poll"},
-		{"XABOT_TELEGRAM_MODE": "webhook", "XABOT_PUBLIC_URL": "https://x.vn", "XABOT_WEBHOOK_SECRET": "s"},
+		{"XABOT_TELEGRAM_MODE": "webhook", "XABOT_PUBLIC_URL": "https://x.vn", "XABOT_WEBHOOK_SECRET": "sixteen_chars_16"},
 	} {
 		if _, err := Load(env(e)); err != nil {
 			t.Errorf("Load(%v): %v", e, err)
+		}
+	}
+	// A short secret is refused in every mode that uses one: Telegram's
+	// own minimum is 1 character, which anyone can guess.
+	for _, mode := range []string{"XABOT_TELEGRAM_MODE", "XABOT_ZALO_MODE"} {
+		_, err := Load(env(map[string]string{mode: "webhook", "XABOT_PUBLIC_URL": "https://x.vn", "XABOT_WEBHOOK_SECRET": "s"}))
+		if err == nil || !strings.Contains(err.Error(), "XABOT_WEBHOOK_SECRET: want 16 to 256 characters") {
+			t.Errorf("%s=webhook with a 1-character secret: %v", mode, err)
 		}
 	}
 	_, err := Load(env(map[string]string{"XABOT_ZALO_MODE": "webhook"}))
@@ -283,7 +293,7 @@ func TestSecretsNeverShown(t *testing.T) {
 	good := production(t)
 	good["XABOT_TELEGRAM_TOKEN"] = "123456789:TgSecretPart"
 	good["XABOT_ZALO_TOKEN"] = "2001:ZaloSecretPart"
-	good["XABOT_WEBHOOK_SECRET"] = "HookSecretPart"
+	good["XABOT_WEBHOOK_SECRET"] = "HookSecretPart-0123"
 	good["XABOT_SYNC_TOKEN"] = "SyncSecretPart-0123456789"
 	good["XABOT_REDIS_URL"] = "redis://:RedisSecretPart@redis:6379/0"
 	c, err := Load(env(good))

@@ -113,8 +113,11 @@ type Input struct {
 // Prompt is something to say: a locale key with its arguments, and the
 // buttons that go under it.
 type Prompt struct {
-	Key     string
-	Args    map[string]string
+	Key  string
+	Args map[string]string
+	// Text is a ready text said instead of Key's: one the router rendered
+	// and bounded itself (a lookup card).
+	Text    string
 	Parts   []Prompt // said as lines of this one message, after Key's text
 	Choices []Button
 	Contact bool // offer the "share my phone number" key

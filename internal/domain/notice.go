@@ -10,6 +10,12 @@ type Notice struct {
 	Lines    []Line
 	Buttons  []NoticeButton
 	Photos   []string // platform file ids sent on after the text (a citizen's photos)
+	// Bounded notices — what a citizen reads: a status notice, an answer —
+	// take at most two messages: the renderer clips their long values (Fit).
+	// A notice to a citizen is bounded anyway; officials' work (alerts,
+	// lists, a ticket's whole text) goes whole, in as many messages as it
+	// takes.
+	Bounded bool
 }
 
 // Line is one line of a notice: a locale key and its placeholder values.

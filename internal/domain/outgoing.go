@@ -31,4 +31,7 @@ type Outgoing struct {
 	LastError string    // no personal data
 	CreatedAt time.Time
 	SentAt    time.Time
+	// PartsSent is how many messages of the reply are out (a long one goes
+	// as several): a retry sends only the rest.
+	PartsSent int
 }

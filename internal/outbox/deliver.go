@@ -62,7 +62,20 @@ func (o *Outbox) send(base context.Context, m domain.Outgoing) (err error) {
 			err = fmt.Errorf("sender panicked: %v", p)
 		}
 	}()
+	if ps, ok := s.(chat.PartSender); ok {
+		return ps.SendParts(ctx, r, m.PartsSent, func(n int) { o.markParts(base, m, n) })
+	}
 	return s.Send(ctx, r)
+}
+
+// markParts records that n messages of m are out. Should the write fail,
+// a retry may send those again: at least once, as for whole rows.
+func (o *Outbox) markParts(base context.Context, m domain.Outgoing, n int) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(base), markTimeout)
+	defer cancel()
+	if err := o.repo.MarkParts(ctx, m.ID, n); err != nil {
+		o.log.Warn("outbox: recording a part sent failed", "id", m.ID, "key", m.Key, "part", n, "err", err)
+	}
 }
 
 // record marks the row after a send that ended at end (real clock), then

@@ -14,7 +14,10 @@
 //
 // Delivery is at least once. A row is sent until its outcome is stored; a
 // crash between a successful send and that write sends the row again after
-// the restart (Telegram has no idempotency key to prevent it). A shutdown
+// the restart (Telegram has no idempotency key to prevent it). A row the
+// channel sends as several messages (a long text, a photo and its text)
+// through a chat.PartSender is resumed: each message out is recorded
+// (MarkParts), and a retry after a failure midway sends only the rest. A shutdown
 // through Run's context loses nothing and sends nothing twice: the sends
 // in flight finish and are marked before Run returns. A mark that fails
 // (disk full) is kept in memory and retried, and its row is not sent again
@@ -65,6 +68,9 @@ type Repo interface {
 	// at most one per recipient.
 	DueOutgoing(ctx context.Context, now time.Time, limit int) ([]domain.Outgoing, error)
 	MarkSent(ctx context.Context, id int64, at time.Time) error
+	// MarkParts records that the first n messages of a row that goes as
+	// several are out, for a retry to resume after them.
+	MarkParts(ctx context.Context, id int64, n int) error
 	MarkRetry(ctx context.Context, id int64, next time.Time, lastErr string) error
 	MarkFailed(ctx context.Context, id int64, lastErr string) error
 	// StopChat records a chat that blocked the bot and stops its queued rows.

@@ -11,7 +11,7 @@ import (
 )
 
 const outboxColumns = `id, key, recipient, priority, payload, status, attempts, next_at,
-	last_error, created_at, sent_at`
+	last_error, created_at, sent_at, parts_sent`
 
 // stoppedError is last_error of the rows StopChat takes out of the queue.
 const stoppedError = "stopped: the chat blocked the bot"
@@ -19,7 +19,7 @@ const stoppedError = "stopped: the chat blocked the bot"
 func scanOutgoing(s scanner) (domain.Outgoing, error) {
 	var m domain.Outgoing
 	err := s.Scan(&m.ID, &m.Key, &m.To, &m.Priority, &m.Payload, &m.Status, &m.Attempts,
-		timeScan{&m.NextAt}, &m.LastError, timeScan{&m.CreatedAt}, timeScan{&m.SentAt})
+		timeScan{&m.NextAt}, &m.LastError, timeScan{&m.CreatedAt}, timeScan{&m.SentAt}, &m.PartsSent)
 	return m, err
 }
 

@@ -43,6 +43,7 @@ import (
 	"strings"
 	"time"
 
+	"xabot/internal/domain"
 	"xabot/internal/service/intake"
 )
 
@@ -144,7 +145,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	out := response{Results: make([]itemJSON, len(res)), Created: rep.Created, Updated: rep.Updated,
 		Unchanged: rep.Unchanged, Errors: len(rep.Errors)}
 	for i, it := range res {
-		out.Results[i] = itemJSON{Index: it.Index, Code: it.Code, Outcome: it.Outcome, Error: it.Error, Args: it.Args}
+		out.Results[i] = itemJSON{Index: it.Index, Code: it.Code, Outcome: it.Outcome, Error: it.Error, Args: domain.ClipArgs(it.Args)}
 	}
 	writeJSON(w, http.StatusOK, out)
 	h.log.Info("sync: dossiers", "remote", remote, "records", len(recs), "created", rep.Created,

@@ -555,6 +555,10 @@ function matchFail(st, method, chat) {
     const r = st.fails[i];
     if (r.method ? r.method.toLowerCase() !== method.toLowerCase() : method === 'getUpdates') continue;
     if (r.chat_id !== null && String(r.chat_id) !== String(chat)) continue;
+    if (r.skip > 0) { // this call passes; the rule fails later ones
+      r.skip--;
+      continue;
+    }
     if (r.count > 0) {
       r.count--;
       if (r.count === 0) st.fails.splice(i, 1);
@@ -902,6 +906,7 @@ async function handleControl(req, res, path) {
         method: body.method ? String(body.method) : null,
         chat_id: body.chat_id === undefined || body.chat_id === null ? null : chatKey(body.chat_id),
         count,
+        skip: Math.max(0, Math.trunc(num(body.skip, 0))),
         status,
         retry_after: Math.max(1, Math.trunc(num(body.retry_after, 1))),
         description: body.description ? String(body.description) : null,

@@ -188,6 +188,7 @@ type Fail struct {
 	Method      string `json:"method,omitempty"`
 	ChatID      int64  `json:"chat_id,omitempty"`
 	Count       int    `json:"count"`                 // 0 means 1; -1 means until Reset
+	Skip        int    `json:"skip,omitempty"`        // matching calls let through before the failures
 	Status      int    `json:"status"`                // 429 (default), 403, 500, any 4xx/5xx
 	RetryAfter  int    `json:"retry_after,omitempty"` // for 429; default 1
 	Description string `json:"description,omitempty"` // default: Telegram's text for Status
@@ -214,6 +215,9 @@ func (p *Peer) Fail(t testing.TB, token string, f Fail) {
 	}
 	if f.Description != "" {
 		body["description"] = f.Description
+	}
+	if f.Skip != 0 {
+		body["skip"] = f.Skip
 	}
 	p.mustPost(t, "/_control/fail", body, nil)
 }

@@ -33,7 +33,8 @@ const DefaultEndpoint = "https://api.telegram.org/bot%s/%s"
 const (
 	defaultSendRate    = 25
 	defaultPollTimeout = 25 * time.Second
-	maxText            = 4096 // sendMessage text, UTF-16 units after entity parsing
+	// MaxText is the longest text one message carries: sendMessage text, UTF-16 units after entity parsing.
+	MaxText = 4096
 
 	getMeAttempts = 4
 	getMeTimeout  = 10 * time.Second
@@ -185,7 +186,7 @@ func (b *Bot) request(ctx context.Context, method string, c tgbotapi.Chattable) 
 
 // Features reports what Telegram can show.
 func (b *Bot) Features() chat.Features {
-	return chat.Features{Buttons: true, Keyboard: true, ShareContact: true, MaxText: maxText}
+	return chat.Features{Buttons: true, Keyboard: true, ShareContact: true, MaxText: MaxText}
 }
 
 // Username is the bot's @username without the "@", as getMe reported it.

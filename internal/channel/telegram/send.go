@@ -34,6 +34,9 @@ const (
 // step the user cannot answer.
 var errEmptyWithMarkup = errors.New("telegram: send: empty text with buttons or keyboard")
 
+// The outbox resumes a reply that failed midway through SendParts.
+var _ chat.PartSender = (*Bot)(nil)
+
 // Send delivers a reply. Text is plain: it is HTML-escaped and sent with
 // parse_mode HTML, so "<" or "&" in user data can never break formatting or
 // make Telegram refuse the message. Text longer than 4096 UTF-16 units is
@@ -45,8 +48,15 @@ var errEmptyWithMarkup = errors.New("telegram: send: empty text with buttons or 
 //
 // Errors: chat.ErrBlocked (wrapped) when the user blocked the bot or the chat
 // is gone; otherwise the last Bot API or transport error after retries. A
-// multi-part reply that fails midway has sent its earlier parts.
-func (b *Bot) Send(ctx context.Context, r chat.Reply) error {
+// multi-part reply that fails midway has sent its earlier parts: SendParts
+// resumes after them.
+func (b *Bot) Send(ctx context.Context, r chat.Reply) error { return b.SendParts(ctx, r, 0, nil) }
+
+// SendParts sends r as Send does, skipping its first skip messages and
+// calling sent(n) once the nth is out (chat.PartSender). The messages of a
+// reply are numbered the same on every call: the photo first, if any, then
+// the parts of the text.
+func (b *Bot) SendParts(ctx context.Context, r chat.Reply, skip int, sent func(n int)) error {
 	id, err := strconv.ParseInt(r.ChatID, 10, 64)
 	if err != nil || id == 0 {
 		return fmt.Errorf("telegram: send: bad chat id %q", r.ChatID)
@@ -58,8 +68,9 @@ func (b *Bot) Send(ctx context.Context, r chat.Reply) error {
 	// Telegram refuses invalid UTF-8 and trims the text, so a blank
 	// message is an empty one.
 	text := strings.ToValidUTF8(r.Text, "\uFFFD")
+	p := &chat.Parts{Skip: skip, Sent: sent}
 	if r.Image != nil {
-		return b.sendImage(ctx, id, r, text, markup)
+		return b.sendImage(ctx, id, r.Image, text, markup, p)
 	}
 	if strings.TrimSpace(text) == "" {
 		if markup != nil {
@@ -67,16 +78,22 @@ func (b *Bot) Send(ctx context.Context, r chat.Reply) error {
 		}
 		return nil
 	}
-	parts := textsplit.Split(text, maxText)
-	last := len(parts) - 1
-	for last > 0 && strings.TrimSpace(parts[last]) == "" {
+	return b.sendText(ctx, id, text, markup, p)
+}
+
+// sendText sends text as one message or, over MaxText, several; the markup
+// rides on the last.
+func (b *Bot) sendText(ctx context.Context, id int64, text string, markup any, p *chat.Parts) error {
+	split := textsplit.Split(text, MaxText)
+	last := len(split) - 1
+	for last > 0 && strings.TrimSpace(split[last]) == "" {
 		last--
 	}
-	for i, p := range parts[:last+1] {
-		if strings.TrimSpace(p) == "" {
+	for i, part := range split[:last+1] {
+		if !p.Next() || strings.TrimSpace(part) == "" {
 			continue
 		}
-		msg := tgbotapi.NewMessage(id, html.EscapeString(p))
+		msg := tgbotapi.NewMessage(id, html.EscapeString(part))
 		msg.ParseMode = tgbotapi.ModeHTML
 		if i == last {
 			msg.ReplyMarkup = markup
@@ -87,6 +104,7 @@ func (b *Bot) Send(ctx context.Context, r chat.Reply) error {
 			}
 			return fmt.Errorf("telegram: send to chat %d: %w", id, err)
 		}
+		p.Out()
 	}
 	return nil
 }
@@ -197,8 +215,7 @@ const maxCaption = 1024
 
 // sendImage sends a photo by file id or as an upload. A text that fits is
 // its caption; a longer one follows as messages, which carry the markup.
-func (b *Bot) sendImage(ctx context.Context, id int64, r chat.Reply, text string, markup any) error {
-	img := r.Image
+func (b *Bot) sendImage(ctx context.Context, id int64, img *chat.Image, text string, markup any, p *chat.Parts) error {
 	var file tgbotapi.RequestFileData
 	switch {
 	case img.FileID != "":
@@ -212,21 +229,22 @@ func (b *Bot) sendImage(ctx context.Context, id int64, r chat.Reply, text string
 	default:
 		return errors.New("telegram: send: an image without a file id or data")
 	}
-	p := tgbotapi.NewPhoto(id, file)
 	fits := len(textsplit.Split(text, maxCaption)) <= 1
-	if fits && strings.TrimSpace(text) != "" {
-		p.Caption, p.ParseMode = html.EscapeString(text), tgbotapi.ModeHTML
-	}
-	if fits {
-		p.ReplyMarkup = markup
-	}
-	if err := b.send(ctx, id, p); err != nil {
-		return fmt.Errorf("telegram: send photo to chat %d: %w", id, err)
+	if p.Next() {
+		photo := tgbotapi.NewPhoto(id, file)
+		if fits && strings.TrimSpace(text) != "" {
+			photo.Caption, photo.ParseMode = html.EscapeString(text), tgbotapi.ModeHTML
+		}
+		if fits {
+			photo.ReplyMarkup = markup
+		}
+		if err := b.send(ctx, id, photo); err != nil {
+			return fmt.Errorf("telegram: send photo to chat %d: %w", id, err)
+		}
+		p.Out()
 	}
 	if fits {
 		return nil
 	}
-	rest := r
-	rest.Image = nil
-	return b.Send(ctx, rest)
+	return b.sendText(ctx, id, text, markup, p)
 }

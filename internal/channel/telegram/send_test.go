@@ -44,7 +44,7 @@ func TestSendSplitsLongText(t *testing.T) {
 	var joined strings.Builder
 	for i, c := range calls {
 		plain := html.UnescapeString(c.Form.Get("text"))
-		if n := units(plain); n > maxText {
+		if n := units(plain); n > MaxText {
 			t.Errorf("part %d: %d UTF-16 units", i, n)
 		}
 		joined.WriteString(plain)
@@ -273,3 +273,52 @@ func words(n int, word string) string {
 
 // units measures in UTF-16, independently of textsplit.
 func units(s string) int { return len(utf16.Encode([]rune(s))) }
+
+// SendParts numbers a reply's messages the same on every call, skips the
+// ones sent before and reports each one out: the outbox resumes a reply
+// that failed midway.
+func TestSendPartsResumes(t *testing.T) {
+	text := words(6000, "Đường") // two messages
+	photo := &chat.Image{FileID: "AgACAgIAAxk2"}
+	tests := []struct {
+		name        string
+		reply       chat.Reply
+		skip        int
+		wantPhotos  int
+		wantTexts   int
+		wantReports []int
+	}{
+		{"text from the start", chat.Reply{Text: text}, 0, 0, 2, []int{1, 2}},
+		{"text after its first part", chat.Reply{Text: text}, 1, 0, 1, []int{2}},
+		{"text all sent", chat.Reply{Text: text}, 2, 0, 0, nil},
+		{"photo, then a long text", chat.Reply{Text: text, Image: photo}, 0, 1, 2, []int{1, 2, 3}},
+		{"after the photo", chat.Reply{Text: text, Image: photo}, 1, 0, 2, []int{2, 3}},
+		{"after the photo and a part", chat.Reply{Text: text, Image: photo}, 2, 0, 1, []int{3}},
+		{"photo with its caption", chat.Reply{Text: "Biểu đồ", Image: photo}, 0, 1, 0, []int{1}},
+	}
+	for _, tt := range tests {
+		f := newFake(t)
+		f.setDefault("sendPhoto", file(200, "sendMessage.json"))
+		b := newTestBot(t, f)
+		var reports []int
+		tt.reply.ChatID = "111"
+		if err := b.SendParts(t.Context(), tt.reply, tt.skip, func(n int) { reports = append(reports, n) }); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if p, m := len(f.callsOf("sendPhoto")), len(f.callsOf("sendMessage")); p != tt.wantPhotos || m != tt.wantTexts {
+			t.Errorf("%s: %d photos, %d texts; want %d, %d", tt.name, p, m, tt.wantPhotos, tt.wantTexts)
+		}
+		if !reflect.DeepEqual(reports, tt.wantReports) {
+			t.Errorf("%s: reported %v, want %v", tt.name, reports, tt.wantReports)
+		}
+	}
+	// A failure on the second part reports only the first.
+	f := newFake(t)
+	b := newTestBot(t, f)
+	f.script("sendMessage", file(200, "sendMessage.json"), body(400, `{"ok":false,"error_code":400,"description":"Bad Request: no"}`))
+	var reports []int
+	err := b.SendParts(t.Context(), chat.Reply{ChatID: "111", Text: text}, 0, func(n int) { reports = append(reports, n) })
+	if err == nil || !reflect.DeepEqual(reports, []int{1}) {
+		t.Errorf("failing part 2: err %v, reported %v; want an error and [1]", err, reports)
+	}
+}

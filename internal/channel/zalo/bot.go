@@ -40,7 +40,8 @@ const SecretHeader = "X-Bot-Api-Secret-Token"
 const (
 	defaultSendRate    = 25
 	defaultPollTimeout = 30 * time.Second // the documented default of getUpdates
-	maxText            = 2000             // sendMessage text and sendPhoto caption: 1–2000 characters
+	// MaxText is the longest text one message carries: sendMessage text and sendPhoto caption, 1–2000 characters.
+	MaxText = 2000
 
 	getMeAttempts = 4
 	getMeTimeout  = 10 * time.Second
@@ -190,7 +191,7 @@ func (b *Bot) ID() string { return b.id }
 // Features reports what Zalo can show: plain text only, so the bot numbers
 // its choices and asks for phone numbers to be typed.
 func (b *Bot) Features() chat.Features {
-	return chat.Features{Buttons: false, Keyboard: false, ShareContact: false, MaxText: maxText}
+	return chat.Features{Buttons: false, Keyboard: false, ShareContact: false, MaxText: MaxText}
 }
 
 // SetWebhook asks Zalo to POST updates to url with secret in SecretHeader.

@@ -26,6 +26,9 @@ const (
 	floodMax         = 30 * time.Second
 )
 
+// The outbox resumes a reply that failed midway through SendParts.
+var _ chat.PartSender = (*Bot)(nil)
+
 // Send delivers a reply as plain text (Zalo has no markup, buttons or
 // keyboards). The bot already renders choices as numbered text for channels
 // without buttons; should r.Buttons still be set, they are appended as
@@ -40,8 +43,14 @@ const (
 // Errors: chat.ErrBlocked (wrapped) when Zalo answers 403 or says the user
 // blocked the bot (assumed codes, see zalofake/README.md); otherwise the last
 // Bot API or transport error after retries. A multi-part reply that fails
-// midway has sent its earlier parts.
-func (b *Bot) Send(ctx context.Context, r chat.Reply) error {
+// midway has sent its earlier parts: SendParts resumes after them.
+func (b *Bot) Send(ctx context.Context, r chat.Reply) error { return b.SendParts(ctx, r, 0, nil) }
+
+// SendParts sends r as Send does, skipping its first skip messages and
+// calling sent(n) once the nth is out (chat.PartSender). The messages of a
+// reply are numbered the same on every call: the photo first, if any (sent,
+// or given up for the text alone), then the parts of the text.
+func (b *Bot) SendParts(ctx context.Context, r chat.Reply, skip int, sent func(n int)) error {
 	id := r.ChatID
 	if id == "" || strings.ContainsAny(id, " \t\r\n") {
 		return fmt.Errorf("zalo: send: bad chat id %q", id)
@@ -55,10 +64,11 @@ func (b *Bot) Send(ctx context.Context, r chat.Reply) error {
 			text = strings.TrimRight(text, " \t\n") + "\n\n" + choices
 		}
 	}
+	p := &chat.Parts{Skip: skip, Sent: sent}
 	if r.Image != nil {
-		return b.sendImage(ctx, id, r.Image, text)
+		return b.sendImage(ctx, id, r.Image, text, p)
 	}
-	return b.sendText(ctx, id, text)
+	return b.sendText(ctx, id, text, p)
 }
 
 // numbered renders inline buttons as "1. Label" lines, numbered across rows
@@ -75,49 +85,61 @@ func numbered(rows [][]chat.Button) string {
 	return strings.Join(lines, "\n")
 }
 
-func (b *Bot) sendText(ctx context.Context, id, text string) error {
-	var parts []string
-	for _, p := range textsplit.Split(text, maxText) {
-		if strings.TrimSpace(p) != "" { // Zalo wants 1–2000 characters
-			parts = append(parts, p)
+func (b *Bot) sendText(ctx context.Context, id, text string, p *chat.Parts) error {
+	var split []string
+	for _, part := range textsplit.Split(text, MaxText) {
+		if strings.TrimSpace(part) != "" { // Zalo wants 1–2000 characters
+			split = append(split, part)
 		}
 	}
-	for i, p := range parts {
-		if err := b.send(ctx, id, "sendMessage", map[string]string{"chat_id": id, "text": p}); err != nil {
-			if len(parts) > 1 {
-				return fmt.Errorf("zalo: send to chat %s (part %d of %d): %w", id, i+1, len(parts), err)
+	for i, part := range split {
+		if !p.Next() {
+			continue
+		}
+		if err := b.send(ctx, id, "sendMessage", map[string]string{"chat_id": id, "text": part}); err != nil {
+			if len(split) > 1 {
+				return fmt.Errorf("zalo: send to chat %s (part %d of %d): %w", id, i+1, len(split), err)
 			}
 			return fmt.Errorf("zalo: send to chat %s: %w", id, err)
 		}
+		p.Out()
 	}
 	return nil
 }
 
 // sendImage sends the photo with the text as caption when it fits, else the
-// bare photo followed by the text.
-func (b *Bot) sendImage(ctx context.Context, id string, img *chat.Image, text string) error {
+// bare photo followed by the text. A photo Zalo cannot have still counts as
+// the reply's first message, given up: the text follows alone.
+func (b *Bot) sendImage(ctx context.Context, id string, img *chat.Image, text string, p *chat.Parts) error {
+	fits := textsplit.Units(text) <= MaxText
+	if !p.Next() {
+		return b.sendText(ctx, id, text, p)
+	}
 	photo, ok := b.photoURL(ctx, img)
 	if !ok {
-		return b.sendText(ctx, id, text)
+		p.Out()
+		return b.sendText(ctx, id, text, p)
 	}
 	params := map[string]string{"chat_id": id, "photo": photo}
-	fits := textsplit.Units(text) <= maxText
 	if fits && strings.TrimSpace(text) != "" {
 		params["caption"] = text
 	}
 	err := b.send(ctx, id, "sendPhoto", params)
 	switch {
 	case err == nil && fits:
+		p.Out()
 		return nil
 	case err == nil:
-		return b.sendText(ctx, id, text)
+		p.Out()
+		return b.sendText(ctx, id, text, p)
 	case errors.Is(err, chat.ErrBlocked) || ctx.Err() != nil:
 	default:
 		// 4xx: Zalo would not take this photo (it could not fetch the URL, or
 		// the format): the text still goes.
 		if cls, _ := classify(err); cls == classPermanent {
 			b.log.Warn("zalo photo refused, sending the text alone", "chat_id", id, "err", err)
-			return b.sendText(ctx, id, text)
+			p.Out()
+			return b.sendText(ctx, id, text, p)
 		}
 	}
 	return fmt.Errorf("zalo: send photo to chat %s: %w", id, err)

@@ -48,7 +48,7 @@ func TestSendSplitsLongVietnameseText(t *testing.T) {
 		if m.Method != "sendMessage" {
 			t.Errorf("part %d sent with %s", i, m.Method)
 		}
-		if n := units(m.Text); n > maxText {
+		if n := units(m.Text); n > MaxText {
 			t.Errorf("part %d is %d characters", i, n)
 		}
 		if i < len(sent)-1 && !strings.HasSuffix(m.Text, "\n") && !strings.HasSuffix(m.Text, " ") {
@@ -267,3 +267,44 @@ func TestSendPerChatRate(t *testing.T) {
 
 // units measures in UTF-16, independently of textsplit.
 func units(s string) int { return len(utf16.Encode([]rune(s))) }
+
+// SendParts skips the messages sent before and reports each one out; a
+// photo Zalo refused counts as the first, given up, so the text is never
+// lost nor sent twice.
+func TestSendPartsResumes(t *testing.T) {
+	text := words(3000, "Đường làng") // two messages
+	photo := chat.Image{FileID: "https://photo.zalo.example/a.jpg"}
+	tests := []struct {
+		name     string
+		img      *chat.Image
+		skip     int
+		refuse   bool
+		wantSent []string // methods
+		reports  []int
+	}{
+		{"text from the start", nil, 0, false, []string{"sendMessage", "sendMessage"}, []int{1, 2}},
+		{"text after its first part", nil, 1, false, []string{"sendMessage"}, []int{2}},
+		{"photo then text", &photo, 0, false, []string{"sendPhoto", "sendMessage", "sendMessage"}, []int{1, 2, 3}},
+		{"after the photo", &photo, 1, false, []string{"sendMessage", "sendMessage"}, []int{2, 3}},
+		{"photo refused", &photo, 0, true, []string{"sendMessage", "sendMessage"}, []int{1, 2, 3}},
+	}
+	for _, tt := range tests {
+		f := newFake(t)
+		b := newTestBot(t, f)
+		if tt.refuse {
+			f.FailNext("sendPhoto", 400, 400, "Bad Request: cannot download photo")
+		}
+		var reports []int
+		err := b.SendParts(t.Context(), chat.Reply{ChatID: "u1", Text: text, Image: tt.img}, tt.skip, func(n int) { reports = append(reports, n) })
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		var got []string
+		for _, m := range f.Sent("u1") {
+			got = append(got, m.Method)
+		}
+		if !reflect.DeepEqual(got, tt.wantSent) || !reflect.DeepEqual(reports, tt.reports) {
+			t.Errorf("%s: sent %v, reported %v; want %v, %v", tt.name, got, reports, tt.wantSent, tt.reports)
+		}
+	}
+}

@@ -55,9 +55,9 @@ func (s *Service) Find(ctx context.Context, text string) (domain.Dossier, error)
 	if err != nil {
 		var ce *domain.CodeError
 		if errors.As(err, &ce) && ce.Procedure {
-			return domain.Dossier{}, domain.Invalid("lookup.procedure_code", "text", clip(text))
+			return domain.Dossier{}, domain.Invalid("lookup.procedure_code", "text", domain.Echo(text))
 		}
-		return domain.Dossier{}, domain.Invalid("lookup.bad_code", "text", clip(text))
+		return domain.Dossier{}, domain.Invalid("lookup.bad_code", "text", domain.Echo(text))
 	}
 	d, err := s.repo.DossierByCode(ctx, code)
 	if errors.Is(err, domain.ErrNotFound) {
@@ -200,13 +200,4 @@ func trimSpace(s string) string {
 		}
 	}
 	return string(out)
-}
-
-// clip keeps an echoed input short: a 10,000-character paste is not repeated back.
-func clip(s string) string {
-	r := []rune(s)
-	if len(r) > 40 {
-		return string(r[:40]) + "…"
-	}
-	return s
 }

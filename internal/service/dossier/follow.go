@@ -22,7 +22,7 @@ func (s *Service) Follow(ctx context.Context, user string, d domain.Dossier) err
 func (s *Service) Unfollow(ctx context.Context, user, code string) (domain.Dossier, error) {
 	c, err := domain.ParseCode(code)
 	if err != nil {
-		return domain.Dossier{}, domain.Invalid("lookup.bad_code", "text", clip(code))
+		return domain.Dossier{}, domain.Invalid("lookup.bad_code", "text", domain.Echo(code))
 	}
 	d, err := s.repo.DossierByCode(ctx, c)
 	if errors.Is(err, domain.ErrNotFound) {

@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"fmt"
@@ -11,8 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/xuri/excelize/v2"
 
 	"xabot/internal/domain"
 )
@@ -36,19 +35,13 @@ func (im *Importer) ImportFile(ctx context.Context, path, source string) (Report
 		if err != nil {
 			return Report{}, fmt.Errorf("intake: %w", err)
 		}
-		magic := make([]byte, len(oleMagic))
-		_, err = io.ReadFull(f, magic)
-		f.Close()
-		if err == nil && bytes.Equal(magic, oleMagic) {
-			return Report{}, domain.Invalid("import.xls_unsupported")
-		}
-		// OpenFile unzips from the file in place, without a copy in memory.
-		x, err := excelize.OpenFile(path, xlsxOptions)
+		defer f.Close()
+		fi, err := f.Stat()
 		if err != nil {
-			return Report{}, badXLSX(err)
+			return Report{}, fmt.Errorf("intake: %w", err)
 		}
-		defer x.Close()
-		return im.importWorkbook(ctx, x, source)
+		// The zip is read in place, part by part.
+		return im.importZip(ctx, f, fi.Size(), source)
 	case ".xls":
 		return Report{}, domain.Invalid("import.xls_unsupported")
 	default:
@@ -60,81 +53,51 @@ func (im *Importer) ImportFile(ctx context.Context, path, source string) (Report
 // ImportCSV imports a CSV file: same columns and rules, rows numbered as
 // Excel shows them, title and blank rows above the header skipped. Dates may
 // be text or Excel dates (serial numbers); numbers that lost a leading
-// zero (a phone 905123456) are read as their digits. The sheet is read as
-// a stream, row by row. The whole workbook is read into memory to unzip
-// it; ImportFile reads a file in place. A file that is not a workbook is a
-// *domain.InvalidError "import.bad_xlsx", an old .xls one
-// "import.xls_unsupported".
+// zero (a phone 905123456) are read as their digits. The compressed file is
+// read into memory (ImportFile reads one in place); its sheet and shared
+// strings are read as streams, so what a workbook unzips to is never held
+// whole: a cell over 32,767 characters (Excel's own limit) is reported by
+// its row, "import.cell_too_long", and the other rows are imported. A file
+// that is not a workbook is a *domain.InvalidError "import.bad_xlsx", an
+// old .xls one "import.xls_unsupported".
 func (im *Importer) ImportXLSX(ctx context.Context, r io.Reader, source string) (Report, error) {
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return Report{}, fmt.Errorf("intake: read: %w", err)
 	}
-	if bytes.HasPrefix(b, oleMagic) {
-		// BIFF .xls, or a password-protected workbook: both are OLE files.
-		return Report{}, domain.Invalid("import.xls_unsupported")
-	}
-	x, err := excelize.OpenReader(bytes.NewReader(b), xlsxOptions)
-	if err != nil {
-		return Report{}, badXLSX(err)
-	}
-	defer x.Close()
-	return im.importWorkbook(ctx, x, source)
+	return im.importZip(ctx, bytes.NewReader(b), int64(len(b)), source)
 }
 
 // oleMagic starts an OLE compound file: an .xls workbook, or an encrypted
 // .xlsx.
 var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 
-// xlsxOptions bound what a workbook may unzip to (a zip bomb stops there);
-// sheets over excelize's default 16 MiB are unzipped to a temporary file
-// rather than memory.
-var xlsxOptions = excelize.Options{UnzipSizeLimit: 1 << 30}
-
 func badXLSX(err error) error {
 	return fmt.Errorf("%w (%v)", domain.Invalid("import.bad_xlsx"), err)
 }
 
-func (im *Importer) importWorkbook(ctx context.Context, x *excelize.File, source string) (Report, error) {
-	sheets := x.GetSheetList()
-	if len(sheets) == 0 {
-		return Report{}, domain.Invalid("import.empty")
+func (im *Importer) importZip(ctx context.Context, r io.ReaderAt, size int64, source string) (Report, error) {
+	magic := make([]byte, len(oleMagic))
+	if _, err := r.ReadAt(magic, 0); err == nil && bytes.Equal(magic, oleMagic) {
+		// BIFF .xls, or a password-protected workbook: both are OLE files.
+		return Report{}, domain.Invalid("import.xls_unsupported")
 	}
-	date1904 := false
-	if p, err := x.GetWorkbookProps(); err == nil && p.Date1904 != nil {
-		date1904 = *p.Date1904
-	}
-	rows, err := x.Rows(sheets[0])
+	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return Report{}, badXLSX(err)
 	}
-	defer rows.Close()
-	conv := func(column, v string) string { return xlsxValue(column, v, date1904) }
-	return im.importTable(ctx, &xlsxRows{rows: rows}, source, conv, "row")
-}
-
-// xlsxRows reads a sheet's rows with excelize's streaming iterator. Cells
-// are read raw: the value stored, not as the cell's number format shows
-// it ("905123456", not "905,123,456"; a date's serial number, not
-// "6/2/25"), xlsxValue making sense of them by column.
-type xlsxRows struct {
-	rows *excelize.Rows
-	n    int // the row number: the iterator yields missing rows too, empty
-}
-
-func (s *xlsxRows) next() ([]string, int, error) {
-	if !s.rows.Next() {
-		if err := s.rows.Error(); err != nil {
-			return nil, 0, err
-		}
-		return nil, 0, io.EOF
-	}
-	s.n++
-	cells, err := s.rows.Columns(excelize.Options{RawCellValue: true})
+	w, err := openWorkbook(zr)
 	if err != nil {
-		return nil, s.n, &LineError{Line: s.n, Key: "import.bad_cell"}
+		return Report{}, err
 	}
-	return cells, s.n, nil
+	defer w.Close()
+	rows, err := openSheet(w)
+	if err != nil {
+		return Report{}, err
+	}
+	defer rows.Close()
+	conv := func(column, v string) string { return xlsxValue(column, v, w.date1904) }
+	return im.importTable(ctx, rows, source, conv, "row")
 }
 
 // dateColumns are the columns holding a date.

@@ -85,6 +85,9 @@ func (s *Service) push(ctx context.Context, e domain.Event, sent *int) error {
 		n := domain.Notice{
 			Key: "push|" + strconv.FormatInt(e.ID, 10) + "|" + to, To: to, Priority: domain.PriorityAlert, Lines: lines,
 			Buttons: []domain.NoticeButton{{Key: "push.unsubscribe", Data: "unsub/confirm/" + domain.CanonicalCode(d.Code)}},
+			// However long the one-door system's note, at most two messages,
+			// even to an official who follows a dossier as a citizen.
+			Bounded: true,
 		}
 		if err := s.deliver(ctx, n, sent); err != nil {
 			return err

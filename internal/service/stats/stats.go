@@ -163,7 +163,7 @@ func (s *Service) ParsePeriod(args string, now time.Time) (from, to time.Time, e
 	for i, p := range parts {
 		d, ok := s.parseDate(p)
 		if !ok {
-			return time.Time{}, time.Time{}, domain.Invalid("stats.bad_date", "date", p)
+			return time.Time{}, time.Time{}, domain.Invalid("stats.bad_date", "date", domain.Echo(p))
 		}
 		days[i] = d
 	}

@@ -1,0 +1,84 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// A 200 KB note arrives through the sync API for a dossier a citizen
+// follows: the status notice reaches them once, in two messages at most,
+// ending with the pointer to the one-stop shop — even when Telegram fails
+// the second message and the outbox sends again.
+func TestHugeNoteIsPushedOnce(t *testing.T) {
+	peer := startPeer(t)
+	b := startBot(t, peer, map[string]string{"XABOT_SYNC_TOKEN": syncToken})
+	importDossiers(t, b, staffCSV)
+	const user = 7201
+	an := b.Citizen(t, user, "An")
+	agree(t, an)
+	an.Send("H55.20-261120-0001")
+	an.WaitFor(t, "số điện thoại đã khai", wait)
+	an.Send("0905111222")
+	an.WaitFor(t, "Tôi sẽ nhắn", wait)
+	an.Drain()
+	since := time.Now()
+
+	// The next send to An goes through; the one after it fails once.
+	b.Fail(t, Fail{Method: "sendMessage", ChatID: user, Skip: 1, Count: 1, Status: 400,
+		Description: "Bad Request: e2e: the second message fails"})
+	note := strings.Repeat("Bổ sung bản sao giấy khai sinh có chứng thực. ", 4500) // 207,000 characters
+	body, err := json.Marshal([]map[string]any{{
+		"code": "H55.20-261120-0001", "procedure_name": "Đăng ký khai sinh", "field": "Hộ tịch",
+		"applicant_name": "Nguyễn Văn An", "applicant_phone": "0905111222", "channel": "direct",
+		"received_at": "2026-11-20", "due_at": "2026-11-27", "status": 5, "handler": "Trần Thị Hoa", "note": note,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := postSync(t, b, syncToken, string(body)); got != 200 {
+		t.Fatalf("sync: status %d", got)
+	}
+
+	first := an.WaitFor(t, "H55.20-261120-0001", 20*time.Second)
+	// The outbox retries the failed message after its backoff (5 s).
+	last := an.WaitFor(t, "Để biết đầy đủ", 30*time.Second)
+	an.ExpectNone(t, 8*time.Second)
+	if !strings.Contains(first.Text, "Bổ sung bản sao giấy khai sinh") || strings.Contains(first.Text, "Để biết đầy đủ") {
+		t.Errorf("first message: %.200s…", first.Text)
+	}
+	if !strings.HasSuffix(strings.TrimSpace(last.Text), "chiều 13:30–17:00).") || !last.HasButton("🔕 Ngừng nhận thông báo hồ sơ này") {
+		t.Errorf("the notice does not end with the pointer to the one-stop shop and its button:\n…%s", last.Text[max(0, len(last.Text)-300):])
+	}
+	var ok, failed int
+	for _, c := range b.Calls(t).Method("sendMessage").Chat(user) {
+		switch {
+		case c.At().Before(since):
+		case c.OK:
+			ok++
+		default:
+			failed++
+		}
+	}
+	if ok != 2 || failed != 1 {
+		t.Errorf("sendMessage to An: %d delivered, %d failed; want 2 and the 1 forced failure", ok, failed)
+	}
+}
+
+// The peer's skip: the first matching call goes through, the next fails.
+func TestPeerFailSkip(t *testing.T) {
+	p := startPeer(t)
+	bot, token := newPeerBot(t, p)
+	p.Fail(t, token, Fail{Method: "sendMessage", Skip: 1, Count: 1, Status: 400})
+	for i, want := range []bool{true, false, true} {
+		_, err := bot.Send(tgbotapi.NewMessage(55, "x"))
+		if (err == nil) != want {
+			t.Errorf("call %d: error %v, want success %v", i+1, err, want)
+		}
+	}
+}
