@@ -63,6 +63,9 @@ func (im *Importer) ImportRecords(ctx context.Context, recs []map[string]string,
 			return res, rep, fmt.Errorf("intake: %w", err)
 		}
 		res[i] = ItemResult{Index: i, Code: strings.TrimSpace(rec["code"])}
+		if res[i].Code == ClearMark { // a blank code, as the sync API passes it
+			res[i].Code = ""
+		}
 		p, le := ParseRecord(rec, im.loc)
 		if le == nil {
 			key := domain.CanonicalCode(p.Values.Code)
