@@ -13,8 +13,10 @@ import (
 	"xabot/internal/service/intake"
 )
 
-// ImportDossiers imports a CSV export of dossiers and prints the report in
-// the configured language: counts, then each bad row with its line number.
+// ImportDossiers imports a CSV or XLSX export of dossiers and prints the
+// report in the configured language: counts, each bad row with its line
+// number, then what to know about rows imported (an extension moved or
+// kept).
 // It fails only when the file as a whole cannot be read.
 func (a *App) ImportDossiers(ctx context.Context, path string, out io.Writer) (intake.Report, error) {
 	lang := a.cfg.Lang
@@ -43,6 +45,10 @@ func (a *App) ImportDossiers(ctx context.Context, path string, out io.Writer) (i
 		args := domain.ClipArgs(e.Args) // a cell's value, said back
 		fmt.Fprintln(out, a.texts.T(lang, "import.line", map[string]string{
 			"line": strconv.Itoa(e.Line), "reason": a.texts.T(lang, e.Key, args)}))
+	}
+	for _, n := range rep.Notices {
+		fmt.Fprintln(out, a.texts.T(lang, "import.notice_line", map[string]string{
+			"line": strconv.Itoa(n.Line), "notice": a.texts.T(lang, n.Key, n.Args)}))
 	}
 	return rep, nil
 }

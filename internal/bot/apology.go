@@ -37,11 +37,8 @@ func (r *Router) apologyPick(ctx context.Context, c dialog.Call) (dialog.Result,
 	if err := r.mayExtend(ctx, c.User, d); err != nil {
 		return dialog.Result{}, err
 	}
-	if d.Extended() {
-		return dialog.Result{}, domain.Invalid("apology.already_extended", "code", d.Code)
-	}
-	if d.Status.Ended() {
-		return dialog.Result{}, domain.Invalid("apology.ended", "code", d.Code)
+	if err := d.MayExtend(); err != nil {
+		return dialog.Result{}, err
 	}
 	due := r.cfg.Calendar.AddWorkingDays(domain.DateOf(d.Due(), r.cfg.TZ), n)
 	local := time.Date(due.Year(), due.Month(), due.Day(), 0, 0, 0, 0, r.cfg.TZ)

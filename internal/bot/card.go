@@ -31,7 +31,7 @@ func (r *Router) card(t *turn, d domain.Dossier) dialog.Prompt {
 	if !d.DueAt.IsZero() {
 		line("lookup.card.due", "date", r.date(d.DueAt))
 	}
-	if d.Extended() {
+	if !d.ExtendedDueAt.IsZero() { // an extension whose date an old import blanked shows no date
 		line("lookup.card.extended", "date", r.date(d.ExtendedDueAt), "old", r.date(d.DueAt), "reason", d.ExtensionReason)
 	}
 	// A dossier waiting for the applicant's documents or fees is not late

@@ -68,6 +68,10 @@ type Dossier struct {
 	Handler         string // handling official's name
 	Note            string // the latest status note: what to supplement, the fee…
 	UpdatedAt       time.Time
+	// ExtensionEvent reports an "extended" event in the dossier's history.
+	// It is read from the history, never written: the extension counts even
+	// where an old import blanked ExtendedDueAt.
+	ExtensionEvent bool
 }
 
 // Due is the appointment in force: the extended date if there is one.
@@ -78,8 +82,9 @@ func (d Dossier) Due() time.Time {
 	return d.DueAt
 }
 
-// Extended reports whether the appointment was moved once by an apology.
-func (d Dossier) Extended() bool { return !d.ExtendedDueAt.IsZero() }
+// Extended reports whether the dossier has had its one extension (an
+// apology that moved the appointment): a new date, or the event on record.
+func (d Dossier) Extended() bool { return !d.ExtendedDueAt.IsZero() || d.ExtensionEvent }
 
 // Overdue reports whether processing has not ended and the appointment day
 // (in loc) is already past at now. Appointments are dates: a dossier due
@@ -150,7 +155,7 @@ type Event struct {
 	ID        int64
 	DossierID int64
 	At        time.Time
-	Kind      string // "created", "status", "extended"
+	Kind      string // "created", "status", "note", "extended", "extension_moved"
 	From, To  Status
 	Note      string
 	Source    string // "import", "sync", "demo", "bot"

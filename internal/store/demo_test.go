@@ -21,7 +21,7 @@ func TestDemoCommuneLoads(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for run, want := range []int{intake.Created, intake.Unchanged} {
+	for run, want := range []intake.Outcome{intake.Created, intake.Unchanged} {
 		outcomes, err := db.UpsertDossiers(ctx, c.Dossiers, "demo")
 		if err != nil {
 			t.Fatalf("run %d: UpsertDossiers: %v", run, err)

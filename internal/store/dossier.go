@@ -10,16 +10,13 @@ import (
 	"xabot/internal/domain"
 )
 
-// What UpsertDossier did; the numbers are intake.Outcome's.
-const (
-	unchanged = iota
-	created
-	updated
-)
-
+// dossierColumns are the columns scanDossier reads, from the table
+// dossiers (unaliased): the last says whether an "extended" event is on
+// record, the fact behind domain.Dossier.Extended.
 const dossierColumns = `id, code, procedure_code, procedure_name, field, applicant_name, phone,
 	id_last4, village, intake, status, received_at, due_at, finished_at, returned_at,
-	extended_due_at, extension_reason, handler, note, updated_at`
+	extended_due_at, extension_reason, handler, note, updated_at,
+	EXISTS (SELECT 1 FROM dossier_events e WHERE e.dossier_id = dossiers.id AND e.kind = 'extended')`
 
 // The statements of an upsert, prepared once on the writer connection
 // (prepareUpsert): parsing them again for every row was a third of a large
@@ -64,7 +61,8 @@ func scanDossier(s scanner) (domain.Dossier, error) {
 	err := s.Scan(&d.ID, &d.Code, &d.ProcedureCode, &d.ProcedureName, &d.Field, &d.ApplicantName,
 		&d.Phone, &d.IDLast4, &d.Village, &d.Intake, &d.Status, timeScan{&d.ReceivedAt},
 		timeScan{&d.DueAt}, timeScan{&d.FinishedAt}, timeScan{&d.ReturnedAt},
-		timeScan{&d.ExtendedDueAt}, &d.ExtensionReason, &d.Handler, &d.Note, timeScan{&d.UpdatedAt})
+		timeScan{&d.ExtendedDueAt}, &d.ExtensionReason, &d.Handler, &d.Note, timeScan{&d.UpdatedAt},
+		&d.ExtensionEvent)
 	return d, err
 }
 
@@ -95,37 +93,59 @@ func (db *DB) CountDossiers(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// UpsertDossier inserts d or updates the dossier with the same canonical
-// code, in one transaction, and records what changed as events: "created"
-// for a new dossier, "status" when the status changed, "extended" when the
-// appointment is moved for the first time. Identical data writes nothing,
-// not even updated_at, and returns intake.Unchanged. Times are kept to the
-// second.
-func (db *DB) UpsertDossier(ctx context.Context, d domain.Dossier, source string) (int, error) {
-	outcome := unchanged
+// MergeDossiers applies each record to the dossier stored under its
+// canonical code, all in one transaction, by domain.MergeDossier: only the
+// fields a record carries change, a new code is created when its record is
+// complete, the cross-field rules hold on the result, and an extension on
+// record is never undone. What changed is recorded as events stamped with
+// source; identical data writes nothing, not even updated_at. A record a
+// rule refuses writes nothing (its Merge says why) and the others are
+// written. The error is a storage failure, after which nothing of the batch
+// is written. Times are kept to the second.
+func (db *DB) MergeDossiers(ctx context.Context, ps []domain.DossierPatch, source string) ([]domain.Merge, error) {
+	out := make([]domain.Merge, len(ps))
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		outcome, err = db.upsertDossier(ctx, tx, d, source)
-		return err
+		for i, p := range ps {
+			var err error
+			if out[i], err = db.mergeDossier(ctx, tx, p, source); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		return unchanged, err
+		return nil, err
 	}
-	return outcome, nil
+	return out, nil
+}
+
+// UpsertDossier writes d whole (domain.WholePatch: its empty fields clear
+// what may be cleared) by the rules of MergeDossiers, in one transaction;
+// the demo and tests seed dossiers with it. A refused d is an error
+// wrapping its *domain.InvalidError.
+func (db *DB) UpsertDossier(ctx context.Context, d domain.Dossier, source string) (domain.UpsertOutcome, error) {
+	outcomes, err := db.UpsertDossiers(ctx, []domain.Dossier{d}, source)
+	if err != nil {
+		return domain.DossierUnchanged, err
+	}
+	return outcomes[0], nil
 }
 
 // UpsertDossiers does what UpsertDossier does for each of ds, all in one
-// transaction: a large import then pays for one commit per batch instead of
-// one per row. On error nothing of the batch is written. The outcomes are in
-// the order of ds.
-func (db *DB) UpsertDossiers(ctx context.Context, ds []domain.Dossier, source string) ([]int, error) {
-	outcomes := make([]int, len(ds))
+// transaction: on error, a refused dossier included, nothing is written.
+// The outcomes are in the order of ds.
+func (db *DB) UpsertDossiers(ctx context.Context, ds []domain.Dossier, source string) ([]domain.UpsertOutcome, error) {
+	outcomes := make([]domain.UpsertOutcome, len(ds))
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		for i, d := range ds {
-			var err error
-			if outcomes[i], err = db.upsertDossier(ctx, tx, d, source); err != nil {
+			m, err := db.mergeDossier(ctx, tx, domain.WholePatch(d), source)
+			if err != nil {
 				return err
 			}
+			if m.Refused != nil {
+				return fmt.Errorf("store: dossier %q: %w", d.Code, m.Refused)
+			}
+			outcomes[i] = m.Outcome
 		}
 		return nil
 	})
@@ -135,24 +155,42 @@ func (db *DB) UpsertDossiers(ctx context.Context, ds []domain.Dossier, source st
 	return outcomes, nil
 }
 
-func (db *DB) upsertDossier(ctx context.Context, tx *sql.Tx, d domain.Dossier, source string) (int, error) {
-	d = storedForm(d)
-	key := domain.CanonicalCode(d.Code)
+// mergeDossier merges p into its stored dossier and writes the result.
+func (db *DB) mergeDossier(ctx context.Context, tx *sql.Tx, p domain.DossierPatch, source string) (domain.Merge, error) {
+	p.Values = storedForm(p.Values)
+	key := domain.CanonicalCode(p.Values.Code)
 	if key == "" {
-		return unchanged, errors.New("store: upsert dossier: empty code")
+		return domain.Merge{}, errors.New("store: upsert dossier: empty code")
 	}
+	var stored *domain.Dossier
 	old, err := scanDossier(tx.StmtContext(ctx, db.upsert.byKey).QueryRowContext(ctx, key))
-	if errors.Is(err, sql.ErrNoRows) {
-		return created, db.insertDossier(ctx, tx, key, d, source)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return domain.Merge{}, fmt.Errorf("store: dossier %q: %w", p.Values.Code, err)
+	default:
+		stored = &old
 	}
-	if err != nil {
-		return unchanged, fmt.Errorf("store: dossier %q: %w", d.Code, err)
+	m := domain.MergeDossier(stored, p)
+	now := db.now()
+	d := &m.Dossier
+	switch m.Outcome {
+	case domain.DossierCreated:
+		if d.ID, err = db.insertDossier(ctx, tx, key, *d, now); err != nil {
+			return m, err
+		}
+	case domain.DossierUpdated:
+		if err := db.updateDossier(ctx, tx, key, *d, now); err != nil {
+			return m, err
+		}
+	default:
+		return m, nil
 	}
-	d.ID, d.UpdatedAt = old.ID, old.UpdatedAt
-	if d == old {
-		return unchanged, nil
+	d.UpdatedAt = utcSecond(now)
+	for i := range m.Events {
+		m.Events[i].DossierID, m.Events[i].At, m.Events[i].Source = d.ID, now, source
 	}
-	return updated, db.updateDossier(ctx, tx, key, old, d, source)
+	return m, db.insertEvents(ctx, tx, d.Code, m.Events)
 }
 
 // storedForm is d as it would read back: UTC times in whole seconds, so
@@ -165,48 +203,32 @@ func storedForm(d domain.Dossier) domain.Dossier {
 	return d
 }
 
-func (db *DB) insertDossier(ctx context.Context, tx *sql.Tx, key string, d domain.Dossier, source string) error {
-	now := db.now()
+func (db *DB) insertDossier(ctx context.Context, tx *sql.Tx, key string, d domain.Dossier, now time.Time) (int64, error) {
 	res, err := tx.StmtContext(ctx, db.upsert.insert).ExecContext(ctx,
 		d.Code, key, d.ProcedureCode, d.ProcedureName, d.Field, d.ApplicantName, d.Phone,
 		d.IDLast4, d.Village, int(d.Intake), int(d.Status), unix(d.ReceivedAt), unix(d.DueAt),
 		unix(d.FinishedAt), unix(d.ReturnedAt), unix(d.ExtendedDueAt), d.ExtensionReason,
 		d.Handler, d.Note, now.Unix())
 	if err != nil {
-		return fmt.Errorf("store: insert dossier %q: %w", d.Code, err)
+		return 0, fmt.Errorf("store: insert dossier %q: %w", d.Code, err)
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
-		return fmt.Errorf("store: insert dossier %q: %w", d.Code, err)
+		return 0, fmt.Errorf("store: insert dossier %q: %w", d.Code, err)
 	}
-	events := []domain.Event{{DossierID: id, At: now, Kind: "created", To: d.Status, Note: d.Note, Source: source}}
-	if d.Extended() {
-		events = append(events, domain.Event{DossierID: id, At: now, Kind: "extended",
-			Note: d.ExtensionReason, Source: source})
-	}
-	return db.insertEvents(ctx, tx, d.Code, events)
+	return id, nil
 }
 
-func (db *DB) updateDossier(ctx context.Context, tx *sql.Tx, key string, old, d domain.Dossier, source string) error {
-	now := db.now()
+func (db *DB) updateDossier(ctx context.Context, tx *sql.Tx, key string, d domain.Dossier, now time.Time) error {
 	_, err := tx.StmtContext(ctx, db.upsert.update).ExecContext(ctx,
 		d.Code, key, d.ProcedureCode, d.ProcedureName, d.Field, d.ApplicantName, d.Phone,
 		d.IDLast4, d.Village, int(d.Intake), int(d.Status), unix(d.ReceivedAt), unix(d.DueAt),
 		unix(d.FinishedAt), unix(d.ReturnedAt), unix(d.ExtendedDueAt), d.ExtensionReason,
-		d.Handler, d.Note, now.Unix(), old.ID)
+		d.Handler, d.Note, now.Unix(), d.ID)
 	if err != nil {
 		return fmt.Errorf("store: update dossier %q: %w", d.Code, err)
 	}
-	var events []domain.Event
-	if d.Status != old.Status {
-		events = append(events, domain.Event{DossierID: old.ID, At: now, Kind: "status",
-			From: old.Status, To: d.Status, Note: d.Note, Source: source})
-	}
-	if !old.Extended() && d.Extended() {
-		events = append(events, domain.Event{DossierID: old.ID, At: now, Kind: "extended",
-			Note: d.ExtensionReason, Source: source})
-	}
-	return db.insertEvents(ctx, tx, d.Code, events)
+	return nil
 }
 
 func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, code string, events []domain.Event) error {

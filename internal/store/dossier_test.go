@@ -53,6 +53,7 @@ func TestUpsertDossierRoundTrip(t *testing.T) {
 	want.ReceivedAt = time.Date(2025, 5, 1, 1, 30, 0, 0, time.UTC)
 	want.FinishedAt = time.Date(2025, 5, 2, 3, 0, 0, 0, time.UTC)
 	want.ExtendedDueAt = time.Date(2025, 5, 8, 17, 0, 0, 0, time.UTC)
+	want.ExtensionEvent = true // read from the "extended" event
 	want.UpdatedAt = time.Date(2025, 5, 1, 9, 0, 0, 0, time.UTC)
 	if got != want {
 		t.Errorf("DossierByCode =\n%+v\nwant\n%+v", got, want)
@@ -90,7 +91,7 @@ func TestUpsertDossierOutcomesAndEvents(t *testing.T) {
 	steps := []struct {
 		name      string
 		d         domain.Dossier
-		want      int
+		want      intake.Outcome
 		newEvents []domain.Event // without DossierID and At
 		updatedAt time.Time
 	}{

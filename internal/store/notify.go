@@ -143,34 +143,31 @@ func (db *DB) SetLastRun(ctx context.Context, job string, at time.Time) error {
 }
 
 // ExtendDossier moves the appointment of the dossier with code once
-// (Decree 118/2025 Art. 19(6)): it sets the new date and reason and records
-// an "extended" event, in one transaction. A dossier already extended, or
-// whose processing has ended, wraps domain.ErrConflict.
+// (Decree 118/2025 Art. 19(6)), by domain.Dossier.Extend: it sets the new
+// date and reason and records an "extended" event, in one transaction. A
+// dossier extended before (its date, or only the event on record) or whose
+// processing has ended is refused with Extend's *domain.InvalidError.
 func (db *DB) ExtendDossier(ctx context.Context, code string, due time.Time, reason, source string, at time.Time) (domain.Dossier, error) {
 	var d domain.Dossier
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		d, err = scanDossier(tx.QueryRowContext(ctx, `SELECT `+dossierColumns+` FROM dossiers WHERE code_key = ?`,
-			domain.CanonicalCode(code)))
+		old, err := scanDossier(tx.StmtContext(ctx, db.upsert.byKey).QueryRowContext(ctx, domain.CanonicalCode(code)))
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("store: extend %q: %w", code, domain.ErrNotFound)
 		}
 		if err != nil {
 			return fmt.Errorf("store: extend %q: %w", code, err)
 		}
-		if d.Extended() || d.Status.Ended() {
-			return fmt.Errorf("store: extend %q: %w", code, domain.ErrConflict)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE dossiers SET extended_due_at = ?, extension_reason = ?, updated_at = ?
-			WHERE id = ?`, due.Unix(), reason, at.Unix(), d.ID); err != nil {
+		var e domain.Event
+		d, e, err = old.Extend(utcSecond(due), reason, source, utcSecond(at))
+		if err != nil {
 			return fmt.Errorf("store: extend %q: %w", code, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO dossier_events (dossier_id, at, kind, note, source)
-			VALUES (?, ?, 'extended', ?, ?)`, d.ID, at.Unix(), reason, source); err != nil {
-			return fmt.Errorf("store: extend %q: event: %w", code, err)
+		if _, err := tx.ExecContext(ctx, `UPDATE dossiers SET extended_due_at = ?, extension_reason = ?, updated_at = ?
+			WHERE id = ?`, unix(d.ExtendedDueAt), d.ExtensionReason, e.At.Unix(), d.ID); err != nil {
+			return fmt.Errorf("store: extend %q: %w", code, err)
 		}
-		d.ExtendedDueAt, d.ExtensionReason, d.UpdatedAt = utcSecond(due), reason, utcSecond(at)
-		return nil
+		d.UpdatedAt = e.At
+		return db.insertEvents(ctx, tx, d.Code, []domain.Event{e})
 	})
 	return d, err
 }

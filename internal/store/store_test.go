@@ -17,10 +17,9 @@ import (
 
 // The store satisfies every Repo the services declare.
 var (
-	_ dossier.Repo     = (*DB)(nil)
-	_ citizen.Repo     = (*DB)(nil)
-	_ intake.Repo      = (*DB)(nil)
-	_ intake.BatchRepo = (*DB)(nil)
+	_ dossier.Repo = (*DB)(nil)
+	_ citizen.Repo = (*DB)(nil)
+	_ intake.Repo  = (*DB)(nil)
 )
 
 // testClock is a settable clock for SetClock.

@@ -1,6 +1,6 @@
-// Package syncapi is the HTTP sync API of DESIGN.md §3: the province's
-// one-door system (or a script beside it) posts dossiers as JSON and they
-// are upserted as an import would, with per-item results.
+// Package syncapi is the HTTP sync API: the province's one-door system (or
+// a script beside it) posts dossiers as JSON and they are merged as an
+// import would, with per-item results.
 //
 //	POST /api/v1/dossiers
 //	Authorization: Bearer $XABOT_SYNC_TOKEN
@@ -12,10 +12,14 @@
 //
 // answers 200 with {"results": [{"index": 0, "code": "...", "outcome":
 // "created"|"updated"|"unchanged"|"error", "error": "import.bad_phone",
-// "args": {...}}, ...], "created": n, "updated": n, "unchanged": n,
-// "errors": n}. The keys are the import columns' English names (unknown
-// keys are ignored); values are strings, numbers (a phone 905123456, a
-// status 9) or null (absent). Error keys are the locale keys of
+// "args": {...}, "notices": [{"key": "import.extension_moved", "args":
+// {...}}]}, ...], "created": n, "updated": n, "unchanged": n, "errors": n}.
+// The keys are the import columns' English names (unknown keys are
+// ignored); values are strings, numbers (a phone 905123456, a status 9) or
+// null. An item of a known code needs only "code" and what changed, e.g.
+// {"code": "...", "status": 9, "finished_at": "2025-06-03"}: a key absent
+// or null leaves the stored value, "" or "-" clears an optional one (an
+// extension is never cleared). Error and notice keys are the locale keys of
 // locales/import.*.yaml.
 //
 // Requests that are not this are refused before anything is written: no
@@ -146,6 +150,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Unchanged: rep.Unchanged, Errors: len(rep.Errors)}
 	for i, it := range res {
 		out.Results[i] = itemJSON{Index: it.Index, Code: it.Code, Outcome: it.Outcome, Error: it.Error, Args: domain.ClipArgs(it.Args)}
+		for _, n := range it.Notices {
+			out.Results[i].Notices = append(out.Results[i].Notices, noticeJSON{Key: n.Key, Args: n.Args})
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 	h.log.Info("sync: dossiers", "remote", remote, "records", len(recs), "created", rep.Created,
@@ -188,6 +195,12 @@ type itemJSON struct {
 	Outcome string            `json:"outcome"`
 	Error   string            `json:"error,omitempty"`
 	Args    map[string]string `json:"args,omitempty"`
+	Notices []noticeJSON      `json:"notices,omitempty"`
+}
+
+type noticeJSON struct {
+	Key  string            `json:"key"`
+	Args map[string]string `json:"args,omitempty"`
 }
 
 type response struct {
@@ -258,7 +271,9 @@ func decode(body []byte) ([]map[string]string, *parseError) {
 	return recs, nil
 }
 
-// record turns one item into a record, or says what is wrong with it.
+// record turns one item into a record, or says what is wrong with it. A
+// null is no value (the stored one stays, as for an absent key); a blank
+// string clears, as intake.ClearMark in a file's cell.
 func record(raw json.RawMessage) (map[string]string, string) {
 	if len(raw) == 0 || raw[0] != '{' {
 		return nil, "not a JSON object"
@@ -274,6 +289,9 @@ func record(raw json.RawMessage) (map[string]string, string) {
 		switch v := v.(type) {
 		case nil:
 		case string:
+			if strings.TrimSpace(v) == "" {
+				v = intake.ClearMark
+			}
 			rec[k] = v
 		case json.Number:
 			rec[k] = numberText(v)

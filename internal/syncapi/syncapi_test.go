@@ -323,7 +323,7 @@ func TestPost(t *testing.T) {
 		`{"code":"H55.20-250602-0001","index":0,"outcome":"created"}`,
 		`{"args":{"column":"applicant_phone"},"code":"H55.20-250602-0002","error":"import.bad_phone","index":1,"outcome":"error"}`,
 		`{"code":"H55.20-250602-0003","index":2,"outcome":"created"}`,
-		`{"args":{"column":"field"},"code":"H55.20-250602-0004","error":"import.missing","index":3,"outcome":"error"}`,
+		`{"args":{"code":"H55.20-250602-0004","columns":"field"},"code":"H55.20-250602-0004","error":"import.new_incomplete","index":3,"outcome":"error"}`,
 	}
 	if len(res) != len(want) {
 		t.Fatalf("results = %v", res)

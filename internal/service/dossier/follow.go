@@ -38,16 +38,14 @@ func (s *Service) Unfollow(ctx context.Context, user, code string) (domain.Dossi
 }
 
 // Extend moves the dossier's appointment to due, once (Decree 118/2025
-// Art. 19(6)); a second extension is refused with apology.already_extended,
-// an ended dossier with apology.ended. actor is recorded as the source.
+// Art. 19(6)); the store applies domain.Dossier.Extend, which refuses a
+// second extension with apology.already_extended and an ended dossier with
+// apology.ended. actor is recorded as the source.
 func (s *Service) Extend(ctx context.Context, actor, code string, due time.Time, reason string) (domain.Dossier, error) {
 	d, err := s.repo.ExtendDossier(ctx, code, due, reason, "bot:"+actor, s.now())
-	if errors.Is(err, domain.ErrConflict) {
-		cur, gerr := s.repo.DossierByCode(ctx, code)
-		if gerr == nil && cur.Extended() {
-			return domain.Dossier{}, domain.Invalid("apology.already_extended", "code", cur.Code)
-		}
-		return domain.Dossier{}, domain.Invalid("apology.ended", "code", code)
+	var inv *domain.InvalidError
+	if errors.As(err, &inv) {
+		return domain.Dossier{}, inv
 	}
 	if errors.Is(err, domain.ErrNotFound) {
 		return domain.Dossier{}, domain.Invalid("lookup.not_found", "code", code)

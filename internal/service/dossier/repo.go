@@ -25,7 +25,8 @@ type Repo interface {
 	// Subscribe and Unsubscribe make a chat follow a dossier's changes, or stop.
 	Subscribe(ctx context.Context, dossierID int64, chatKey, source string, at time.Time) error
 	Unsubscribe(ctx context.Context, dossierID int64, chatKey string, at time.Time) error
-	// ExtendDossier moves the appointment once; a second time wraps
-	// domain.ErrConflict.
+	// ExtendDossier moves the appointment once, by domain.Dossier.Extend; a
+	// refusal (a second extension, an ended dossier) wraps its
+	// *domain.InvalidError.
 	ExtendDossier(ctx context.Context, code string, due time.Time, reason, source string, at time.Time) (domain.Dossier, error)
 }

@@ -6,42 +6,41 @@ import (
 	"xabot/internal/fold"
 )
 
-// column is one import column: its English name (DESIGN.md §3, the key of
-// ParseRecord's map) and the headers one-door exports print for it.
+// column is one import column: its English name (the key of ParseRecord's
+// map) and the headers one-door exports print for it.
 type column struct {
-	name     string
-	required bool
-	aliases  []string
+	name    string
+	aliases []string
 }
 
-// columns lists the import columns. procedure_code and procedure_name are
-// required as a pair: one of them must be there.
+// columns lists the import columns. A file needs only the code; what a new
+// dossier needs is checked row by row (domain.MergeDossier).
 func columns() []column {
 	return []column{
-		{"code", true, []string{"Mã hồ sơ", "Số hồ sơ", "Mã HS", "Số biên nhận"}},
-		{"procedure_code", false, []string{"Mã thủ tục", "Mã TTHC", "Mã thủ tục hành chính"}},
-		{"procedure_name", false, []string{"Tên thủ tục", "Tên TTHC", "Thủ tục", "Thủ tục hành chính",
+		{"code", []string{"Mã hồ sơ", "Số hồ sơ", "Mã HS", "Số biên nhận"}},
+		{"procedure_code", []string{"Mã thủ tục", "Mã TTHC", "Mã thủ tục hành chính"}},
+		{"procedure_name", []string{"Tên thủ tục", "Tên TTHC", "Thủ tục", "Thủ tục hành chính",
 			"Tên thủ tục hành chính", "procedure"}},
-		{"field", true, []string{"Lĩnh vực", "Tên lĩnh vực"}},
-		{"applicant_name", false, []string{"Người nộp", "Họ tên", "Họ và tên", "Chủ hồ sơ", "Tên người nộp",
+		{"field", []string{"Lĩnh vực", "Tên lĩnh vực"}},
+		{"applicant_name", []string{"Người nộp", "Họ tên", "Họ và tên", "Chủ hồ sơ", "Tên người nộp",
 			"Người nộp hồ sơ", "Tên chủ hồ sơ", "applicant"}},
-		{"applicant_phone", true, []string{"Số điện thoại", "Điện thoại", "SĐT", "Số ĐT", "phone"}},
-		{"applicant_id", false, []string{"CCCD", "Số CCCD", "Số định danh", "Số định danh cá nhân", "CMND",
+		{"applicant_phone", []string{"Số điện thoại", "Điện thoại", "SĐT", "Số ĐT", "phone"}},
+		{"applicant_id", []string{"CCCD", "Số CCCD", "Số định danh", "Số định danh cá nhân", "CMND",
 			"Số CMND", "CCCD/CMND", "Số CCCD/CMND"}},
-		{"village", false, []string{"Thôn", "Thôn/xóm", "Thôn, xóm", "Địa chỉ thôn", "Xóm"}},
-		{"channel", true, []string{"Kênh", "Kênh tiếp nhận", "Hình thức nộp", "Hình thức tiếp nhận",
+		{"village", []string{"Thôn", "Thôn/xóm", "Thôn, xóm", "Địa chỉ thôn", "Xóm"}},
+		{"channel", []string{"Kênh", "Kênh tiếp nhận", "Hình thức nộp", "Hình thức tiếp nhận",
 			"Hình thức nộp hồ sơ", "intake"}},
-		{"received_at", true, []string{"Ngày tiếp nhận", "Ngày nhận", "Ngày nhận hồ sơ", "Thời gian tiếp nhận",
+		{"received_at", []string{"Ngày tiếp nhận", "Ngày nhận", "Ngày nhận hồ sơ", "Thời gian tiếp nhận",
 			"received"}},
-		{"due_at", true, []string{"Ngày hẹn trả", "Hẹn trả", "Ngày hẹn trả kết quả", "Hạn xử lý", "due"}},
-		{"finished_at", false, []string{"Ngày có kết quả", "Ngày kết thúc", "Ngày xử lý xong", "Ngày hoàn thành",
+		{"due_at", []string{"Ngày hẹn trả", "Hẹn trả", "Ngày hẹn trả kết quả", "Hạn xử lý", "due"}},
+		{"finished_at", []string{"Ngày có kết quả", "Ngày kết thúc", "Ngày xử lý xong", "Ngày hoàn thành",
 			"finished"}},
-		{"returned_at", false, []string{"Ngày trả kết quả", "Ngày trả", "returned"}},
-		{"status", true, []string{"Trạng thái", "Tình trạng", "Trạng thái hồ sơ"}},
-		{"handler", false, []string{"Cán bộ xử lý", "Người xử lý", "Cán bộ thụ lý", "Cán bộ giải quyết"}},
-		{"extended_due_at", false, []string{"Ngày gia hạn", "Hẹn trả mới", "Ngày hẹn trả mới", "Gia hạn đến"}},
-		{"note", false, []string{"Ghi chú", "notes"}},
-		{"extension_reason", false, []string{"Lý do gia hạn", "Lý do xin lỗi, gia hạn"}},
+		{"returned_at", []string{"Ngày trả kết quả", "Ngày trả", "returned"}},
+		{"status", []string{"Trạng thái", "Tình trạng", "Trạng thái hồ sơ"}},
+		{"handler", []string{"Cán bộ xử lý", "Người xử lý", "Cán bộ thụ lý", "Cán bộ giải quyết"}},
+		{"extended_due_at", []string{"Ngày gia hạn", "Hẹn trả mới", "Ngày hẹn trả mới", "Gia hạn đến"}},
+		{"note", []string{"Ghi chú", "notes"}},
+		{"extension_reason", []string{"Lý do gia hạn", "Lý do xin lỗi, gia hạn"}},
 	}
 }
 
@@ -76,18 +75,35 @@ func matchHeader(cells []string) header {
 	return h
 }
 
-// missing lists the required columns the header lacks, by English name.
+// complete reports whether the row h was read from is a header: it names
+// headerMatches known columns, or the code and another.
+func (h header) complete() bool {
+	_, code := h.index["code"]
+	return len(h.index) >= headerMatches || code && len(h.index) >= 2
+}
+
+// missing lists the columns a file must have that the header lacks: only
+// the code.
 func (h header) missing() []string {
-	var out []string
-	for _, c := range columns() {
-		if _, ok := h.index[c.name]; c.required && !ok {
-			out = append(out, c.name)
+	if _, ok := h.index["code"]; !ok {
+		return []string{"code"}
+	}
+	return nil
+}
+
+// name rewrites the column names of a row's error as the file's author
+// wrote them in the header.
+func (h header) name(le *LineError) {
+	if c, ok := le.Args["column"]; ok && h.text[c] != "" {
+		le.Args["column"] = h.text[c]
+	}
+	if cs, ok := le.Args["columns"]; ok {
+		names := strings.Split(cs, ", ")
+		for i, c := range names {
+			if h.text[c] != "" {
+				names[i] = h.text[c]
+			}
 		}
+		le.Args["columns"] = strings.Join(names, ", ")
 	}
-	_, code := h.index["procedure_code"]
-	_, name := h.index["procedure_name"]
-	if !code && !name {
-		out = append(out, "procedure_code/procedure_name")
-	}
-	return out
 }

@@ -115,9 +115,7 @@ func TestImportRecords(t *testing.T) {
 		t.Errorf("CountDossiers = %d", n)
 	}
 
-	// Row by row (a repo without batches) gives the same outcomes.
-	plain := New(plainRepo{db}, hcm(t))
-	res, rep, err = plain.ImportRecords(t.Context(), []map[string]string{rec("H55.20-250602-0001", "9"),
+	res, rep, err = im.ImportRecords(t.Context(), []map[string]string{rec("H55.20-250602-0001", "9"),
 		rec("H55.20-250602-0003", "done")}, "sync")
 	if err != nil || res[0].Outcome != "updated" || res[1].Outcome != "unchanged" || rep.Updated != 1 || rep.Unchanged != 1 {
 		t.Errorf("second post = %+v %+v, %v", res, rep, err)

@@ -1,9 +1,10 @@
 // Package intake imports dossiers from the province's one-door exports: it
 // parses CSV tables of dossiers (English or Vietnamese headers, UTF-8 or
 // UTF-16, comma, semicolon or tab separated) and the first sheet of Excel
-// workbooks (.xlsx), validates each row, and upserts the good rows through
-// Repo, reporting the bad ones by line. The sync API hands it records
-// already split into columns (ImportRecords).
+// workbooks (.xlsx), validates each row, and merges the good rows into the
+// stored dossiers through Repo (a row changes only the fields it carries),
+// reporting the bad ones by line. The sync API hands it records already
+// split into columns (ImportRecords).
 //
 // Dates are local time in the importer's location and are stored in UTC; a
 // date without a time means 00:00 local that day. Of the applicant's ID
@@ -13,11 +14,13 @@ package intake
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,10 +33,21 @@ import (
 )
 
 // Report is what an import did: how many rows created, updated or left
-// unchanged a dossier, and the rows that were not imported.
+// unchanged a dossier, the rows that were not imported (by line), and
+// what to tell about rows that were (Notices).
 type Report struct {
 	Created, Updated, Unchanged int
 	Errors                      []LineError
+	Notices                     []Notice
+}
+
+// Notice is something to tell about a row that was imported: an extension
+// on record kept against an earlier date, or moved later by the one-door
+// system. Like LineError it never holds a phone, a name or an ID number.
+type Notice struct {
+	Line int // as LineError.Line
+	Key  string
+	Args map[string]string
 }
 
 // Importer imports dossier tables into a Repo.
@@ -54,22 +68,25 @@ func New(repo Repo, loc *time.Location) *Importer {
 // sniffSize is how much of the file is looked at to find the delimiter.
 const sniffSize = 64 << 10
 
-// The header is the first row naming at least headerMatches known columns
-// within the first headerRows rows (lines of a CSV, rows of a sheet): the
-// rows above it, blank or a title ("DANH SÁCH HỒ SƠ ..."), are skipped.
+// The header is the first row within the first headerRows rows (lines of a
+// CSV, rows of a sheet) naming at least headerMatches known columns, or the
+// code and one more (a thin export: code and status): the rows above it,
+// blank or a title ("DANH SÁCH HỒ SƠ ..."), are skipped.
 const (
 	headerRows    = 20
 	headerMatches = 3
 )
 
-// ImportCSV reads a CSV table of dossiers from r and upserts every valid
-// row, recording source ("import", "sync") on the events. Bad rows are
-// reported in Report.Errors by physical line number and the rest are still
-// imported. Title and blank lines above the header are skipped (see
-// headerRows). The error is for the file as a whole: unreadable, or a
-// header without the required columns (a *domain.InvalidError with key
-// "import.missing_columns"; nothing is imported then), or a storage
-// failure, after which Report counts what was written before it.
+// ImportCSV reads a CSV table of dossiers from r and merges every valid
+// row into the dossier with its code (domain.MergeDossier: a column the
+// file lacks, or a blank cell, leaves the stored value), recording source
+// ("import", "sync") on the events. Bad rows are reported in Report.Errors
+// by physical line number and the rest are still imported. Title and blank
+// lines above the header are skipped (see headerRows). The error is for the
+// file as a whole: unreadable, or a header without the code column (a
+// *domain.InvalidError with key "import.missing_columns"; nothing is
+// imported then), or a storage failure, after which Report counts what was
+// written before it.
 func (im *Importer) ImportCSV(ctx context.Context, r io.Reader, source string) (Report, error) {
 	// A byte order mark picks UTF-8 or UTF-16 (Excel's "Unicode text") and is
 	// dropped; without one the bytes are taken as UTF-8.
@@ -140,7 +157,7 @@ func findHeader(src rowSource) (header, error) {
 			return header{}, domain.Invalid("import.bad_encoding")
 		}
 		h := matchHeader(cells)
-		if len(h.index) >= headerMatches {
+		if h.complete() {
 			return h, nil
 		}
 		if len(h.index) > bestN {
@@ -155,7 +172,7 @@ func findHeader(src rowSource) (header, error) {
 
 // importTable imports the rows of src: it finds the header, then parses
 // each row into a record (conv, when set, rewrites a cell's value given its
-// column name) and upserts the valid ones. unit names a row in storage
+// column name) and merges the valid ones. unit names a row in storage
 // errors ("line", "row").
 func (im *Importer) importTable(ctx context.Context, src rowSource, source string,
 	conv func(column, value string) string, unit string) (Report, error) {
@@ -169,7 +186,7 @@ func (im *Importer) importTable(ctx context.Context, src rowSource, source strin
 	}
 
 	seen := map[string]int{} // canonical code → line of its first row
-	b := &batch{repo: im.repo, source: source, unit: unit}
+	b := &batch{repo: im.repo, source: source, unit: unit, loc: im.loc, name: h.name}
 	for {
 		if err := ctx.Err(); err != nil {
 			return rep, fmt.Errorf("intake: %w", err)
@@ -208,40 +225,37 @@ func (im *Importer) importTable(ctx context.Context, src rowSource, source strin
 			rep.Errors = append(rep.Errors, LineError{Line: line, Key: "import.bad_encoding"})
 			continue
 		}
-		d, le := ParseRecord(rec, im.loc)
+		p, le := ParseRecord(rec, im.loc)
 		if le == nil {
-			key := domain.CanonicalCode(d.Code)
+			key := domain.CanonicalCode(p.Values.Code)
 			if first, dup := seen[key]; dup {
-				le = rowError("import.duplicate_code", "code", d.Code, "line", strconv.Itoa(first))
+				le = rowError("import.duplicate_code", "code", p.Values.Code, "line", strconv.Itoa(first))
 			} else {
 				seen[key] = line
 			}
 		}
 		if le != nil {
 			le.Line = line
-			if c, ok := le.Args["column"]; ok && h.text[c] != "" {
-				le.Args["column"] = h.text[c] // as the file's author wrote it
-			}
+			h.name(le)
 			rep.Errors = append(rep.Errors, *le)
 			continue
 		}
-		b.add(d, line)
-		if len(b.ds) == batchSize {
+		b.add(p, line)
+		if len(b.ps) == batchSize {
 			if err := b.flush(ctx, &rep); err != nil {
 				return rep, err
 			}
 		}
 	}
-	if err := b.flush(ctx, &rep); err != nil {
-		return rep, err
-	}
-	return rep, nil
+	err = b.flush(ctx, &rep)
+	sortByLine(&rep)
+	return rep, err
 }
 
-// batchSize is how many rows go in one transaction when the repo is a
-// BatchRepo: large enough to spread the commit (100,000 rows in 7.5 s
-// instead of 10.4 s at 256), small enough not to hold the one writer for
-// long (about 150 ms; the bot's writes wait on the busy timeout).
+// batchSize is how many rows go in one transaction: large enough to spread
+// the commit (100,000 rows in 7.5 s instead of 10.4 s at 256), small enough
+// not to hold the one writer for long (about 150 ms; the bot's writes wait
+// on the busy timeout).
 const batchSize = 2000
 
 // batch holds valid rows until they are written.
@@ -249,28 +263,42 @@ type batch struct {
 	repo   Repo
 	source string
 	unit   string // what lines counts: "line", "row", "item"
-	ds     []domain.Dossier
+	loc    *time.Location
+	ps     []domain.DossierPatch
 	lines  []int
-	// done, when set, is told the outcome of each row written, by its line.
-	done func(line int, o Outcome)
+	// name, when set, rewrites a refusal's column names as the file has them.
+	name func(*LineError)
+	// done, when set, is told what became of each row written, by its
+	// line: its outcome, why it was refused, what to tell about it.
+	done func(line int, o Outcome, refused *LineError, notices []Notice)
 }
 
-func (b *batch) add(d domain.Dossier, line int) {
-	b.ds = append(b.ds, d)
+func (b *batch) add(p domain.DossierPatch, line int) {
+	b.ps = append(b.ps, p)
 	b.lines = append(b.lines, line)
 }
 
 // flush writes the held rows and counts what happened to them in rep.
 func (b *batch) flush(ctx context.Context, rep *Report) error {
-	if len(b.ds) == 0 {
+	if len(b.ps) == 0 {
 		return nil
 	}
-	defer func() { b.ds, b.lines = b.ds[:0], b.lines[:0] }()
-	count := func(i int, o Outcome) {
-		if b.done != nil {
-			b.done(b.lines[i], o)
-		}
-		switch o {
+	defer func() { b.ps, b.lines = b.ps[:0], b.lines[:0] }()
+	merges, err := b.repo.MergeDossiers(ctx, b.ps, b.source)
+	if err != nil {
+		return fmt.Errorf("intake: %ss %d-%d: %w", b.unit, b.lines[0], b.lines[len(b.lines)-1], err)
+	}
+	for i, m := range merges {
+		line := b.lines[i]
+		var refused *LineError
+		var notices []Notice
+		switch m.Outcome {
+		case Refused:
+			refused = &LineError{Line: line, Key: m.Refused.Key, Args: m.Refused.Args}
+			if b.name != nil {
+				b.name(refused)
+			}
+			rep.Errors = append(rep.Errors, *refused)
 		case Created:
 			rep.Created++
 		case Updated:
@@ -278,25 +306,38 @@ func (b *batch) flush(ctx context.Context, rep *Report) error {
 		default:
 			rep.Unchanged++
 		}
-	}
-	if br, ok := b.repo.(BatchRepo); ok {
-		outcomes, err := br.UpsertDossiers(ctx, b.ds, b.source)
-		if err != nil {
-			return fmt.Errorf("intake: %ss %d-%d: %w", b.unit, b.lines[0], b.lines[len(b.lines)-1], err)
+		if n, ok := extensionNotice(m, b.ps[i].Values, b.loc); ok {
+			n.Line = line
+			notices = append(notices, n)
+			rep.Notices = append(rep.Notices, n)
 		}
-		for i, o := range outcomes {
-			count(i, o)
+		if b.done != nil {
+			b.done(line, m.Outcome, refused, notices)
 		}
-		return nil
-	}
-	for i, d := range b.ds {
-		o, err := b.repo.UpsertDossier(ctx, d, b.source)
-		if err != nil {
-			return fmt.Errorf("intake: %s %d dossier %q: %w", b.unit, b.lines[i], d.Code, err)
-		}
-		count(i, o)
 	}
 	return nil
+}
+
+// extensionNotice tells what became of a row's extension when the one on
+// record decided it: a later date taken, an earlier one left.
+func extensionNotice(m domain.Merge, given domain.Dossier, loc *time.Location) (Notice, bool) {
+	date := func(t time.Time) string { return t.In(loc).Format("02/01/2006") }
+	switch m.Extension {
+	case domain.ExtensionMoved:
+		return Notice{Key: "import.extension_moved", Args: map[string]string{
+			"code": m.Dossier.Code, "new": date(m.Dossier.ExtendedDueAt)}}, true
+	case domain.ExtensionKept:
+		return Notice{Key: "import.extension_kept", Args: map[string]string{
+			"code": given.Code, "kept": date(m.Previous), "given": date(given.ExtendedDueAt)}}, true
+	}
+	return Notice{}, false
+}
+
+// sortByLine puts a report's errors and notices in line order: rows are
+// refused when read and when merged.
+func sortByLine(rep *Report) {
+	slices.SortStableFunc(rep.Errors, func(a, b LineError) int { return cmp.Compare(a.Line, b.Line) })
+	slices.SortStableFunc(rep.Notices, func(a, b Notice) int { return cmp.Compare(a.Line, b.Line) })
 }
 
 // sniffDelimiter picks the field separator of head, the start of a CSV
@@ -317,10 +358,11 @@ func sniffDelimiter(head []byte) rune {
 			if line > headerRows {
 				break
 			}
-			n := len(matchHeader(cells).index)
-			if n < headerMatches {
+			h := matchHeader(cells)
+			if !h.complete() {
 				continue
 			}
+			n := len(h.index)
 			if best == 0 || line < bestLine || (line == bestLine && n > bestN) {
 				best, bestLine, bestN = d, line, n
 			}

@@ -35,115 +35,117 @@ func rowError(key string, kv ...string) *LineError {
 	return &LineError{Key: inv.Key, Args: inv.Args}
 }
 
-// ParseRecord validates one dossier given as column name → value, the
-// names being the English import columns ("code", "applicant_phone", ...),
-// and returns it ready to upsert. The CSV import and the sync API share it.
-// Of the applicant's ID number only the last four digits are kept.
-func ParseRecord(rec map[string]string, loc *time.Location) (domain.Dossier, *LineError) {
+// ClearMark is the cell value that clears an optional field on purpose
+// (a name, the ID, the village, the handler, the note, the procedure's
+// code or name while the other remains, finished_at, returned_at). A blank
+// cell, or a column the file does not have, leaves the stored value.
+const ClearMark = "-"
+
+// ParseRecord reads one record given as column name → value, the names
+// being the English import columns ("code", "applicant_phone", ...), into
+// the patch of the fields it carries; the CSV and XLSX imports and the sync
+// API share it. A cell is checked on its own here (a phone, a date, a
+// status); what a dossier needs and the rules between fields are checked
+// on the merged dossier (domain.MergeDossier). Of the applicant's ID number
+// only the last four digits are kept. Dates are read in loc.
+func ParseRecord(rec map[string]string, loc *time.Location) (domain.DossierPatch, *LineError) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	get := func(name string) string { return strings.TrimSpace(rec[name]) }
-	var d domain.Dossier
+	p := domain.DossierPatch{Loc: loc}
+	d := &p.Values
+	// cell returns the value of column when the record carries one, and
+	// notes a clear.
+	cell := func(column string, f domain.DossierField) (string, bool) {
+		switch v := strings.TrimSpace(rec[column]); v {
+		case "":
+			return "", false
+		case ClearMark:
+			p.Clear |= f
+			return "", false
+		default:
+			p.Set |= f
+			return v, true
+		}
+	}
 
-	d.Code = get("code")
-	if d.Code == "" {
-		return d, rowError("import.missing", "column", "code")
+	d.Code = strings.TrimSpace(rec["code"])
+	if d.Code == "" || d.Code == ClearMark {
+		return p, rowError("import.missing", "column", "code")
 	}
 	var ce *domain.CodeError
 	if _, err := domain.ParseCode(d.Code); errors.As(err, &ce) && ce.Procedure {
-		return d, rowError("import.bad_code", "value", d.Code)
+		return p, rowError("import.bad_code", "value", d.Code)
 	}
 	// A code of another shape is kept as issued: the agency part has no
-	// fixed layout (research/domain.md §3.3).
+	// fixed layout.
 
-	d.ProcedureCode, d.ProcedureName = get("procedure_code"), get("procedure_name")
-	if d.ProcedureCode == "" && d.ProcedureName == "" {
-		return d, rowError("import.procedure_required")
-	}
-	if d.Field = get("field"); d.Field == "" {
-		return d, rowError("import.missing", "column", "field")
-	}
-	d.ApplicantName = get("applicant_name")
-
-	phone := get("applicant_phone")
-	if phone == "" {
-		return d, rowError("import.missing", "column", "applicant_phone")
-	}
-	var ok bool
-	if d.Phone, ok = domain.NormalizePhone(phone); !ok {
-		return d, rowError("import.bad_phone", "column", "applicant_phone") // never the number itself
-	}
-	if id := get("applicant_id"); id != "" {
-		if d.IDLast4, ok = last4(id); !ok {
-			return d, rowError("import.bad_id", "column", "applicant_id")
+	for _, c := range []struct {
+		column string
+		f      domain.DossierField
+		to     *string
+	}{
+		{"procedure_code", domain.FieldProcedureCode, &d.ProcedureCode},
+		{"procedure_name", domain.FieldProcedureName, &d.ProcedureName},
+		{"field", domain.FieldField, &d.Field},
+		{"applicant_name", domain.FieldApplicantName, &d.ApplicantName},
+		{"village", domain.FieldVillage, &d.Village},
+		{"handler", domain.FieldHandler, &d.Handler},
+		{"note", domain.FieldNote, &d.Note},
+		{"extension_reason", domain.FieldExtensionReason, &d.ExtensionReason},
+	} {
+		if v, ok := cell(c.column, c.f); ok {
+			*c.to = v
 		}
 	}
-	d.Village = get("village")
 
-	channel := get("channel")
-	if channel == "" {
-		return d, rowError("import.missing", "column", "channel")
+	var ok bool
+	if phone, given := cell("applicant_phone", domain.FieldPhone); given {
+		if d.Phone, ok = domain.NormalizePhone(phone); !ok {
+			return p, rowError("import.bad_phone", "column", "applicant_phone") // never the number itself
+		}
 	}
-	in, err := domain.ParseIntake(channel)
-	if err != nil {
-		return d, rowError("import.bad_channel", "value", channel)
+	if id, given := cell("applicant_id", domain.FieldIDLast4); given {
+		if d.IDLast4, ok = last4(id); !ok {
+			return p, rowError("import.bad_id", "column", "applicant_id")
+		}
 	}
-	d.Intake = in
-
-	status := get("status")
-	if status == "" {
-		return d, rowError("import.missing", "column", "status")
+	if channel, given := cell("channel", domain.FieldIntake); given {
+		in, err := domain.ParseIntake(channel)
+		if err != nil {
+			return p, rowError("import.bad_channel", "value", channel)
+		}
+		d.Intake = in
 	}
-	st, err := domain.ParseStatus(status)
-	if err != nil {
-		return d, rowError("import.bad_status", "value", status)
+	if status, given := cell("status", domain.FieldStatus); given {
+		st, err := domain.ParseStatus(status)
+		if err != nil {
+			return p, rowError("import.bad_status", "value", status)
+		}
+		d.Status = st
 	}
-	d.Status = st
-
-	dates := []struct {
-		column   string
-		required bool
-		to       *time.Time
+	for _, c := range []struct {
+		column string
+		f      domain.DossierField
+		to     *time.Time
 	}{
-		{"received_at", true, &d.ReceivedAt},
-		{"due_at", true, &d.DueAt},
-		{"finished_at", false, &d.FinishedAt},
-		{"returned_at", false, &d.ReturnedAt},
-		{"extended_due_at", false, &d.ExtendedDueAt},
-	}
-	for _, c := range dates {
-		v := get(c.column)
-		if v == "" {
-			if c.required {
-				return d, rowError("import.missing", "column", c.column)
-			}
+		{"received_at", domain.FieldReceivedAt, &d.ReceivedAt},
+		{"due_at", domain.FieldDueAt, &d.DueAt},
+		{"finished_at", domain.FieldFinishedAt, &d.FinishedAt},
+		{"returned_at", domain.FieldReturnedAt, &d.ReturnedAt},
+		{"extended_due_at", domain.FieldExtendedDueAt, &d.ExtendedDueAt},
+	} {
+		v, given := cell(c.column, c.f)
+		if !given {
 			continue
 		}
 		t, ok := parseTime(v, loc)
 		if !ok {
-			return d, rowError("import.bad_date", "column", c.column, "value", v)
+			return p, rowError("import.bad_date", "column", c.column, "value", v)
 		}
 		*c.to = t
 	}
-	if d.Status.Ended() && d.FinishedAt.IsZero() {
-		return d, rowError("import.finished_required", "status", status)
-	}
-	// Appointments are dates, and a date-only value is midnight: compare
-	// calendar days, or a same-day appointment would come before its
-	// reception at 08:30.
-	received := domain.DateOf(d.ReceivedAt, loc)
-	if domain.DateOf(d.DueAt, loc).Before(received) {
-		return d, rowError("import.due_before_received")
-	}
-	if !d.FinishedAt.IsZero() && domain.DateOf(d.FinishedAt, loc).Before(received) {
-		return d, rowError("import.finished_before_received")
-	}
-
-	d.Handler = get("handler")
-	d.Note = get("note")
-	d.ExtensionReason = get("extension_reason")
-	return d, nil
+	return p, nil
 }
 
 // last4 returns the last four digits of an ID number (CCCD has 12, the old

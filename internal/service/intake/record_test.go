@@ -71,58 +71,68 @@ func TestParseRecord(t *testing.T) {
 		change map[string]string
 		key    string // "" = valid
 		args   map[string]string
-		check  func(domain.Dossier) bool
+		check  func(domain.DossierPatch) bool
 	}{
-		{"valid, same-day appointment", nil, "", nil, func(d domain.Dossier) bool {
+		{"valid, same-day appointment", nil, "", nil, func(p domain.DossierPatch) bool {
+			d := p.Values
 			return d.Code == "H55.20-250501-0001" && d.Phone == "0905123456" && d.Intake == domain.IntakeDirect &&
-				d.DueAt.Equal(utc(2025, 5, 1, 0, 0)) && d.ReceivedAt.Equal(utc(2025, 5, 1, 8, 30))
+				d.DueAt.Equal(utc(2025, 5, 1, 0, 0)) && d.ReceivedAt.Equal(utc(2025, 5, 1, 8, 30)) &&
+				p.Set == domain.FieldProcedureCode|domain.FieldField|domain.FieldApplicantName|domain.FieldPhone|
+					domain.FieldIntake|domain.FieldReceivedAt|domain.FieldDueAt|domain.FieldStatus && p.Clear == 0 &&
+				p.Loc == loc
 		}},
 		{"CCCD keeps only the last four digits", map[string]string{"applicant_id": "051 234 567 890"}, "", nil,
-			func(d domain.Dossier) bool { return d.IDLast4 == "7890" }},
+			func(p domain.DossierPatch) bool { return p.Values.IDLast4 == "7890" && p.Set&domain.FieldIDLast4 != 0 }},
 		{"CMND", map[string]string{"applicant_id": "212345678"}, "", nil,
-			func(d domain.Dossier) bool { return d.IDLast4 == "5678" }},
+			func(p domain.DossierPatch) bool { return p.Values.IDLast4 == "5678" }},
 		{"ID too short", map[string]string{"applicant_id": "12"}, "import.bad_id",
 			map[string]string{"column": "applicant_id"}, nil},
 		{"code of another shape is kept", map[string]string{"code": "000.00.12.H55-HS-77"}, "", nil,
-			func(d domain.Dossier) bool { return d.Code == "000.00.12.H55-HS-77" }},
+			func(p domain.DossierPatch) bool { return p.Values.Code == "000.00.12.H55-HS-77" }},
 		{"procedure code as dossier code", map[string]string{"code": "1.000948.H38"}, "import.bad_code",
 			map[string]string{"value": "1.000948.H38"}, nil},
 		{"empty code", map[string]string{"code": "  "}, "import.missing", map[string]string{"column": "code"}, nil},
-		{"no procedure", map[string]string{"procedure_code": ""}, "import.procedure_required", nil, nil},
+		{"a dash is no code", map[string]string{"code": "-"}, "import.missing", map[string]string{"column": "code"}, nil},
+		{"blank cells are not carried", map[string]string{"procedure_code": "", "applicant_phone": " ", "due_at": ""}, "", nil,
+			func(p domain.DossierPatch) bool {
+				return p.Set&(domain.FieldProcedureCode|domain.FieldPhone|domain.FieldDueAt) == 0 && p.Clear == 0
+			}},
+		{"a dash clears", map[string]string{"applicant_name": " - ", "note": "-", "finished_at": "-"}, "", nil,
+			func(p domain.DossierPatch) bool {
+				return p.Clear == domain.FieldApplicantName|domain.FieldNote|domain.FieldFinishedAt &&
+					p.Set&domain.FieldApplicantName == 0
+			}},
+		{"just code and status", map[string]string{"procedure_code": "", "field": "", "applicant_name": "",
+			"applicant_phone": "", "channel": "", "received_at": "", "due_at": "", "status": "9",
+			"finished_at": "2025-05-03"}, "", nil,
+			func(p domain.DossierPatch) bool {
+				return p.Set == domain.FieldStatus|domain.FieldFinishedAt && p.Values.Status == domain.StatusDone
+			}},
 		{"name only", map[string]string{"procedure_code": "", "procedure_name": "Đăng ký khai sinh"}, "", nil,
-			func(d domain.Dossier) bool { return d.ProcedureName == "Đăng ký khai sinh" }},
+			func(p domain.DossierPatch) bool { return p.Values.ProcedureName == "Đăng ký khai sinh" }},
 		{"bad phone value stays out", map[string]string{"applicant_phone": "090512"}, "import.bad_phone",
-			map[string]string{"column": "applicant_phone"}, nil},
-		{"no phone", map[string]string{"applicant_phone": ""}, "import.missing",
 			map[string]string{"column": "applicant_phone"}, nil},
 		{"channel", map[string]string{"channel": "zalo"}, "import.bad_channel", map[string]string{"value": "zalo"}, nil},
 		{"status name", map[string]string{"status": "Yêu cầu bổ sung giấy tờ"}, "", nil,
-			func(d domain.Dossier) bool { return d.Status == domain.StatusSupplementRequested }},
+			func(p domain.DossierPatch) bool { return p.Values.Status == domain.StatusSupplementRequested }},
 		{"status", map[string]string{"status": "11"}, "import.bad_status", map[string]string{"value": "11"}, nil},
-		{"no due", map[string]string{"due_at": ""}, "import.missing", map[string]string{"column": "due_at"}, nil},
 		{"bad returned_at", map[string]string{"returned_at": "mai"}, "import.bad_date",
 			map[string]string{"column": "returned_at", "value": "mai"}, nil},
-		{"withdrawn needs finished_at", map[string]string{"status": "withdrawn"}, "import.finished_required",
-			map[string]string{"status": "withdrawn"}, nil},
-		{"due before received", map[string]string{"due_at": "30/04/2025"}, "import.due_before_received", nil, nil},
-		{"finished before received", map[string]string{"status": "9", "finished_at": "30/04/2025 17:00"},
-			"import.finished_before_received", nil, nil},
-		{"finished same day", map[string]string{"status": "9", "finished_at": "01/05/2025 07:00"}, "", nil,
-			func(d domain.Dossier) bool { return d.FinishedAt.Equal(utc(2025, 5, 1, 7, 0)) }},
 		{"extension", map[string]string{"extended_due_at": "2025-05-06", "extension_reason": " chờ xác minh "}, "", nil,
-			func(d domain.Dossier) bool {
-				return d.Extended() && d.ExtensionReason == "chờ xác minh" && d.ExtendedDueAt.Equal(utc(2025, 5, 6, 0, 0))
+			func(p domain.DossierPatch) bool {
+				return p.Values.ExtensionReason == "chờ xác minh" && p.Values.ExtendedDueAt.Equal(utc(2025, 5, 6, 0, 0)) &&
+					p.Set&(domain.FieldExtendedDueAt|domain.FieldExtensionReason) != 0
 			}},
 	}
 	for _, tt := range tests {
 		rec := goodRecord()
 		maps.Copy(rec, tt.change)
-		d, le := ParseRecord(rec, loc)
+		p, le := ParseRecord(rec, loc)
 		switch {
 		case tt.key == "" && le != nil:
 			t.Errorf("%s: ParseRecord error %+v, want none", tt.name, le)
-		case tt.key == "" && !tt.check(d):
-			t.Errorf("%s: ParseRecord = %+v", tt.name, d)
+		case tt.key == "" && !tt.check(p):
+			t.Errorf("%s: ParseRecord = %+v", tt.name, p)
 		case tt.key != "" && (le == nil || le.Key != tt.key || !maps.Equal(le.Args, tt.args)):
 			t.Errorf("%s: ParseRecord error = %+v, want %s %v", tt.name, le, tt.key, tt.args)
 		}

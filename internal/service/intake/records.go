@@ -26,33 +26,51 @@ type ItemResult struct {
 	// Args fill Error's placeholders; like LineError.Args they never hold a
 	// phone, a name or an ID number.
 	Args map[string]string
+	// Notices tell what else to know about a record written, e.g. that the
+	// one-door system moved an extended appointment (Line is Index+1).
+	Notices []Notice
 }
 
-// ImportRecords validates each record (column name → value, as ParseRecord
-// takes) and upserts the valid ones as the file imports do, in batches,
-// recording source on the events. It answers one ItemResult per record, in
-// order, and a Report whose Errors carry the item's position counting from
-// 1 as Line. A code given twice is imported once, the later record is an
-// "import.duplicate_item" error naming the first one's index. The error is
-// a storage failure or a cancelled ctx: the batches before it are written,
-// and the results of the records not reached have an empty Outcome.
+// ImportRecords parses each record (column name → value, as ParseRecord
+// takes: an absent key leaves the stored value) and merges the valid ones
+// as the file imports do, in batches, recording source on the events. A
+// record of a known code may carry only what changed; one of a new code
+// must carry what a dossier needs. It answers one ItemResult per record, in
+// order, and a Report whose Errors and Notices carry the item's position
+// counting from 1 as Line. A code given twice is imported once, the later
+// record is an "import.duplicate_item" error naming the first one's index.
+// The error is a storage failure or a cancelled ctx: the batches before it
+// are written, and the results of the records not reached have an empty
+// Outcome.
 func (im *Importer) ImportRecords(ctx context.Context, recs []map[string]string, source string) ([]ItemResult, Report, error) {
 	var rep Report
 	res := make([]ItemResult, len(recs))
+	fail := func(i int, le *LineError) {
+		res[i].Outcome, res[i].Error, res[i].Args = OutcomeError, le.Key, le.Args
+	}
 	seen := map[string]int{} // canonical code → index of its first record
-	b := &batch{repo: im.repo, source: source, unit: "item", done: func(i int, o Outcome) {
-		res[i].Outcome = outcomeName(o)
-	}}
+	b := &batch{repo: im.repo, source: source, unit: "item", loc: im.loc,
+		done: func(line int, o Outcome, refused *LineError, notices []Notice) {
+			i := line - 1
+			if refused != nil {
+				fail(i, refused)
+				return
+			}
+			res[i].Outcome, res[i].Notices = outcomeName(o), notices
+		}}
 	for i, rec := range recs {
 		if err := ctx.Err(); err != nil {
 			return res, rep, fmt.Errorf("intake: %w", err)
 		}
 		res[i] = ItemResult{Index: i, Code: strings.TrimSpace(rec["code"])}
-		d, le := ParseRecord(rec, im.loc)
+		if res[i].Code == ClearMark { // a blank code, as the sync API passes it
+			res[i].Code = ""
+		}
+		p, le := ParseRecord(rec, im.loc)
 		if le == nil {
-			key := domain.CanonicalCode(d.Code)
+			key := domain.CanonicalCode(p.Values.Code)
 			if first, dup := seen[key]; dup {
-				le = rowError("import.duplicate_item", "code", d.Code, "index", strconv.Itoa(first))
+				le = rowError("import.duplicate_item", "code", p.Values.Code, "index", strconv.Itoa(first))
 			} else {
 				seen[key] = i
 			}
@@ -60,20 +78,19 @@ func (im *Importer) ImportRecords(ctx context.Context, recs []map[string]string,
 		if le != nil {
 			le.Line = i + 1
 			rep.Errors = append(rep.Errors, *le)
-			res[i].Outcome, res[i].Error, res[i].Args = OutcomeError, le.Key, le.Args
+			fail(i, le)
 			continue
 		}
-		b.add(d, i)
-		if len(b.ds) == batchSize {
+		b.add(p, i+1)
+		if len(b.ps) == batchSize {
 			if err := b.flush(ctx, &rep); err != nil {
 				return res, rep, err
 			}
 		}
 	}
-	if err := b.flush(ctx, &rep); err != nil {
-		return res, rep, err
-	}
-	return res, rep, nil
+	err := b.flush(ctx, &rep)
+	sortByLine(&rep)
+	return res, rep, err
 }
 
 func outcomeName(o Outcome) string {

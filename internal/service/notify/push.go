@@ -21,7 +21,8 @@ var pushed = map[domain.Status]bool{
 // PushChanges reads the dossier events written since the last call
 // (imports, the sync API, extensions) and queues a push for every
 // subscriber of a dossier whose status changed to one citizens must hear
-// about, or whose appointment was extended (the apology of Mẫu 04).
+// about, whose appointment was extended (the apology of Mẫu 04), or whose
+// extended appointment the one-door system moved.
 // Idempotent per (event, subscriber): the cursor moves only after queueing.
 func (s *Service) PushChanges(ctx context.Context) (int, error) {
 	after, err := s.repo.Cursor(ctx, pushCursor)
@@ -53,7 +54,7 @@ func (s *Service) push(ctx context.Context, e domain.Event, sent *int) error {
 	var lines []domain.Line
 	switch {
 	case e.Kind == "status" && pushed[e.To]:
-	case e.Kind == "extended":
+	case e.Kind == domain.EventExtended, e.Kind == domain.EventExtensionMoved:
 	default:
 		return nil
 	}
@@ -61,12 +62,16 @@ func (s *Service) push(ctx context.Context, e domain.Event, sent *int) error {
 	if err != nil {
 		return fmt.Errorf("notify: push event %d: %w", e.ID, err)
 	}
-	if e.Kind == "extended" {
+	switch e.Kind {
+	case domain.EventExtensionMoved:
+		lines = []domain.Line{domain.L("push.extension_moved", "code", d.Code, "procedure", d.ProcedureName,
+			"new", s.date(d.Due()))}
+	case domain.EventExtended:
 		lines = []domain.Line{
 			domain.L("push.extended", "code", d.Code, "procedure", d.ProcedureName, "received", s.date(d.ReceivedAt),
 				"old", s.date(d.DueAt), "new", s.date(d.ExtendedDueAt), "reason", d.ExtensionReason),
 		}
-	} else {
+	default:
 		st := strconv.Itoa(int(e.To))
 		lines = []domain.Line{domain.L("push.status", "code", d.Code, "procedure", d.ProcedureName), {Key: "status." + st + ".explain"}}
 		if e.Note != "" {
