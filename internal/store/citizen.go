@@ -77,7 +77,9 @@ func (db *DB) execCitizen(ctx context.Context, key, what, query string, args ...
 }
 
 // ForgetChat removes what links a chat to a person, in one transaction:
-// the consent, the verified phone and the dossiers it follows.
+// the consent, the verified phone, the dossiers it follows, and every
+// outbox row addressed to it, queued or done (their recipient, text and
+// idempotency key name the chat; every key ends with its recipient).
 // Lookup attempts stay: they are kept under a keyed hash of the chat, only
 // for the guessing limits, and purged when those no longer need them.
 // Feedback and ratings are anonymised by their own stores.
@@ -85,6 +87,7 @@ func (db *DB) ForgetChat(ctx context.Context, key string) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		for _, q := range []string{
 			`DELETE FROM subscriptions WHERE chat_key = ?`,
+			`DELETE FROM outbox WHERE recipient = ?`,
 			`UPDATE citizens SET consent_at = NULL, phone = NULL, phone_verified_at = NULL WHERE key = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, key); err != nil {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -112,6 +113,25 @@ func TestLookupAttemptsKeepNoChatKey(t *testing.T) {
 	}
 	if err := db.RecordLookup(ctx, domain.LookupAttempt{User: "tg:1", Code: "x", Outcome: "maybe"}); err == nil {
 		t.Error("RecordLookup accepted an unknown outcome")
+	}
+}
+
+func TestPurgeLookups(t *testing.T) {
+	db, _, _ := newTestDB(t)
+	ctx := t.Context()
+	t0 := time.Date(2025, 5, 1, 9, 0, 0, 0, time.UTC)
+	for i := range 5 {
+		at := t0.Add(time.Duration(i-2) * time.Hour) // 07:00 … 11:00
+		if err := db.RecordLookup(ctx, domain.LookupAttempt{User: "tg:1", Code: "C", Outcome: domain.LookupWrong, At: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := purgeAll(t, db, "lookups", t0, 1); fmt.Sprint(got) != "[1 1]" {
+		t.Errorf("purging lookups before %v by one id = %v, want [1 1]", t0, got)
+	}
+	got, err := db.FailedLookupsOnCode(ctx, "C", time.Time{})
+	if err != nil || len(got) != 3 || !got[0].Equal(t0) {
+		t.Errorf("after purge before %v: %v, %v; want the 3 from %v on", t0, got, err, t0)
 	}
 }
 
