@@ -9,7 +9,9 @@ import (
 	"xabot/internal/bot"
 	"xabot/internal/chat"
 	"xabot/internal/schedule"
+	"xabot/internal/service/dossier"
 	"xabot/internal/service/notify"
+	"xabot/internal/service/retention"
 )
 
 // pushJob re-reads dossier events every minute: a safety net behind the
@@ -22,6 +24,9 @@ const feedbackSLAJob = "feedback-sla"
 
 // digestJob sends the weekly digest on Monday mornings.
 const digestJob = "weekly-digest"
+
+// purgeJob deletes what is past retention, at night when little is sent.
+const purgeJob = "purge"
 
 // scheduler binds the jobs to the services, on the profile's specs.
 func (a *App) scheduler() (*schedule.Scheduler, error) {
@@ -47,6 +52,10 @@ func (a *App) scheduler() (*schedule.Scheduler, error) {
 		{Name: pushJob, Spec: "* * * * *", Timeout: time.Minute, Run: count(func(ctx context.Context, _ time.Time) (int, error) {
 			return a.notify.PushChanges(ctx)
 		})},
+		{Name: purgeJob, Spec: a.profile.JobSpec(purgeJob, "15 2 * * *"), Run: func(ctx context.Context, at time.Time) error {
+			_, err := a.retention().Purge(ctx, at)
+			return err
+		}},
 	}
 	return schedule.New(a.cfg.TZ, a.log, a.locker(), a.db, a.now, jobs...)
 }
@@ -83,8 +92,31 @@ func (a *App) JobsRun(ctx context.Context, name string, at time.Time, out io.Wri
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(out, a.texts.T(a.cfg.Lang, "jobs.done", map[string]string{
-		"job": name, "at": at.In(a.cfg.TZ).Format("02/01/2006 15:04"),
-		"queued": fmt.Sprint(after["queued"] + after["sent"] - before["queued"] - before["sent"])}))
+	args := map[string]string{"job": name, "at": at.In(a.cfg.TZ).Format("02/01/2006 15:04"),
+		"queued": fmt.Sprint(after["queued"] + after["sent"] - before["queued"] - before["sent"])}
+	key := "jobs.done"
+	if name == purgeJob { // it queues nothing; it deletes
+		key, args["deleted"] = "jobs.purged", fmt.Sprint(total(before)-total(after))
+	}
+	fmt.Fprintln(out, a.texts.T(a.cfg.Lang, key, args))
 	return nil
+}
+
+// retention is the purge: XABOT_RETENTION_DAYS for the outbox and the
+// inbox, the guessing limits' longest window for lookup attempts.
+func (a *App) retention() *retention.Service {
+	return retention.New(a.db, retention.Policy{
+		Keep:    time.Duration(a.cfg.RetentionDays) * 24 * time.Hour,
+		Lookups: dossier.DefaultPolicy.Keep(),
+		Batch:   retention.DefaultBatch,
+		Pause:   retention.DefaultPause,
+	}, a.log)
+}
+
+func total(counts map[string]int) int {
+	n := 0
+	for _, c := range counts {
+		n += c
+	}
+	return n
 }

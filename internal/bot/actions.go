@@ -85,12 +85,13 @@ func (r *Router) sessionCancel(ctx context.Context, c dialog.Call) (dialog.Resul
 }
 
 // dossierFind reads the code. A citizen whose verified phone is on the
-// dossier skips the second factor; a locked user is told until when.
+// dossier skips the second factor; a locked chat, or a code whose second
+// factors are refused, is told until when.
 func (r *Router) dossierFind(ctx context.Context, c dialog.Call) (dialog.Result, error) {
-	if res, locked, err := r.lockedResult(ctx, c.User); err != nil || locked {
-		return res, err
+	d, err := r.cfg.Dossiers.Lookup(ctx, c.User, c.Slots["code"])
+	if res, ok := r.lockedResult(err); ok {
+		return res, nil
 	}
-	d, err := r.cfg.Dossiers.Find(ctx, c.Slots["code"])
 	if err != nil {
 		return dialog.Result{}, err
 	}
@@ -100,24 +101,37 @@ func (r *Router) dossierFind(ctx context.Context, c dialog.Call) (dialog.Result,
 	if t := turnOf(ctx); t.cit.Phone != "" && t.cit.Phone == d.Phone {
 		return dialog.Result{Branch: "verified", Slots: slots}, nil
 	}
+	if until, locked, err := r.cfg.Dossiers.CodeLocked(ctx, slots["code"]); err != nil {
+		return dialog.Result{}, err
+	} else if locked {
+		res, _ := r.lockedResult(&dossier.LockedError{Until: until, Code: d.Code})
+		return res, nil
+	}
 	return dialog.Result{Slots: slots}, nil
 }
 
-func (r *Router) lockedResult(ctx context.Context, user string) (dialog.Result, bool, error) {
-	until, locked, err := r.cfg.Dossiers.Locked(ctx, user)
-	if err != nil || !locked {
-		return dialog.Result{}, false, err
+// lockedResult ends the lookup with the lockout message when err is a
+// *dossier.LockedError.
+func (r *Router) lockedResult(err error) (dialog.Result, bool) {
+	var locked *dossier.LockedError
+	if !errors.As(err, &locked) {
+		return dialog.Result{}, false
 	}
-	return dialog.Result{Branch: "locked", Say: []dialog.Prompt{{
-		Key: "lookup.locked", Args: map[string]string{"until": r.dateTime(until)}}}}, true, nil
+	return dialog.Result{Branch: "locked", Say: []dialog.Prompt{r.lockedPrompt(locked)}}, true
+}
+
+// lockedPrompt says until when lookups wait: the chat's, or the code's.
+func (r *Router) lockedPrompt(e *dossier.LockedError) dialog.Prompt {
+	if e.Code != "" {
+		return dialog.Prompt{Key: "lookup.code_locked", Args: map[string]string{"code": e.Code, "until": r.dateTime(e.Until)}}
+	}
+	return dialog.Prompt{Key: "lookup.locked", Args: map[string]string{"until": r.dateTime(e.Until)}}
 }
 
 func (r *Router) dossierVerify(ctx context.Context, c dialog.Call) (dialog.Result, error) {
 	d, err := r.cfg.Dossiers.Verify(ctx, c.User, c.Slots["code"], c.Slots["factor"])
-	var locked *dossier.LockedError
-	if errors.As(err, &locked) {
-		return dialog.Result{Branch: "locked", Say: []dialog.Prompt{{
-			Key: "lookup.locked", Args: map[string]string{"until": r.dateTime(locked.Until)}}}}, nil
+	if res, ok := r.lockedResult(err); ok {
+		return res, nil
 	}
 	if err != nil {
 		return dialog.Result{}, err

@@ -110,9 +110,9 @@ func (r *Router) apologySend(ctx context.Context, c dialog.Call) (dialog.Result,
 }
 
 func (r *Router) dossierUnfollow(ctx context.Context, c dialog.Call) (dialog.Result, error) {
-	d, err := r.cfg.Dossiers.Unfollow(ctx, c.User, c.Slots["code"])
+	code, err := r.cfg.Dossiers.Unfollow(ctx, c.User, c.Slots["code"])
 	if err != nil {
 		return dialog.Result{}, err
 	}
-	return dialog.Result{Say: []dialog.Prompt{{Key: "push.unsubscribed", Args: map[string]string{"code": d.Code}}}}, nil
+	return dialog.Result{Say: []dialog.Prompt{{Key: "push.unsubscribed", Args: map[string]string{"code": code}}}}, nil
 }

@@ -255,7 +255,7 @@ func (t *turn) explain(err error) {
 	case errors.As(err, &inv):
 		t.say = append(t.say, dialog.Prompt{Key: inv.Key, Args: domain.ClipArgs(inv.Args)})
 	case errors.As(err, &locked):
-		t.add("lookup.locked", "until", t.r.dateTime(locked.Until))
+		t.say = append(t.say, t.r.lockedPrompt(locked))
 		t.setState(dialog.State{})
 	case errors.Is(err, domain.ErrForbidden):
 		t.add("errors.forbidden")

@@ -54,6 +54,9 @@ const (
 	DefaultLang        = "vi"
 	DefaultSendRate    = 25
 	DefaultSessionTTL  = 24 * time.Hour
+	// DefaultRetentionDays is how long sent messages and stale webhook
+	// deliveries are kept.
+	DefaultRetentionDays = 30
 )
 
 // Bounds of the checked values.
@@ -65,6 +68,7 @@ const (
 	MinWebhookSecret = 16
 	MaxSendRate      = 1000
 	MinSessionTTL    = time.Minute
+	MaxRetentionDays = 3650
 	maxWebhookSecret = 256
 )
 
@@ -94,6 +98,9 @@ type Config struct {
 	SendRate   int            // messages per second per bot (XABOT_SEND_RATE)
 	LogLevel   slog.Level     // XABOT_LOG_LEVEL
 	SessionTTL time.Duration  // how long an idle conversation is remembered (XABOT_SESSION_TTL)
+	// RetentionDays is how long the outbox keeps a message once sent (or
+	// given up) and the inbox a webhook delivery (XABOT_RETENTION_DAYS).
+	RetentionDays int
 }
 
 // Load reads the configuration through getenv (os.Getenv in main, a map
@@ -120,6 +127,7 @@ func Load(getenv func(string) string) (Config, error) {
 		Commune:       l.get("XABOT_COMMUNE", ""),
 		SendRate:      DefaultSendRate,
 		SessionTTL:    DefaultSessionTTL,
+		RetentionDays: DefaultRetentionDays,
 	}
 
 	if c.RedisURL != "" {
@@ -193,6 +201,13 @@ func Load(getenv func(string) string) (Config, error) {
 			l.bad("XABOT_SESSION_TTL", "want a duration of at least %v such as 24h or 90m, got %q", MinSessionTTL, v)
 		}
 		c.SessionTTL = d
+	}
+	if v := l.get("XABOT_RETENTION_DAYS", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxRetentionDays {
+			l.bad("XABOT_RETENTION_DAYS", "want days, a whole number from 1 to %d, got %q", MaxRetentionDays, v)
+		}
+		c.RetentionDays = n
 	}
 
 	if len(l.errs) > 0 {

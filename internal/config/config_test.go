@@ -43,6 +43,7 @@ func TestDefaults(t *testing.T) {
 		{"SendRate", c.SendRate, 25},
 		{"LogLevel", c.LogLevel, slog.LevelInfo},
 		{"SessionTTL", c.SessionTTL, 24 * time.Hour},
+		{"RetentionDays", c.RetentionDays, 30},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
@@ -82,6 +83,7 @@ func production(t *testing.T) map[string]string {
 		"XABOT_SEND_RATE":      " 30 ",
 		"XABOT_LOG_LEVEL":      "DEBUG",
 		"XABOT_SESSION_TTL":    "90m",
+		"XABOT_RETENTION_DAYS": "90",
 	}
 }
 
@@ -113,6 +115,7 @@ func TestProduction(t *testing.T) {
 		{"SendRate", c.SendRate, 30},
 		{"LogLevel", c.LogLevel, slog.LevelDebug},
 		{"SessionTTL", c.SessionTTL, 90 * time.Minute},
+		{"RetentionDays", c.RetentionDays, 90},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
@@ -175,6 +178,9 @@ func TestBadValue(t *testing.T) {
 		{"XABOT_SESSION_TTL", "30s", "at least 1m0s", nil},
 		{"XABOT_SESSION_TTL", "1 day", `got "1 day"`, nil},
 		{"XABOT_SESSION_TTL", "-24h", "at least", nil},
+		{"XABOT_RETENTION_DAYS", "0", "from 1 to 3650", nil},
+		{"XABOT_RETENTION_DAYS", "3651", "from 1 to 3650", nil},
+		{"XABOT_RETENTION_DAYS", "30d", `got "30d"`, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {

@@ -161,14 +161,29 @@ type Event struct {
 	Source    string // "import", "sync", "demo", "bot"
 }
 
-// LookupAttempt is one check of a second factor, kept to enforce the
-// lockout and to show officials codes that are being guessed.
+// LookupOutcome is how one lookup ended, as far as the guessing limits care.
+type LookupOutcome string
+
+// The outcomes kept. A malformed code or factor is not kept: it cannot
+// probe anything.
+const (
+	LookupOK      LookupOutcome = "ok"      // the second factor matched
+	LookupWrong   LookupOutcome = "wrong"   // the second factor did not match
+	LookupUnknown LookupOutcome = "unknown" // no dossier has the code
+)
+
+// LookupAttempt is one lookup, kept for the guessing limits (per chat and
+// per code) and to show officials codes that are being guessed. The store
+// keeps User only as a keyed hash.
 type LookupAttempt struct {
-	User string // chat.UserKey.String()
-	Code string // canonical dossier code
-	OK   bool
-	At   time.Time
+	User    string // chat.UserKey.String()
+	Code    string // canonical dossier code; "" for an unknown one
+	Outcome LookupOutcome
+	At      time.Time
 }
+
+// Failed reports whether the attempt counts against the limits.
+func (a LookupAttempt) Failed() bool { return a.Outcome != LookupOK }
 
 // sameWords compares two labels the way people write them: case, accents
 // and spacing aside.

@@ -76,14 +76,18 @@ func (db *DB) execCitizen(ctx context.Context, key, what, query string, args ...
 	return nil
 }
 
-// ForgetChat removes what links a chat to a person: the consent, the
-// verified phone, the dossiers it follows and its lookup history, in one
-// transaction. Feedback and ratings are anonymised by their own stores.
+// ForgetChat removes what links a chat to a person, in one transaction:
+// the consent, the verified phone, the dossiers it follows, and every
+// outbox row addressed to it, queued or done (their recipient, text and
+// idempotency key name the chat; every key ends with its recipient).
+// Lookup attempts stay: they are kept under a keyed hash of the chat, only
+// for the guessing limits, and purged when those no longer need them.
+// Feedback and ratings are anonymised by their own stores.
 func (db *DB) ForgetChat(ctx context.Context, key string) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		for _, q := range []string{
 			`DELETE FROM subscriptions WHERE chat_key = ?`,
-			`DELETE FROM lookup_attempts WHERE user_key = ?`,
+			`DELETE FROM outbox WHERE recipient = ?`,
 			`UPDATE citizens SET consent_at = NULL, phone = NULL, phone_verified_at = NULL WHERE key = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, key); err != nil {

@@ -38,6 +38,7 @@ type DB struct {
 	now    func() time.Time
 	upsert upsertStmts
 	read   readStmts
+	hasher chatHasher // keyed hashes of chat keys in lookup_attempts
 }
 
 // readStmts are the queries of every inbound update, prepared once: parsing
@@ -48,7 +49,7 @@ type readStmts struct {
 
 const (
 	qCitizen = `SELECT lang, consent_at, phone, phone_verified_at, role FROM citizens WHERE key = ?`
-	qFailed  = `SELECT at FROM lookup_attempts WHERE user_key = ? AND at >= ? AND ok = 0 ORDER BY at, id`
+	qFailed  = `SELECT code, outcome, at FROM lookup_attempts WHERE chat_hash = ? AND at >= ? AND outcome <> 'ok' ORDER BY at, id`
 )
 
 func (db *DB) prepareReads(ctx context.Context) error {

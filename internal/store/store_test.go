@@ -188,7 +188,7 @@ func TestConcurrentReadersWhileWriting(t *testing.T) {
 	go func() {
 		defer wg.Done()
 		for i := range writes {
-			a := domain.LookupAttempt{User: "tg:1", Code: "H55.20-250501-0001", OK: i%2 == 0}
+			a := domain.LookupAttempt{User: "tg:1", Code: "H55.20-250501-0001", Outcome: []domain.LookupOutcome{domain.LookupOK, domain.LookupWrong}[i%2]}
 			if err := db.RecordLookup(ctx, a); err != nil {
 				errs <- err
 				return

@@ -113,14 +113,7 @@ func TestCitizenLooksUpADossier(t *testing.T) {
 	t.Run("wrong phones until lockout", func(t *testing.T) {
 		c := b.Citizen(t, 2004, "Cường")
 		agree(t, c)
-		c.Send("H55.20-261118-0003")
-		c.WaitFor(t, "số điện thoại đã khai", wait)
-		for i, left := range []string{"4", "3", "2", "1"} {
-			c.Send("09000000" + string(rune('1'+i)) + "0")
-			c.WaitFor(t, "còn "+left+" lần thử", wait)
-		}
-		c.Send("0900000050")
-		c.WaitFor(t, "tạm khóa đến", wait)
+		lockOut(t, c, "H55.20-261118-0003")
 		c.Send("H55.20-261118-0003")
 		c.WaitFor(t, "tạm khóa đến", wait)
 		// Another citizen is not affected.

@@ -1,7 +1,8 @@
 // Package dossier is the citizen's side of a dossier: finding it by a
 // loosely typed code, checking the second factor (the phone number on the
-// dossier or the last 4 digits of the ID number) with a lockout after
-// repeated failures, and listing the dossiers of a verified phone.
+// dossier or the last 4 digits of the ID number) within the guessing
+// limits per chat and per code (limits.go), and listing the dossiers of a
+// verified phone.
 package dossier
 
 import (
@@ -9,28 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"xabot/internal/domain"
 )
-
-// Policy limits guessing: at most MaxFailures wrong second factors per user
-// within Window, then lookups wait until the oldest of them is Window old.
-type Policy struct {
-	MaxFailures int
-	Window      time.Duration
-}
-
-// DefaultPolicy is five failures an hour (DESIGN.md §4).
-var DefaultPolicy = Policy{MaxFailures: 5, Window: time.Hour}
-
-// LockedError means the user guessed too often; Until is when they may try again.
-type LockedError struct{ Until time.Time }
-
-func (e *LockedError) Error() string {
-	return "dossier: lookups locked until " + e.Until.Format(time.RFC3339)
-}
 
 // Service looks dossiers up for citizens.
 type Service struct {
@@ -46,8 +29,19 @@ func New(repo Repo, now func() time.Time, policy Policy, log *slog.Logger) *Serv
 }
 
 // Find reads a typed code and finds its dossier. Bad input comes back as a
-// *domain.InvalidError explaining it; so does an unknown code.
+// *domain.InvalidError explaining it; so does an unknown code. Officials'
+// actions use it; a citizen's lookup goes through Lookup, which counts
+// unknown codes.
 func (s *Service) Find(ctx context.Context, text string) (domain.Dossier, error) {
+	code, err := parseCode(text)
+	if err != nil {
+		return domain.Dossier{}, err
+	}
+	return s.byCode(ctx, code)
+}
+
+// parseCode reads a loosely typed code into its canonical form.
+func parseCode(text string) (string, error) {
 	code, err := domain.ParseCode(text)
 	if found, ok := domain.FindCode(text); err != nil && ok {
 		code, err = found, nil // "mã hồ sơ là H55.20-250501-0001 nhé"
@@ -55,13 +49,19 @@ func (s *Service) Find(ctx context.Context, text string) (domain.Dossier, error)
 	if err != nil {
 		var ce *domain.CodeError
 		if errors.As(err, &ce) && ce.Procedure {
-			return domain.Dossier{}, domain.Invalid("lookup.procedure_code", "text", domain.Echo(text))
+			return "", domain.Invalid("lookup.procedure_code", "text", domain.Echo(text))
 		}
-		return domain.Dossier{}, domain.Invalid("lookup.bad_code", "text", domain.Echo(text))
+		return "", domain.Invalid("lookup.bad_code", "text", domain.Echo(text))
 	}
+	return code, nil
+}
+
+// byCode finds the dossier with canonical code; an unknown one is
+// lookup.not_found.
+func (s *Service) byCode(ctx context.Context, code string) (domain.Dossier, error) {
 	d, err := s.repo.DossierByCode(ctx, code)
 	if errors.Is(err, domain.ErrNotFound) {
-		return domain.Dossier{}, domain.Invalid("lookup.not_found", "code", code)
+		return domain.Dossier{}, errUnknown(code)
 	}
 	if err != nil {
 		return domain.Dossier{}, fmt.Errorf("dossier: find %q: %w", code, err)
@@ -69,75 +69,7 @@ func (s *Service) Find(ctx context.Context, text string) (domain.Dossier, error)
 	return d, nil
 }
 
-// Locked reports whether user may not try a second factor now, and until when.
-func (s *Service) Locked(ctx context.Context, user string) (time.Time, bool, error) {
-	now := s.now()
-	fails, err := s.repo.FailedLookups(ctx, user, now.Add(-s.policy.Window))
-	if err != nil {
-		return time.Time{}, false, fmt.Errorf("dossier: failures of %s: %w", user, err)
-	}
-	if len(fails) < s.policy.MaxFailures {
-		return time.Time{}, false, nil
-	}
-	until := fails[len(fails)-s.policy.MaxFailures].Add(s.policy.Window)
-	return until, now.Before(until), nil
-}
-
-// Verify checks factor (a phone number in any common format, or the last 4
-// digits of the ID number) against the dossier with canonical code. A wrong
-// factor is recorded and answered with a *domain.InvalidError that says how
-// many attempts are left, or a *LockedError once none are.
-func (s *Service) Verify(ctx context.Context, user, code, factor string) (domain.Dossier, error) {
-	if until, locked, err := s.Locked(ctx, user); err != nil {
-		return domain.Dossier{}, err
-	} else if locked {
-		return domain.Dossier{}, &LockedError{Until: until}
-	}
-	d, err := s.repo.DossierByCode(ctx, code)
-	if errors.Is(err, domain.ErrNotFound) {
-		return domain.Dossier{}, domain.Invalid("lookup.not_found", "code", code)
-	}
-	if err != nil {
-		return domain.Dossier{}, fmt.Errorf("dossier: verify %q: %w", code, err)
-	}
-	ok, wellFormed := matches(d, factor)
-	if !wellFormed {
-		return domain.Dossier{}, domain.Invalid("lookup.bad_factor")
-	}
-	now := s.now()
-	if err := s.repo.RecordLookup(ctx, domain.LookupAttempt{User: user, Code: code, OK: ok, At: now}); err != nil {
-		return domain.Dossier{}, fmt.Errorf("dossier: record lookup %q: %w", code, err)
-	}
-	if ok {
-		return d, nil
-	}
-	s.watchCode(ctx, code, now)
-	until, locked, err := s.Locked(ctx, user)
-	if err != nil {
-		return domain.Dossier{}, err
-	}
-	if locked {
-		s.log.Warn("lookups locked", "user", user, "until", until)
-		return domain.Dossier{}, &LockedError{Until: until}
-	}
-	fails, err := s.repo.FailedLookups(ctx, user, now.Add(-s.policy.Window))
-	if err != nil {
-		return domain.Dossier{}, fmt.Errorf("dossier: failures of %s: %w", user, err)
-	}
-	left := max(s.policy.MaxFailures-len(fails), 0)
-	return domain.Dossier{}, domain.Invalid("lookup.wrong_factor", "code", code, "left", strconv.Itoa(left))
-}
-
-// watchCode logs when one code collects many failures from anyone: someone
-// may be guessing phone numbers for it (DESIGN.md §4). Codes are not
-// personal data; the user keys stay out of this line.
-func (s *Service) watchCode(ctx context.Context, code string, now time.Time) {
-	n, err := s.repo.FailedLookupsOnCode(ctx, code, now.Add(-24*time.Hour))
-	if err != nil || n < s.policy.MaxFailures || n%s.policy.MaxFailures != 0 {
-		return
-	}
-	s.log.Warn("many failed lookups on one dossier", "code", code, "failures_24h", n)
-}
+func errUnknown(code string) error { return domain.Invalid("lookup.not_found", "code", code) }
 
 // ByPhone lists the dossiers carrying a verified phone number.
 func (s *Service) ByPhone(ctx context.Context, phone string) ([]domain.Dossier, error) {

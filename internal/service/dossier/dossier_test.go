@@ -250,7 +250,7 @@ func TestVerifySuccessDoesNotResetCount(t *testing.T) {
 	defer raw.Close()
 	var okRows, okAt int64
 	err = raw.QueryRowContext(ctx, `SELECT count(*), max(at) FROM lookup_attempts
-		WHERE user_key = 'tg:1' AND code = ? AND ok = 1`, codeA).Scan(&okRows, &okAt)
+		WHERE code = ? AND outcome = 'ok'`, codeA).Scan(&okRows, &okAt)
 	if err != nil || okRows != 1 || okAt != clk.t.Unix() {
 		t.Errorf("successful attempts recorded = %d at %d, %v; want 1 at %d", okRows, okAt, err, clk.t.Unix())
 	}

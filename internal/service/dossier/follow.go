@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"xabot/internal/domain"
@@ -18,23 +19,34 @@ func (s *Service) Follow(ctx context.Context, user string, d domain.Dossier) err
 	return nil
 }
 
-// Unfollow stops user's chat hearing about the dossier with the typed code.
-func (s *Service) Unfollow(ctx context.Context, user, code string) (domain.Dossier, error) {
+// Unfollow stops user's chat hearing about the dossier with the typed code
+// and returns the code, canonical. The answer is the same whether the code
+// exists or the chat followed it: the button's data can be forged, and must
+// not tell anyone which codes exist. Only a chat that follows the dossier
+// writes anything.
+func (s *Service) Unfollow(ctx context.Context, user, code string) (string, error) {
 	c, err := domain.ParseCode(code)
 	if err != nil {
-		return domain.Dossier{}, domain.Invalid("lookup.bad_code", "text", domain.Echo(code))
+		return "", domain.Invalid("lookup.bad_code", "text", domain.Echo(code))
 	}
 	d, err := s.repo.DossierByCode(ctx, c)
 	if errors.Is(err, domain.ErrNotFound) {
-		return domain.Dossier{}, domain.Invalid("lookup.not_found", "code", c)
+		return c, nil
 	}
 	if err != nil {
-		return domain.Dossier{}, fmt.Errorf("dossier: unfollow %q: %w", c, err)
+		return "", fmt.Errorf("dossier: unfollow %q: %w", c, err)
+	}
+	chats, err := s.repo.Subscribers(ctx, d)
+	if err != nil {
+		return "", fmt.Errorf("dossier: unfollow %q: %w", c, err)
+	}
+	if !slices.Contains(chats, user) {
+		return c, nil
 	}
 	if err := s.repo.Unsubscribe(ctx, d.ID, user, s.now()); err != nil {
-		return domain.Dossier{}, fmt.Errorf("dossier: unfollow %q: %w", c, err)
+		return "", fmt.Errorf("dossier: unfollow %q: %w", c, err)
 	}
-	return d, nil
+	return c, nil
 }
 
 // Extend moves the dossier's appointment to due, once (Decree 118/2025
