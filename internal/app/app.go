@@ -21,6 +21,7 @@ import (
 	"xabot/internal/config"
 	"xabot/internal/domain"
 	"xabot/internal/i18n"
+	"xabot/internal/metrics"
 	"xabot/internal/outbox"
 	"xabot/internal/service/citizen"
 	"xabot/internal/service/dossier"
@@ -66,6 +67,8 @@ type App struct {
 	// instanceNS is the database's Redis namespace (with Redis only): the
 	// sessions of channels without a bot id, and the jobs' locks.
 	instanceNS string
+	// metrics are served at /metrics; the services and loops count into them.
+	metrics *metrics.Metrics
 }
 
 // Open builds the App: opens (and migrates) the database, connects the
@@ -93,7 +96,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 		return nil, err
 	}
 	a := &App{cfg: cfg, log: log, now: now, db: db, texts: texts, profile: profile, calendar: cal,
-		senders: map[chat.Channel]chat.Sender{}}
+		senders: map[chat.Channel]chat.Sender{}, metrics: metrics.New()}
 	if cfg.RedisURL != "" {
 		opts, err := redis.ParseURL(cfg.RedisURL)
 		if err != nil {
@@ -105,6 +108,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = time.Second, time.Second, time.Second
 		opts.DialerRetries, opts.MaxRetries = 1, 1
 		a.rdb = redis.NewClient(opts)
+		// go-redis has only a package-wide logger: its lines go through ours,
+		// so every line on stderr stays JSON.
+		redis.SetLogger(redisLog{log.With("comp", "redis")})
 	}
 	if err := a.openSessions(ctx); err != nil {
 		a.Close()

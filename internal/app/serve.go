@@ -187,6 +187,7 @@ func polling(m config.Mode) bool { return m != config.Webhook }
 // webhooks and published media.
 func (a *App) mux() *http.ServeMux {
 	m := http.NewServeMux()
+	m.Handle("GET /metrics", a.metrics.Handler())
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()

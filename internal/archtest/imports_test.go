@@ -32,6 +32,7 @@ var rules = map[string][]string{
 	"internal/syncapi":  {"internal/domain", "internal/service/intake"},
 	"internal/webhook":  {"internal/domain"},
 	"internal/media":    nil,
+	"internal/metrics":  nil,
 	"internal/channel/": {"internal/chat", "internal/channel/pace", "internal/channel/textsplit"},
 	"internal/demo":     {"internal/domain"},
 	"internal/commune":  {"internal/domain"},
