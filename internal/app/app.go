@@ -117,6 +117,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 		return nil, err
 	}
 	a.dossiers = dossier.New(db, now, dossier.DefaultPolicy, log)
+	a.dossiers.CountLockouts(a.metrics)
 	a.citizens = citizen.New(db, now)
 	a.staff = officials.New(db, now, log)
 	a.outbox = outbox.New(db, a.senders, outbox.Config{Rate: cfg.SendRate, Now: now, Log: log})

@@ -17,6 +17,7 @@ import (
 
 // Service looks dossiers up for citizens.
 type Service struct {
+	count  Counter // nil: lockouts are not counted
 	repo   Repo
 	now    func() time.Time
 	policy Policy

@@ -130,7 +130,7 @@ func (s *Service) Lookup(ctx context.Context, user, text string) (domain.Dossier
 	if until, locked, err := s.Locked(ctx, user); err != nil {
 		return domain.Dossier{}, err
 	} else if locked {
-		return domain.Dossier{}, &LockedError{Until: until}
+		return domain.Dossier{}, s.lockout(until, "")
 	}
 	code, err := parseCode(text)
 	if err != nil {
@@ -154,12 +154,12 @@ func (s *Service) Verify(ctx context.Context, user, code, factor string) (domain
 	if until, locked, err := s.Locked(ctx, user); err != nil {
 		return domain.Dossier{}, err
 	} else if locked {
-		return domain.Dossier{}, &LockedError{Until: until}
+		return domain.Dossier{}, s.lockout(until, "")
 	}
 	if until, locked, err := s.CodeLocked(ctx, code); err != nil {
 		return domain.Dossier{}, err
 	} else if locked {
-		return domain.Dossier{}, &LockedError{Until: until, Code: code}
+		return domain.Dossier{}, s.lockout(until, code)
 	}
 	d, err := s.byCode(ctx, code)
 	if isUnknown(err) {
@@ -203,11 +203,11 @@ func (s *Service) failed(ctx context.Context, user, code string, outcome domain.
 	if now.Before(until) {
 		// Which chat stays out of the log.
 		s.log.Info("lookups locked for a chat", "until", until, "outcome", string(outcome))
-		return 0, &LockedError{Until: until}
+		return 0, s.lockout(until, "")
 	}
 	if outcome == domain.LookupWrong {
 		if until, locked := s.watchCode(ctx, code); locked {
-			return 0, &LockedError{Until: until, Code: code}
+			return 0, s.lockout(until, code)
 		}
 	}
 	return left, nil
@@ -236,4 +236,24 @@ func (s *Service) watchCode(ctx context.Context, code string) (time.Time, bool) 
 func isUnknown(err error) bool {
 	var inv *domain.InvalidError
 	return errors.As(err, &inv) && inv.Key == "lookup.not_found"
+}
+
+// Counter counts lookups refused by a limit; *metrics.Metrics is one.
+type Counter interface{ Lockout(scope string) }
+
+// CountLockouts makes every refusal by a limit counted in c, by scope
+// ("chat" or "code"), for the operator's /metrics.
+func (s *Service) CountLockouts(c Counter) { s.count = c }
+
+// lockout is the refusal of a lookup until until, for the chat or (code
+// set) for the code, counted.
+func (s *Service) lockout(until time.Time, code string) *LockedError {
+	if s.count != nil {
+		scope := "chat"
+		if code != "" {
+			scope = "code"
+		}
+		s.count.Lockout(scope)
+	}
+	return &LockedError{Until: until, Code: code}
 }

@@ -211,3 +211,26 @@ func TestGuessingBudget(t *testing.T) {
 		"any number of chats: %d per %v on one code", oneChat, p.Window, 100*float64(oneChat)/10000, crowd, p.CodeWindow)
 	t.Logf("all 10,000 values take at least %.0f days (%.0f on average)", 10000/perDay, 5000/perDay)
 }
+
+// countLockouts records Lockout calls by scope.
+type countLockouts map[string]int
+
+func (c countLockouts) Lockout(scope string) { c[scope]++ }
+
+// Every refusal by a limit is counted, by scope, for /metrics.
+func TestLockoutsAreCounted(t *testing.T) {
+	s, clk, _, _ := newService(t)
+	ctx := t.Context()
+	counts := countLockouts{}
+	s.CountLockouts(counts)
+	for i := range 5 {
+		clk.t = t0.Add(time.Duration(i) * time.Second)
+		s.Verify(ctx, "tg:guess", codeA, fmt.Sprintf("%04d", i))
+	}
+	if _, err := s.Lookup(ctx, "tg:guess", codeA); err == nil {
+		t.Fatal("the sixth lookup was not refused")
+	}
+	if counts["chat"] != 2 || counts["code"] != 0 {
+		t.Errorf("counted %v; want the fifth failure and the refused lookup, scope chat", counts)
+	}
+}
