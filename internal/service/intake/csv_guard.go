@@ -74,12 +74,24 @@ func (g *lineGuard) Read(p []byte) (int, error) {
 		g.out = g.buf
 		if err != nil {
 			g.err = err
+			g.end()
 		}
 	}
 	n := copy(p, g.out)
 	g.out = g.out[n:]
 	return n, nil
 }
+
+// end is the end of the file. A record cut in a quote never closed took
+// every line after it: it is told as the reader tells such a quote.
+func (g *lineGuard) end() {
+	if g.state == inQuoted && g.cutOff {
+		g.cuts[g.start] = &LineError{Line: g.start, Key: "import.bad_row"}
+	}
+}
+
+// wasCut says whether the record starting at line was cut.
+func (g *lineGuard) wasCut(line int) bool { return g.cuts[line] != nil }
 
 // take returns, and forgets, the refusal of the record starting at line.
 func (g *lineGuard) take(line int) *LineError {

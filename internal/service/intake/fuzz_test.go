@@ -211,8 +211,8 @@ func FuzzCSVBytes(f *testing.F) {
 // FuzzLineGuard reads any bytes as CSV through a lineGuard and, beside it,
 // with encoding/csv alone after making every line end an LF: the records,
 // their lines and their errors are the same, but for the records the guard
-// cut (more than MaxColumns filled) and the empty columns past MaxColumns
-// it held back.
+// cut (more than MaxColumns filled, maybe then in a quote never closed) and
+// the empty columns past MaxColumns it held back.
 func FuzzLineGuard(f *testing.F) {
 	for _, s := range rowSeeds() {
 		file, _ := writeCSV(fuzzRows(s), 0x9999)
@@ -239,7 +239,8 @@ func FuzzLineGuard(f *testing.F) {
 			}
 			if cut := g.take(gline); cut != nil {
 				wide := cut.Key == "import.too_many_columns" && (len(pr) > MaxColumns || perr != nil)
-				if !wide && len(file) <= maxRowBytes {
+				open := cut.Key == "import.bad_row" && perr != nil // a quote never closed
+				if !wide && !open && len(file) <= maxRowBytes {
 					t.Fatalf("line %d cut for %+v: %d columns (%v)", gline, cut, len(pr), perr)
 				}
 				continue

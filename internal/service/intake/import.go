@@ -107,7 +107,7 @@ func (im *Importer) ImportCSV(ctx context.Context, r io.Reader, source string) (
 	// the rest of the file into one cell; strictly it is a reported line.
 	cr.LazyQuotes = false
 	cr.ReuseRecord = true
-	return im.importTable(ctx, csvRows{cr, g}, source, nil, "line")
+	return im.importTable(ctx, &csvRows{cr: cr, g: g}, source, nil, "line")
 }
 
 // lineEndings is text with its CRLF and lone CR line endings made LF, as
@@ -128,29 +128,44 @@ type rowSource interface {
 // csvRows reads rows with a csv.Reader reading through a lineGuard: a
 // record the guard cut is refused for the reason it noted.
 type csvRows struct {
-	cr *csv.Reader
-	g  *lineGuard
+	cr    *csv.Reader
+	g     *lineGuard
+	ahead *csvRecord // read past a cut record
 }
 
-func (s csvRows) next() ([]string, int, error) {
+type csvRecord struct {
+	cells []string
+	line  int
+	err   error
+}
+
+func (s *csvRows) next() ([]string, int, error) {
+	r := s.ahead
+	if r == nil {
+		r = s.read()
+	}
+	s.ahead = nil
+	if !s.g.wasCut(r.line) {
+		return r.cells, r.line, r.err
+	}
+	// The reason is final once the guard has read to the record's end (a
+	// quote never closed is told at the end of the file): the record after
+	// it is read first.
+	s.ahead = s.read()
+	return nil, r.line, s.g.take(r.line)
+}
+
+func (s *csvRows) read() *csvRecord {
 	cells, err := s.cr.Read()
 	var pe *csv.ParseError
-	line := 0
 	switch {
 	case errors.As(err, &pe):
-		line = pe.StartLine
+		return &csvRecord{line: pe.StartLine, err: &LineError{Line: pe.StartLine, Key: "import.bad_row"}}
 	case err != nil:
-		return nil, 0, err
-	default:
-		line, _ = s.cr.FieldPos(0)
+		return &csvRecord{err: err}
 	}
-	if le := s.g.take(line); le != nil {
-		return nil, line, le
-	}
-	if pe != nil {
-		return nil, line, &LineError{Line: line, Key: "import.bad_row"}
-	}
-	return cells, line, nil
+	line, _ := s.cr.FieldPos(0)
+	return &csvRecord{cells: cells, line: line}
 }
 
 // findHeader reads rows up to the header (see headerRows). Without one it

@@ -317,3 +317,20 @@ func TestImportXLSXBounds(t *testing.T) {
 	}
 	dossier(t, db, "H55.20-250602-0005")
 }
+
+// A quote never closed takes the rest of the file into its cell: however
+// long that is, its line is reported as such, saying that the lines after
+// it were not imported either — not as a long cell.
+func TestImportCSVUnclosedQuote(t *testing.T) {
+	for _, size := range []int{10 << 10, 3 << 20} {
+		im, _ := newImporter(t)
+		rep, err := im.ImportCSV(t.Context(), hugeFile("\"", "aaaaaaa\n", size, ""), "import")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := LineError{Line: 3, Key: "import.bad_row"}
+		if rep.Created != 1 || len(rep.Errors) != 1 || !sameLineError(rep.Errors[0], want) {
+			t.Errorf("%d bytes after the quote: report = %+v, want row 1 created and %+v", size, rep, want)
+		}
+	}
+}
