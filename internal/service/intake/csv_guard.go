@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"bytes"
 	"io"
 	"strconv"
 )
@@ -23,12 +24,13 @@ import (
 // columns past MaxColumns are held back rather than passed on, so a row
 // that ends in a run of them (a spreadsheet's used range) is not refused.
 type lineGuard struct {
-	src   io.Reader
-	comma byte
-	in    []byte
-	buf   []byte // what the bytes read from src become
-	out   []byte // the part of buf the reader has yet to get
-	err   error  // of src, once met
+	src        io.Reader
+	comma      byte
+	plainStops string // what ends a run of text in a field without quotes
+	in         []byte
+	buf        []byte // what the bytes read from src become
+	out        []byte // the part of buf the reader has yet to get
+	err        error  // of src, once met
 
 	line    int  // the physical line being read, from 1
 	afterCR bool // the last byte was a CR: an LF now ends the same line
@@ -57,8 +59,8 @@ const (
 )
 
 func newLineGuard(src io.Reader, comma rune) *lineGuard {
-	return &lineGuard{src: src, comma: byte(comma), in: make([]byte, 32<<10), line: 1,
-		cuts: map[int]*LineError{}}
+	return &lineGuard{src: src, comma: byte(comma), plainStops: "\"\r\n" + string(comma),
+		in: make([]byte, 32<<10), line: 1, cuts: map[int]*LineError{}}
 }
 
 func (g *lineGuard) Read(p []byte) (int, error) {
@@ -68,8 +70,14 @@ func (g *lineGuard) Read(p []byte) (int, error) {
 		}
 		n, err := g.src.Read(g.in)
 		g.buf = g.buf[:0]
-		for _, b := range g.in[:n] {
-			g.step(b)
+		for in := g.in[:n]; len(in) > 0; {
+			if k := g.contentRun(in); k > 0 {
+				g.content(in[:k])
+				in = in[k:]
+				continue
+			}
+			g.step(in[0])
+			in = in[1:]
 		}
 		g.out = g.buf
 		if err != nil {
@@ -200,15 +208,64 @@ func (g *lineGuard) pass(b byte) {
 		return
 	}
 	if g.size++; g.size > maxRowBytes {
-		le := rowError("import.row_too_long", "max", strconv.Itoa(maxRowBytes>>10)+" KiB")
-		if g.runes > MaxFieldRunes && g.state != inBad {
-			le = rowError("import.too_long", "max", strconv.Itoa(MaxFieldRunes))
-			le.col = g.cols
-		}
-		g.cut(le)
+		g.cut(g.tooLong())
 		return
 	}
 	g.buf = append(g.buf, b)
+}
+
+// contentRun is how many bytes at the start of p are nothing but the text
+// of the field being read (no quote, delimiter or line end): read as one,
+// they make a long field cost a scan, not a step per byte.
+func (g *lineGuard) contentRun(p []byte) int {
+	stops := ""
+	switch g.state {
+	case inQuoted:
+		stops = "\"\r\n"
+	case inPlain:
+		stops = g.plainStops
+	case inBad:
+		stops = "\r\n"
+	default:
+		return 0
+	}
+	if k := bytes.IndexAny(p, stops); k >= 0 {
+		return k
+	}
+	return len(p)
+}
+
+// content reads p, a run of a field's text, as step would byte by byte.
+func (g *lineGuard) content(p []byte) {
+	g.afterCR, g.prev = false, g.state
+	if g.cutOff {
+		return
+	}
+	room := maxRowBytes - g.size
+	if g.state != inBad {
+		for _, b := range p[:min(len(p), room+1)] {
+			g.count(b)
+		}
+	}
+	if len(p) <= room {
+		g.size += len(p)
+		g.buf = append(g.buf, p...)
+		return
+	}
+	g.size = maxRowBytes
+	g.buf = append(g.buf, p[:room]...)
+	g.cut(g.tooLong())
+}
+
+// tooLong is why a record past maxRowBytes is refused: the field being read
+// when it is over MaxFieldRunes, else the row.
+func (g *lineGuard) tooLong() *LineError {
+	if g.runes > MaxFieldRunes && g.state != inBad {
+		le := rowError("import.too_long", "max", strconv.Itoa(MaxFieldRunes))
+		le.col = g.cols
+		return le
+	}
+	return rowError("import.row_too_long", "max", strconv.Itoa(maxRowBytes>>10)+" KiB")
 }
 
 // cut refuses the record being read and stops passing it on. A quoted

@@ -9,9 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -222,6 +224,14 @@ func FuzzLineGuard(f *testing.F) {
 	f.Add([]byte(strings.Repeat(",", 150)+"\n"+strings.Repeat("x,", 101)), byte(2))
 	f.Fuzz(func(t *testing.T, file []byte, delim byte) {
 		comma := []rune{',', ';', '\t'}[int(delim)%3]
+		// What the guard passes on and cuts does not hang on how its
+		// source splits the file (a CRLF across two reads, say).
+		whole, bytewise := newLineGuard(bytes.NewReader(file), comma), newLineGuard(iotest.OneByteReader(bytes.NewReader(file)), comma)
+		w, _ := io.ReadAll(whole)
+		b, _ := io.ReadAll(bytewise)
+		if !bytes.Equal(w, b) || !maps.EqualFunc(whole.cuts, bytewise.cuts, func(x, y *LineError) bool { return x.Key == y.Key && x.col == y.col }) {
+			t.Fatalf("read whole: %q, cuts %v; byte by byte: %q, cuts %v", w, whole.cuts, b, bytewise.cuts)
+		}
 		g := newLineGuard(bytes.NewReader(file), comma)
 		guarded, plain := csv.NewReader(g), csv.NewReader(bytes.NewReader(lineEndings(file)))
 		for _, cr := range []*csv.Reader{guarded, plain} {

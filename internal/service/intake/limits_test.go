@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -53,7 +54,8 @@ func hugeFile(before, fill string, left int, after string) io.Reader {
 type hugeRow struct {
 	head, tail string
 	fill       string
-	left       int
+	left, sent int    // bytes of fill to send, sent
+	block      string // fill repeated, to copy from
 }
 
 func (h *hugeRow) Read(p []byte) (int, error) {
@@ -64,11 +66,11 @@ func (h *hugeRow) Read(p []byte) (int, error) {
 			c := copy(p[n:], h.head)
 			h.head, n = h.head[c:], n+c
 		case h.left > 0:
-			k := min(len(p)-n, h.left)
-			for i := range k {
-				p[n+i] = h.fill[(h.left-i)%len(h.fill)]
+			if h.block == "" {
+				h.block = strings.Repeat(h.fill, max(1, (64<<10)/len(h.fill)))
 			}
-			h.left, n = h.left-k, n+k
+			k := copy(p[n:min(len(p), n+h.left)], h.block[h.sent%len(h.fill):])
+			h.left, h.sent, n = h.left-k, h.sent+k, n+k
 		case h.tail != "":
 			c := copy(p[n:], h.tail)
 			h.tail, n = h.tail[c:], n+c
@@ -331,6 +333,48 @@ func TestImportCSVUnclosedQuote(t *testing.T) {
 		want := LineError{Line: 3, Key: "import.bad_row"}
 		if rep.Created != 1 || len(rep.Errors) != 1 || !sameLineError(rep.Errors[0], want) {
 			t.Errorf("%d bytes after the quote: report = %+v, want row 1 created and %+v", size, rep, want)
+		}
+	}
+}
+
+// smallReads reads at most n bytes at a time.
+type smallReads struct {
+	r io.Reader
+	n int
+}
+
+func (s smallReads) Read(p []byte) (int, error) { return s.r.Read(p[:min(len(p), s.n)]) }
+
+// Past maxRowBytes too, what the guard passes on and cuts does not hang on
+// how its source splits the file: a field's text is read in runs, and a
+// run may end anywhere.
+func TestLineGuardReadSizes(t *testing.T) {
+	big := maxRowBytes + 4096
+	for name, file := range map[string]string{
+		"a long plain field":           "a,b\r\nx," + strings.Repeat("ệa", big/4) + ",y\r\nz,w\r\n",
+		"a long quoted field":          "a,b\rx,\"" + strings.Repeat("q\"\"\r\n", big/3) + "\",y\rz,w\r",
+		"a long row of short fields":   "a,b\n" + strings.Repeat("\"c\",", MaxColumns-1) + strings.Repeat("d", big) + "\nz,w\n",
+		"a long line past a bad quote": "a,b\nx\"" + strings.Repeat("e", big) + "\nz,w\n",
+	} {
+		var want []byte
+		var wantCuts map[int]*LineError
+		for _, n := range []int{32 << 10, 4096, 7, 1} {
+			g := newLineGuard(smallReads{strings.NewReader(file), n}, ',')
+			got, err := io.ReadAll(g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want == nil {
+				want, wantCuts = got, g.cuts
+				if len(g.cuts) != 1 || len(got) > 2*maxRowBytes {
+					t.Errorf("%s: %d bytes passed on, cuts %v", name, len(got), g.cuts)
+				}
+				continue
+			}
+			same := maps.EqualFunc(g.cuts, wantCuts, func(x, y *LineError) bool { return x.Key == y.Key && x.col == y.col })
+			if !bytes.Equal(got, want) || !same {
+				t.Errorf("%s, read by %d: %d bytes, cuts %v; by 32 KiB: %d bytes, cuts %v", name, n, len(got), g.cuts, len(want), wantCuts)
+			}
 		}
 	}
 }
