@@ -9,10 +9,11 @@ import (
 )
 
 // A bad value comes back in the item's error clipped: a client that posts
-// a 60,000-character date does not get it back.
+// a 1,500-character date does not get it back (past intake.MaxFieldRunes
+// the value is refused as too long without being said back at all).
 func TestErrorValuesAreClipped(t *testing.T) {
 	e := newEnv(t, token)
-	wall := strings.Repeat("9", 60000)
+	wall := strings.Repeat("9", 1500)
 	resp, out := e.post(t, token, jsonType, body(t, item("H55.20-250602-0001", map[string]any{"received_at": wall})))
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d", resp.StatusCode)

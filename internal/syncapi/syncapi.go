@@ -273,30 +273,45 @@ func decode(body []byte) ([]map[string]string, *parseError) {
 
 // record turns one item into a record, or says what is wrong with it. A
 // null is no value (the stored one stays, as for an absent key); a blank
-// string clears, as intake.ClearMark in a file's cell.
+// string clears, as intake.ClearMark in a file's cell. Keys are read one by
+// one and at most one past intake.MaxColumns is kept: enough for the
+// import to refuse the item as too wide, not a map of a million keys.
 func record(raw json.RawMessage) (map[string]string, string) {
 	if len(raw) == 0 || raw[0] != '{' {
 		return nil, "not a JSON object"
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
+	if _, err := dec.Token(); err != nil { // the opening {
 		return nil, err.Error()
 	}
-	rec := make(map[string]string, len(m))
-	for k, v := range m {
+	rec := map[string]string{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err.Error()
+		}
+		k, _ := tok.(string) // an object's keys are strings
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return nil, err.Error()
+		}
+		text := ""
 		switch v := v.(type) {
 		case nil:
+			continue
 		case string:
+			text = v
 			if strings.TrimSpace(v) == "" {
-				v = intake.ClearMark
+				text = intake.ClearMark
 			}
-			rec[k] = v
 		case json.Number:
-			rec[k] = numberText(v)
+			text = numberText(v)
 		default:
 			return nil, fmt.Sprintf("the value of %q must be a string, a number or null", k)
+		}
+		if _, ok := rec[k]; ok || len(rec) <= intake.MaxColumns {
+			rec[k] = text
 		}
 	}
 	return rec, ""

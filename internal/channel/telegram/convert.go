@@ -114,8 +114,10 @@ func command(m *tgbotapi.Message) (name, target, args string, ok bool) {
 		if e.Type != "bot_command" {
 			continue
 		}
+		// An entity shorter than the slash (length 0, never sent by
+		// Telegram but possible in a forged body) is no command.
 		end := utf16Index(m.Text, e.Length)
-		if end < 0 || !strings.HasPrefix(m.Text, "/") {
+		if end < 1 || !strings.HasPrefix(m.Text, "/") {
 			return "", "", "", false
 		}
 		name, target, _ = strings.Cut(m.Text[1:end], "@")

@@ -1,7 +1,9 @@
 package intake
 
 import (
+	"slices"
 	"strings"
+	"sync"
 
 	"xabot/internal/fold"
 )
@@ -48,20 +50,34 @@ func columns() []column {
 type header struct {
 	index map[string]int    // column name → position in the row
 	text  map[string]string // column name → the header as written, for messages
+	cells []string          // the header row, to name a column by its place
 }
 
-// matchHeader finds the known columns among cells, comparing with fold.Key
-// (case, accents, spaces and punctuation do not matter). Unknown cells are
-// ignored; when two cells name the same column the first wins.
-func matchHeader(cells []string) header {
-	byKey := map[string]string{}
+// headerKeys maps the fold.Key of every header a column may have to the
+// column's name.
+type headerKeys map[string]string
+
+// foldedHeaders is the one headerKeys, a constant table: folding the
+// headers was most of the work of reading a small file when done per row
+// looked at.
+var foldedHeaders = sync.OnceValue(newHeaderKeys)
+
+func newHeaderKeys() headerKeys {
+	byKey := headerKeys{}
 	for _, c := range columns() {
 		byKey[fold.Key(c.name)] = c.name
 		for _, a := range c.aliases {
 			byKey[fold.Key(a)] = c.name
 		}
 	}
-	h := header{index: map[string]int{}, text: map[string]string{}}
+	return byKey
+}
+
+// match finds the known columns among cells, comparing with fold.Key
+// (case, accents, spaces and punctuation do not matter). Unknown cells are
+// ignored; when two cells name the same column the first wins.
+func (byKey headerKeys) match(cells []string) header {
+	h := header{index: map[string]int{}, text: map[string]string{}, cells: slices.Clone(cells)}
 	for i, cell := range cells {
 		name, ok := byKey[fold.Key(cell)]
 		if !ok {
@@ -92,8 +108,21 @@ func (h header) missing() []string {
 }
 
 // name rewrites the column names of a row's error as the file's author
-// wrote them in the header.
+// wrote them in the header; a column known by its place only is named by
+// its header cell, or by its letters as a spreadsheet shows them when that
+// cell is blank.
 func (h header) name(le *LineError) {
+	if le.col > 0 {
+		name := columnLetters(le.col)
+		if le.col <= len(h.cells) && strings.TrimSpace(h.cells[le.col-1]) != "" {
+			name = strings.TrimSpace(h.cells[le.col-1])
+		}
+		if le.Args == nil {
+			le.Args = map[string]string{}
+		}
+		le.Args["column"], le.col = name, 0
+		return
+	}
 	if c, ok := le.Args["column"]; ok && h.text[c] != "" {
 		le.Args["column"] = h.text[c]
 	}

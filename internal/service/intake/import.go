@@ -4,7 +4,9 @@
 // workbooks (.xlsx), validates each row, and merges the good rows into the
 // stored dossiers through Repo (a row changes only the fields it carries),
 // reporting the bad ones by line. The sync API hands it records already
-// split into columns (ImportRecords).
+// split into columns (ImportRecords). Every row, whatever its source, is
+// held to the bounds of limits.go, and no file makes it hold more than one
+// bounded row.
 //
 // Dates are local time in the importer's location and are stored in UTC; a
 // date without a time means 00:00 local that day. Of the applicant's ID
@@ -81,8 +83,10 @@ const (
 // row into the dossier with its code (domain.MergeDossier: a column the
 // file lacks, or a blank cell, leaves the stored value), recording source
 // ("import", "sync") on the events. Bad rows are reported in Report.Errors
-// by physical line number and the rest are still imported. Title and blank
-// lines above the header are skipped (see headerRows). The error is for the
+// by physical line number and the rest are still imported: a line ends in
+// LF, CRLF or a lone CR, and a row over the bounds (limits.go) is refused
+// without being held (lineGuard). Title and blank lines above the header
+// are skipped (see headerRows). The error is for the
 // file as a whole: unreadable, or a header without the code column (a
 // *domain.InvalidError with key "import.missing_columns"; nothing is
 // imported then), or a storage failure, after which Report counts what was
@@ -95,14 +99,22 @@ func (im *Importer) ImportCSV(ctx context.Context, r io.Reader, source string) (
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return Report{}, fmt.Errorf("intake: read: %w", err)
 	}
-	cr := csv.NewReader(br)
-	cr.Comma = sniffDelimiter(head)
+	g := newLineGuard(br, sniffDelimiter(lineEndings(head)))
+	cr := csv.NewReader(g)
+	cr.Comma = rune(g.comma)
 	cr.FieldsPerRecord = -1 // short and long rows are tolerated
 	// Strict quotes: with lazy ones an unbalanced quote silently swallows
 	// the rest of the file into one cell; strictly it is a reported line.
 	cr.LazyQuotes = false
 	cr.ReuseRecord = true
-	return im.importTable(ctx, csvRows{cr}, source, nil, "line")
+	return im.importTable(ctx, &csvRows{cr: cr, g: g}, source, nil, "line")
+}
+
+// lineEndings is text with its CRLF and lone CR line endings made LF, as
+// lineGuard passes them on.
+func lineEndings(text []byte) []byte {
+	text = bytes.ReplaceAll(text, []byte("\r\n"), []byte("\n"))
+	return bytes.ReplaceAll(text, []byte("\r"), []byte("\n"))
 }
 
 // rowSource yields the rows of a table one by one.
@@ -113,26 +125,54 @@ type rowSource interface {
 	next() (cells []string, line int, err error)
 }
 
-// csvRows reads rows with a csv.Reader.
-type csvRows struct{ cr *csv.Reader }
+// csvRows reads rows with a csv.Reader reading through a lineGuard: a
+// record the guard cut is refused for the reason it noted.
+type csvRows struct {
+	cr    *csv.Reader
+	g     *lineGuard
+	ahead *csvRecord // read past a cut record
+}
 
-func (s csvRows) next() ([]string, int, error) {
+type csvRecord struct {
+	cells []string
+	line  int
+	err   error
+}
+
+func (s *csvRows) next() ([]string, int, error) {
+	r := s.ahead
+	if r == nil {
+		r = s.read()
+	}
+	s.ahead = nil
+	if !s.g.wasCut(r.line) {
+		return r.cells, r.line, r.err
+	}
+	// The reason is final once the guard has read to the record's end (a
+	// quote never closed is told at the end of the file): the record after
+	// it is read first.
+	s.ahead = s.read()
+	return nil, r.line, s.g.take(r.line)
+}
+
+func (s *csvRows) read() *csvRecord {
 	cells, err := s.cr.Read()
 	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return nil, pe.StartLine, &LineError{Line: pe.StartLine, Key: "import.bad_row"}
-	}
-	if err != nil {
-		return nil, 0, err
+	switch {
+	case errors.As(err, &pe):
+		return &csvRecord{line: pe.StartLine, err: &LineError{Line: pe.StartLine, Key: "import.bad_row"}}
+	case err != nil:
+		return &csvRecord{err: err}
 	}
 	line, _ := s.cr.FieldPos(0)
-	return cells, line, nil
+	return &csvRecord{cells: cells, line: line}
 }
 
 // findHeader reads rows up to the header (see headerRows). Without one it
 // reports the missing columns of the row naming the most known columns,
 // or "import.empty" when there is no non-blank row.
 func findHeader(src rowSource) (header, error) {
+	keys := foldedHeaders()
 	best, bestN, nonBlank := header{}, -1, false
 	for {
 		cells, line, err := src.next()
@@ -156,7 +196,7 @@ func findHeader(src rowSource) (header, error) {
 		if !validUTF8(cells) {
 			return header{}, domain.Invalid("import.bad_encoding")
 		}
-		h := matchHeader(cells)
+		h := keys.match(cells)
 		if h.complete() {
 			return h, nil
 		}
@@ -197,6 +237,7 @@ func (im *Importer) importTable(ctx context.Context, src rowSource, source strin
 		}
 		var le *LineError
 		if errors.As(err, &le) {
+			h.name(le)
 			rep.Errors = append(rep.Errors, *le)
 			continue
 		}
@@ -345,6 +386,7 @@ func sortByLine(rep *Report) {
 // (earliest, then naming the most columns), so that a title line above the
 // header does not mislead; without a header, delimiter's guess.
 func sniffDelimiter(head []byte) rune {
+	keys := foldedHeaders()
 	best, bestLine, bestN := rune(0), 0, 0
 	for _, d := range []rune{',', ';', '\t'} {
 		cr := csv.NewReader(bytes.NewReader(head))
@@ -358,7 +400,7 @@ func sniffDelimiter(head []byte) rune {
 			if line > headerRows {
 				break
 			}
-			h := matchHeader(cells)
+			h := keys.match(cells)
 			if !h.complete() {
 				continue
 			}

@@ -177,7 +177,7 @@ func TestImportExtensionNotices(t *testing.T) {
 }
 
 func sameNotice(a, b Notice) bool {
-	return sameLineError(LineError(a), LineError(b))
+	return sameLineError(LineError{Line: a.Line, Key: a.Key, Args: a.Args}, LineError{Line: b.Line, Key: b.Key, Args: b.Args})
 }
 
 // TestImportRecordsStatusOnly: a record of a known code with just the code

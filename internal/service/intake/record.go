@@ -20,6 +20,9 @@ type LineError struct {
 	// Args fill Key's placeholders. They never hold a phone, a name or an ID
 	// number; dates, statuses and codes may be echoed.
 	Args map[string]string
+	// col is the column the reason is about (from 1) when a reader knows
+	// only its place: the header names it, as Args["column"].
+	col int
 }
 
 // Error names the line and the reason's key, never a cell's value.
@@ -46,7 +49,8 @@ const ClearMark = "-"
 // the patch of the fields it carries; the CSV and XLSX imports and the sync
 // API share it. A cell is checked on its own here (a phone, a date, a
 // status); what a dossier needs and the rules between fields are checked
-// on the merged dossier (domain.MergeDossier). Of the applicant's ID number
+// on the merged dossier (domain.MergeDossier); first the record as a whole
+// is held to the row bounds (checkRecord). Of the applicant's ID number
 // only the last four digits are kept. Dates are read in loc.
 func ParseRecord(rec map[string]string, loc *time.Location) (domain.DossierPatch, *LineError) {
 	if loc == nil {
@@ -69,6 +73,9 @@ func ParseRecord(rec map[string]string, loc *time.Location) (domain.DossierPatch
 		}
 	}
 
+	if le := checkRecord(rec); le != nil {
+		return p, le
+	}
 	d.Code = strings.TrimSpace(rec["code"])
 	if d.Code == "" || d.Code == ClearMark {
 		return p, rowError("import.missing", "column", "code")

@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"fmt"
 	"maps"
 	"strings"
 	"testing"
@@ -66,6 +67,13 @@ func goodRecord() map[string]string {
 
 func TestParseRecord(t *testing.T) {
 	loc := hcm(t)
+	wide := map[string]string{}
+	for i := range MaxColumns + 1 {
+		wide[fmt.Sprintf("extra_%d", i)] = "x"
+	}
+	tooLong := func(column, max string) map[string]string { return map[string]string{"column": column, "max": max} }
+	control := func(column string) map[string]string { return map[string]string{"column": column} }
+	carried := func(p domain.DossierPatch) bool { return p.Values.Code != "" }
 	tests := []struct {
 		name   string
 		change map[string]string
@@ -123,6 +131,25 @@ func TestParseRecord(t *testing.T) {
 				return p.Values.ExtensionReason == "chờ xác minh" && p.Values.ExtendedDueAt.Equal(utc(2025, 5, 6, 0, 0)) &&
 					p.Set&(domain.FieldExtendedDueAt|domain.FieldExtensionReason) != 0
 			}},
+		// The bounds every import shares.
+		{"a note of MaxFieldRunes Vietnamese characters", map[string]string{"note": strings.Repeat("ệ", MaxFieldRunes)}, "", nil, carried},
+		{"one more", map[string]string{"note": strings.Repeat("ệ", MaxFieldRunes+1)}, "import.too_long", tooLong("note", "2000"), nil},
+		{"spaces around do not count", map[string]string{"note": "  " + strings.Repeat("a", MaxFieldRunes) + "\n"}, "", nil, carried},
+		{"a code of MaxCodeRunes", map[string]string{"code": strings.Repeat("A", MaxCodeRunes)}, "", nil, carried},
+		{"a longer code", map[string]string{"code": strings.Repeat("A", MaxCodeRunes+1)}, "import.too_long", tooLong("code", "200"), nil},
+		{"a long procedure name", map[string]string{"procedure_name": strings.Repeat("Thủ tục ", 300)}, "import.too_long", tooLong("procedure_name", "2000"), nil},
+		{"NUL in a code", map[string]string{"code": "H55.20-250501\x00-0001"}, "import.control_char", control("code"), nil},
+		{"a tab in a code", map[string]string{"code": "H55.20\t250501-0001"}, "import.control_char", control("code"), nil},
+		{"a zero-width space in a code", map[string]string{"code": "H55.20-250501\u200b-0001"}, "import.control_char", control("code"), nil},
+		{"a direction mark in a code", map[string]string{"code": "\u202eH55.20-250501-0001"}, "import.control_char", control("code"), nil},
+		{"a C1 control in a code", map[string]string{"code": "H55.20-250501\u0085-0001"}, "import.control_char", control("code"), nil},
+		{"NUL in a note", map[string]string{"note": "bổ sung\x00"}, "import.control_char", control("note"), nil},
+		{"a bell in a name", map[string]string{"applicant_name": "Nguyễn\aVăn An"}, "import.control_char", control("applicant_name"), nil},
+		{"escape in a date", map[string]string{"due_at": "01/05/2025\x1b"}, "import.control_char", control("due_at"), nil},
+		{"line breaks and tabs in a note", map[string]string{"note": "Cần bổ sung:\n\t- bản sao\r\n\t- ảnh"}, "", nil, carried},
+		{"a zero-width joiner in a name", map[string]string{"applicant_name": "Nguyễn\u200dAn"}, "", nil, carried},
+		{"not UTF-8", map[string]string{"village": "Th\xf4n 1"}, "import.bad_encoding", nil, nil},
+		{"too many keys", wide, "import.too_many_columns", map[string]string{"max": "100"}, nil},
 	}
 	for _, tt := range tests {
 		rec := goodRecord()
@@ -169,12 +196,12 @@ func TestHeaderAliases(t *testing.T) {
 		"applicant_phone": "applicant_phone", "Applicant Phone": "applicant_phone", "due-at": "due_at",
 	}
 	for header, want := range tests {
-		h := matchHeader([]string{"STT", header})
+		h := newHeaderKeys().match([]string{"STT", header})
 		if i, ok := h.index[want]; !ok || i != 1 || len(h.index) != 1 {
-			t.Errorf("matchHeader(%q) = %v, want %s at 1", header, h.index, want)
+			t.Errorf("match(%q) = %v, want %s at 1", header, h.index, want)
 		}
 	}
-	h := matchHeader([]string{"Mã hồ sơ", "Số hồ sơ"})
+	h := newHeaderKeys().match([]string{"Mã hồ sơ", "Số hồ sơ"})
 	if h.index["code"] != 0 {
 		t.Errorf("duplicate header: code at %d, want the first (0)", h.index["code"])
 	}

@@ -20,7 +20,7 @@ const (
 // ItemResult is what became of one record given to ImportRecords.
 type ItemResult struct {
 	Index   int    // position in the records, from 0
-	Code    string // the record's code as given, trimmed; may be empty
+	Code    string // the record's code as given, trimmed (clipped past MaxCodeRunes); may be empty
 	Outcome string // OutcomeCreated, OutcomeUpdated, OutcomeUnchanged or OutcomeError
 	Error   string // for OutcomeError: the locale key of the reason, e.g. "import.bad_phone"
 	// Args fill Error's placeholders; like LineError.Args they never hold a
@@ -66,6 +66,8 @@ func (im *Importer) ImportRecords(ctx context.Context, recs []map[string]string,
 		if res[i].Code == ClearMark { // a blank code, as the sync API passes it
 			res[i].Code = ""
 		}
+		// A code over the bound is said back only as far as a code goes.
+		res[i].Code, _ = domain.Clip(res[i].Code, MaxCodeRunes)
 		p, le := ParseRecord(rec, im.loc)
 		if le == nil {
 			key := domain.CanonicalCode(p.Values.Code)

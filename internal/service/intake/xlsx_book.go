@@ -14,16 +14,16 @@ import (
 	"xabot/internal/domain"
 )
 
-// Bounds of what a workbook may make us hold or read. A cell holds at most
-// maxCellRunes characters, Excel's own limit, so no cell Excel can write is
-// refused; a row at most maxRowBytes. A part of the zip (a sheet, the shared
-// strings) unzips to at most maxPart bytes, and the shared-string table
-// keeps at most maxSharedStrings entries (their texts go to a temporary file
-// when the table is large).
+// Bounds of what a workbook may make us hold or read, besides the row
+// bounds every import shares (limits.go). A cell is read up to maxCellRunes
+// characters, Excel's own limit, so a longer one (which Excel cannot write)
+// is told apart from one merely over MaxFieldRunes. A part of the zip (a
+// sheet, the shared strings) unzips to at most maxPart bytes, and the
+// shared-string table keeps at most maxSharedStrings entries (their texts go
+// to a temporary file when the table is large).
 const (
 	maxCellRunes     = 32767
 	maxCellBytes     = 4 * maxCellRunes
-	maxRowBytes      = 1 << 20
 	maxPart          = 1 << 30
 	maxSharedStrings = 1 << 22
 	sharedInMemory   = 16 << 20 // a table unzipping to more is kept on disk

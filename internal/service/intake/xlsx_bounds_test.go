@@ -183,13 +183,20 @@ func TestHugeCellIsRefusedByRow(t *testing.T) {
 	}
 }
 
-// The limit is Excel's, in characters: a cell of 32,767 Vietnamese
-// characters (more bytes than that) is imported; one more is refused.
-func TestCellLimitIsExcels(t *testing.T) {
+// The limits are in characters: a note of MaxFieldRunes Vietnamese
+// characters (more bytes than that) is imported; one more is refused as too
+// long for a field, naming the column as the sheet does; one past Excel's
+// own limit is refused by its cell, without being held.
+func TestCellLimits(t *testing.T) {
 	for _, tt := range []struct {
 		runes int
-		ok    bool
-	}{{maxCellRunes, true}, {maxCellRunes + 1, false}} {
+		want  *LineError
+	}{
+		{MaxFieldRunes, nil},
+		{MaxFieldRunes + 1, &LineError{Line: 4, Key: "import.too_long", Args: map[string]string{"column": "Ghi chú", "max": "2000"}}},
+		{maxCellRunes, &LineError{Line: 4, Key: "import.too_long", Args: map[string]string{"column": "Ghi chú", "max": "2000"}}},
+		{maxCellRunes + 1, &LineError{Line: 4, Key: "import.cell_too_long", Args: map[string]string{"cell": "I4", "max": "32767"}}},
+	} {
 		for _, inline := range []bool{false, true} {
 			var buf bytes.Buffer
 			if err := noteWorkbook(&buf, "ệ", int64(tt.runes*len("ệ")), inline); err != nil {
@@ -200,8 +207,11 @@ func TestCellLimitIsExcels(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := rep.Created == 3 && len(rep.Errors) == 0; got != tt.ok {
-				t.Errorf("%d characters (inline %v): %+v, want all imported %v", tt.runes, inline, rep, tt.ok)
+			switch {
+			case tt.want == nil && (rep.Created != 3 || len(rep.Errors) != 0):
+				t.Errorf("%d characters (inline %v): %+v, want all imported", tt.runes, inline, rep)
+			case tt.want != nil && (rep.Created != 2 || len(rep.Errors) != 1 || !sameLineError(rep.Errors[0], *tt.want)):
+				t.Errorf("%d characters (inline %v): %+v, want rows 3 and 5 imported and %+v", tt.runes, inline, rep, *tt.want)
 			}
 		}
 	}

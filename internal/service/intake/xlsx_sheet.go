@@ -133,6 +133,10 @@ func (r *sheetRows) readCells(selfClosed bool) error {
 			r.fail("import.row_too_long", "max", strconv.Itoa(maxRowBytes>>10)+" KiB")
 			continue
 		}
+		if (v != "" || c.formula) && col > MaxColumns {
+			r.fail("import.too_many_columns", "max", strconv.Itoa(MaxColumns))
+			continue
+		}
 		if (v != "" || c.formula) && r.rowErr == nil {
 			for len(r.cells) < col-1 {
 				r.cells = append(r.cells, "")
@@ -243,10 +247,13 @@ func colOf(ref string) (int, bool) {
 }
 
 // cellName is the reference of column col, row row: (28, 5) is "AB5".
-func cellName(col, row int) string {
+func cellName(col, row int) string { return columnLetters(col) + strconv.Itoa(row) }
+
+// columnLetters names column col as a spreadsheet does: 28 is "AB".
+func columnLetters(col int) string {
 	var name []byte
 	for ; col > 0; col = (col - 1) / 26 {
 		name = append([]byte{byte('A' + (col-1)%26)}, name...)
 	}
-	return string(name) + strconv.Itoa(row)
+	return string(name)
 }
