@@ -224,13 +224,14 @@ func TestKilledMidReplyResumesAtTheNextMessage(t *testing.T) {
 
 // A process killed after its reply went out and was recorded leaves the
 // step saved: the redelivery shows nothing again, and the phone typed next
-// is read as the phone the bot asked for, not «chưa hiểu».
+// is read as the phone the bot asked for, not «chưa hiểu». (The question
+// goes as two messages here, so each is recorded as it goes out.)
 func TestKilledAfterTheReplyLeavesTheStepSaved(t *testing.T) {
-	s := newCrashSite(t, 4096)
+	s := newCrashSite(t, 100)
 	a := s.start(0, never)
 	s.lines(a, "7", "/start", "[consent/ask/yes]", "/tracuu")
 	from := s.screen.len()
-	a.wire.die, a.wire.how = a.wire.n+1, afterRecord
+	a.wire.die, a.wire.how = a.wire.n+2, afterRecord
 	u := s.person.update("7", "H55.20-261118-0003")
 	_ = a.router.Handle(t.Context(), u)
 	b := s.start(0, never)
@@ -238,31 +239,45 @@ func TestKilledAfterTheReplyLeavesTheStepSaved(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.lines(b, "7", "0905123456")
-	got := s.screen.since(from)
-	if len(got) != 2 || !strings.Contains(got[0], "nhập số điện thoại") || !strings.Contains(got[1], "📄 Hồ sơ H55.20-261118-0003") {
+	question, card := a.wire.asked[len(a.wire.asked)-1], b.wire.asked[len(b.wire.asked)-1]
+	want := append(textsplit.Split(question, s.maxText), textsplit.Split(card, s.maxText)...)
+	if got := s.screen.since(from); !strings.Contains(question, "nhập số điện thoại") ||
+		!strings.HasPrefix(card, "📄 Hồ sơ") || !slices.Equal(got, want) {
 		t.Errorf("the person saw %q, want the question for the phone once, then the dossier", got)
 	}
 }
 
 // The one message a kill may double: accepted by the platform, the process
-// killed before recording it. It comes again once; the rest of the reply
-// after it, once.
+// killed before recording it (for the turn's last message, before marking
+// the update handled). It comes again once; the rest of the reply after
+// it, once.
 func TestKilledBetweenTheOKAndItsRecordDoublesThatMessageOnly(t *testing.T) {
-	s := newCrashSite(t, 200)
-	a := s.start(2, afterOK)
-	u := s.person.update("7", "/trogiup")
-	_ = a.router.Handle(t.Context(), u)
-	b := s.start(0, never)
-	if err := b.router.Handle(t.Context(), u); err != nil {
-		t.Fatal(err)
-	}
-	parts := textsplit.Split(a.wire.asked[0], s.maxText)
-	if len(parts) < 3 {
-		t.Fatalf("the help is %d messages at %d characters; the test needs 3", len(parts), s.maxText)
-	}
-	want := append([]string{parts[0], parts[1]}, parts[1:]...)
-	if got := s.screen.since(0); !slices.Equal(got, want) {
-		t.Errorf("the person saw %d messages %q, want %d: the second twice, every other once", len(got), got, len(want))
+	for _, tc := range []struct {
+		name    string
+		maxText int
+		die     int
+	}{
+		{"the second message of several", 200, 2},
+		{"a reply of one message", 4096, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newCrashSite(t, tc.maxText)
+			a := s.start(tc.die, afterOK)
+			u := s.person.update("7", "/trogiup")
+			_ = a.router.Handle(t.Context(), u)
+			b := s.start(0, never)
+			if err := b.router.Handle(t.Context(), u); err != nil {
+				t.Fatal(err)
+			}
+			parts := textsplit.Split(a.wire.asked[0], s.maxText)
+			if tc.die > 1 && len(parts) < 3 {
+				t.Fatalf("the help is %d messages at %d characters; the test needs 3", len(parts), s.maxText)
+			}
+			want := append(slices.Clone(parts[:tc.die]), parts[tc.die-1:]...)
+			if got := s.screen.since(0); !slices.Equal(got, want) {
+				t.Errorf("the person saw %d messages %q, want %d: message %d twice, every other once", len(got), got, len(want), tc.die)
+			}
+		})
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"time"
+	"unicode/utf8"
 
 	"xabot/internal/chat"
 	"xabot/internal/dialog"
@@ -21,7 +22,7 @@ import (
 // Exactly once, as the person sees it: the turn is computed once, and its
 // replies and the session after it are staged together (Sessions.Stage)
 // before anything is sent; each message out is recorded; the update is
-// marked handled after the last. A process killed anywhere in between
+// marked handled after the last (which that mark records). A process killed anywhere in between
 // leaves the update unconfirmed, and its redelivery either computes the
 // turn (nothing was staged), resumes sending after the messages recorded
 // as out (the turn's database effects are not repeated), or is skipped
@@ -133,18 +134,24 @@ func (r *Router) deliver(ctx context.Context, log *slog.Logger, ch Channel, chat
 	// A message out must be recorded even when the turn's time is up, or
 	// the next attempt sends it again.
 	rec := context.WithoutCancel(ctx)
-	for i := st.Reply; i < len(st.Replies); i++ {
+	last := len(st.Replies) - 1
+	for i := st.Reply; i <= last; i++ {
 		rep := st.Replies[i]
 		rep.ChatID = chatID
 		skip := 0
 		if i == st.Reply {
 			skip = st.Part
 		}
-		err := sendParts(ctx, ch, rep, skip, func(n int) {
+		record := func(n int) {
 			if err := r.cfg.Sessions.Sent(rec, key, i, n); err != nil {
 				log.Warn("message out but not recorded", "reply", i, "part", n, "err", err)
 			}
-		})
+		}
+		if i == last && oneMessage(rep, ch.Features()) {
+			// The turn's last message is recorded by Done, right after it.
+			record = func(int) {}
+		}
+		err := sendParts(ctx, ch, rep, skip, record)
 		if errors.Is(err, chat.ErrBlocked) {
 			log.Info("chat blocked the bot; the rest of the turn dropped")
 			break
@@ -159,6 +166,13 @@ func (r *Router) deliver(ctx context.Context, log *slog.Logger, ch Channel, chat
 		log.Error("update not marked handled", "err", err)
 	}
 	return Handled, nil
+}
+
+// oneMessage says whether rep surely goes as one message: no picture, and
+// a text within the channel's limit even if every character took two
+// units (Telegram counts UTF-16).
+func oneMessage(rep chat.Reply, feat chat.Features) bool {
+	return rep.Image == nil && 2*utf8.RuneCountInString(rep.Text) <= feat.MaxText
 }
 
 // sendParts sends one reply after its first skip messages, telling sent of
