@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"strconv"
@@ -15,21 +16,31 @@ import (
 // stageScript stores a turn in one step, so that a kill leaves either
 // nothing or the replies with the session they lead to, never one without
 // the other; and only when the update is neither handled nor staged, so two
-// replicas handed the same update cannot both send it.
+// replicas handed the same update cannot both send it. Each Stage call
+// signs what it stores with a token of its own: go-redis sends a command
+// again after a read timeout or a dropped connection, and the script, run
+// twice, must then answer as it did the first time, not «staged already».
 //
 //	KEYS: seen, turn, sess
 //	ARGV: replies ("" = none: the update is handled at once), dedupe TTL
-//	      in ms (0 = none), session ("" = delete it), session TTL in ms
+//	      in ms (0 = none), session ("" = delete it), session TTL in ms,
+//	      the call's token
 var stageScript = redis.NewScript(`
-if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then
+local seen = redis.call('GET', KEYS[1])
+if seen then
+  if seen == ARGV[5] then return 1 end
+  return 0
+end
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  if redis.call('HGET', KEYS[2], 'by') == ARGV[5] then return 1 end
   return 0
 end
 local key = KEYS[2]
 if ARGV[1] == '' then
   key = KEYS[1]
-  redis.call('SET', key, '1')
+  redis.call('SET', key, ARGV[5])
 else
-  redis.call('HSET', key, 'out', ARGV[1], 'r', 0, 'p', 0)
+  redis.call('HSET', key, 'out', ARGV[1], 'r', 0, 'p', 0, 'by', ARGV[5])
 end
 if tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', key, ARGV[2]) end
 if ARGV[3] == '' then
@@ -103,7 +114,7 @@ func (r *Redis) Stage(ctx context.Context, update, user string, replies []chat.R
 		}
 	}
 	n, err := stageScript.Run(ctx, r.rdb, []string{r.seenKey(update), r.turnKey(update), r.sessKey(user)},
-		out, millis(r.dedupeTTL), sess, millis(r.ttl)).Int()
+		out, millis(r.dedupeTTL), sess, millis(r.ttl), rand.Text()).Int()
 	if err != nil {
 		return false, fmt.Errorf("session: stage %s: %w", update, err)
 	}
