@@ -49,6 +49,7 @@ type citizen struct {
 	// answer was.
 	busyAt    []time.Time
 	lastRight time.Time
+	doubles   []string // each message sent again across a kill, with its times
 }
 
 // newCitizens makes n citizens of token's bot; citizen i owns dossier i+1
@@ -190,6 +191,8 @@ func (c *citizen) extras(kills []time.Time) (doubles map[int]int, bad []string) 
 			bad = append(bad, fmt.Sprintf("chat %d message %d at %s: %q", c.chat, i, m.At.Format("15:04:05.000"), clip(m.Text)))
 			continue
 		}
+		c.doubles = append(c.doubles, fmt.Sprintf("chat %d: sent %s, kill %d at %s, again %s: %q", c.chat,
+			msgs[j].At.Format("15:04:05.000"), k+1, kills[k].Format("15:04:05.000"), m.At.Format("15:04:05.000"), clip(m.Text)))
 		doubles[k]++
 	}
 	return doubles, bad
@@ -214,6 +217,7 @@ type tally struct {
 	perKill map[int]int // the most doubles one kill made in one chat
 	wrongs  []string
 	bad     []string
+	seen    []string // the doubles, with their times
 }
 
 func judge(cs []*citizen, kills []time.Time) tally {
@@ -226,6 +230,7 @@ func judge(cs []*citizen, kills []time.Time) tally {
 		t.wrongs = append(t.wrongs, c.wrongs...)
 		doubles, bad := c.extras(kills)
 		t.bad = append(t.bad, bad...)
+		t.seen = append(t.seen, c.doubles...)
 		for k, n := range doubles {
 			t.doubles += n
 			t.perKill[k] = max(t.perKill[k], n)
@@ -244,9 +249,13 @@ func (t tally) String() string {
 	return b.String()
 }
 
-// report fails t for every wrong or unexplained message, listing a few.
+// report fails t for every wrong or unexplained message, listing a few,
+// and logs the first doubles: each is a message in flight at a kill.
 func (s tally) report(t *testing.T) {
 	t.Helper()
+	for _, d := range s.seen[:min(len(s.seen), 5)] {
+		t.Log("double: " + d)
+	}
 	for _, l := range [][]string{s.wrongs, s.bad} {
 		for i, w := range l {
 			if i == 5 {
