@@ -23,8 +23,9 @@ const (
 // started again at once. Telegram (the stand-in) offers every unconfirmed
 // update again after the restart. Every step gets its own answer: none
 // lost, none answered wrongly (a phone answered «chưa hiểu» because the
-// step before it was never saved), and nothing doubled except the one
-// message a kill may catch between Telegram's OK and its record.
+// step before it was never saved), and nothing doubled except the message
+// a kill may catch between Telegram's OK and its record: one per chat at
+// most, though a kill amid a burst of answers catches several chats'.
 func TestKillDuringLookupsLosesNothingAndRepeatsNothing(t *testing.T) {
 	tg := tgstand.Start(t)
 	const token = "5101:inbound"
