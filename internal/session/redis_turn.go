@@ -132,12 +132,15 @@ func (r *Redis) Sent(ctx context.Context, update string, reply, part int) error 
 	return nil
 }
 
-// Done marks update handled and drops its staged turn, in one MULTI.
+// Done marks update handled and drops its staged turn in one round trip.
+// No MULTI is needed: the mark goes first and Begin reads it first, so a
+// connection lost between the two leaves a handled update with a stale
+// turn, which expires unread.
 func (r *Redis) Done(ctx context.Context, update string) error {
 	if update == "" {
 		return nil
 	}
-	_, err := r.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+	_, err := r.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.Set(ctx, r.seenKey(update), "1", ttlArg(r.dedupeTTL))
 		p.Del(ctx, r.turnKey(update))
 		return nil
