@@ -168,6 +168,7 @@ func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error)
 		Office:     officeOf(a.profile),
 		Resume:     a.db.ResumeChat,
 		EndSession: a.endSessions,
+		Metrics:    a.metrics,
 	})
 }
 

@@ -2,12 +2,16 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"xabot/internal/bot"
+	"xabot/internal/chat"
 )
 
 // /metrics answers in the Prometheus text format on the app's mux.
@@ -35,3 +39,36 @@ func TestRedisLogIsJSON(t *testing.T) {
 		t.Errorf("line = %v", line)
 	}
 }
+
+// The router counts into the app's /metrics: each update by how it ended,
+// and the time its answer took.
+func TestRouterCountsUpdates(t *testing.T) {
+	a := syncApp(t, "")
+	r, err := a.Router(map[chat.Channel]bot.Channel{chat.Telegram: nullChannel{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := chat.Update{ID: "1", From: chat.UserKey{Channel: chat.Telegram, ID: "5"}, ChatID: "5", Kind: chat.Command, Command: "trogiup"}
+	for range 2 { // the second is a redelivery
+		if err := r.Handle(t.Context(), u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := httptest.NewRecorder()
+	a.mux().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body, _ := io.ReadAll(rec.Body)
+	for _, want := range []string{
+		`xabot_updates_total{channel="tg",outcome="handled"} 1`,
+		`xabot_updates_total{channel="tg",outcome="duplicate"} 1`,
+		`xabot_reply_seconds_count{channel="tg"} 1`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}
+
+type nullChannel struct{}
+
+func (nullChannel) Send(context.Context, chat.Reply) error { return nil }
+func (nullChannel) Features() chat.Features                { return chat.Features{MaxText: 4096} }

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -26,27 +25,10 @@ type queue struct{ ch chan chat.Reply }
 func (q queue) Send(_ context.Context, r chat.Reply) error { q.ch <- r; return nil }
 func (q queue) Features() chat.Features                    { return telegramFeatures }
 
-func benchRedis(b *testing.B) *redis.Client {
-	b.Helper()
-	url := os.Getenv("XABOT_TEST_REDIS_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379/15"
-	}
-	opts, err := redis.ParseURL(url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	rdb := redis.NewClient(opts)
-	if err := rdb.Ping(b.Context()).Err(); err != nil {
-		b.Fatalf("redis at %s: %v (start one: .ci/run does)", url, err)
-	}
-	b.Cleanup(func() { rdb.Close() })
-	return rdb
-}
-
-// pipelineUpdate is one citizen pasting their dossier code: dedupe claim,
-// session load, citizen read, lockout check, dossier read (twice: find,
-// then show), card rendering, the reply queued, session save.
+// pipelineUpdate is one citizen pasting their dossier code: the update's
+// turn and session read, citizen read, lockout check, dossier read (twice:
+// find, then show), card rendering, the turn staged with the session, the
+// reply queued, the update marked handled.
 func pipelineUpdate(seq int, user, code string) chat.Update {
 	return chat.Update{ID: fmt.Sprint(seq), From: chat.UserKey{Channel: chat.Telegram, ID: user}, ChatID: user,
 		Kind: chat.Text, Text: code}
@@ -64,23 +46,8 @@ type benchEnv struct {
 
 func newBenchEnv(b *testing.B) *benchEnv {
 	b.Helper()
-	rdb := benchRedis(b)
-	prefix := fmt.Sprintf("bench%d:", time.Now().UnixNano())
-	b.Cleanup(func() {
-		ctx := context.Background()
-		iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-		var keys []string
-		for iter.Next(ctx) {
-			keys = append(keys, iter.Val())
-			if len(keys) == 1000 {
-				rdb.Del(ctx, keys...)
-				keys = keys[:0]
-			}
-		}
-		if len(keys) > 0 {
-			rdb.Del(ctx, keys...)
-		}
-	})
+	rdb := redisClient(b)
+	prefix := redisTestPrefix(b, rdb)
 	ctx := b.Context()
 	db, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
 	if err != nil {
@@ -153,8 +120,10 @@ func BenchmarkPipeline(b *testing.B) {
 }
 
 // BenchmarkFloor does only what the pipeline cannot avoid: the same Redis
-// round trips (claim, session get, session set) and the same SQLite reads
-// (citizen, lockout window, dossier twice), with nothing in between.
+// round trips (begin: handled mark, staged turn and session in one; stage:
+// the reply and the session; done, which records the one message out) and
+// the same SQLite reads (citizen, lockout window, dossier twice), with
+// nothing in between.
 func BenchmarkFloor(b *testing.B) {
 	env := newBenchEnv(b)
 	sess := redisSessions(b, env.rdb, env.prefix+"floor:")
@@ -168,11 +137,8 @@ func BenchmarkFloor(b *testing.B) {
 			i := n % len(env.users)
 			key := chat.UserKey{Channel: chat.Telegram, ID: env.users[i]}.String()
 			code := domain.CanonicalCode(env.codes[i])
-			if _, err := sess.Claim(ctx, fmt.Sprint("tg:", n)); err != nil {
-				b.Error(err)
-				return
-			}
-			s, err := sess.Load(ctx, key)
+			update := fmt.Sprint("tg:", n)
+			t, err := sess.Begin(ctx, update, key)
 			if err != nil {
 				b.Error(err)
 				return
@@ -191,7 +157,11 @@ func BenchmarkFloor(b *testing.B) {
 					return
 				}
 			}
-			if err := sess.Save(ctx, key, s); err != nil {
+			if _, err := sess.Stage(ctx, update, key, []chat.Reply{{Text: code}}, &t.Session); err != nil {
+				b.Error(err)
+				return
+			}
+			if err := sess.Done(ctx, update); err != nil {
 				b.Error(err)
 				return
 			}

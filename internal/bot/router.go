@@ -9,11 +9,9 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
 	"hash/fnv"
 	"io/fs"
 	"log/slog"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -74,7 +72,28 @@ type Config struct {
 	// keep them (revocation ends every staff session at once); nil drops
 	// them from Sessions.
 	EndSession func(ctx context.Context, chats []string) error
+	// Metrics hears how each update ended and how long its answer took;
+	// nil counts nothing.
+	Metrics Counter
 }
+
+// Counter counts updates by how they ended (Handled, Duplicate, Failed)
+// and the time their answers took; *metrics.Metrics in production.
+type Counter interface {
+	Update(channel, outcome string)
+	Reply(channel string, d time.Duration)
+}
+
+// How an update ended, as Counter hears it.
+const (
+	// Handled: its replies are out, its session saved, it is marked handled.
+	Handled = "handled"
+	// Duplicate: a redelivery of an update handled (or staged) before.
+	Duplicate = "duplicate"
+	// Failed: given back to the platform to be delivered again, or
+	// answered «bận» because the session store is down.
+	Failed = "failed"
+)
 
 // Router handles updates from every channel.
 type Router struct {
@@ -127,124 +146,6 @@ func LintDialogs(dialogs fs.FS, texts *i18n.Catalog) error {
 	r := &Router{}
 	_, err := dialog.New(dialogs, texts.Has, r.actions())
 	return err
-}
-
-// Handle processes one update: it returns once the replies are sent and the
-// session saved, so the adapter may confirm the update. An error means
-// nothing was sent and the update should be delivered again.
-func (r *Router) Handle(ctx context.Context, u chat.Update) (err error) {
-	user := u.From.String()
-	mu := r.stripeOf(user)
-	mu.Lock()
-	defer mu.Unlock()
-
-	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
-	defer cancel()
-	log := r.log.With("user", user, "update", u.ID)
-	claim := ""
-	if u.ID != "" {
-		claim = string(u.From.Channel) + ":" + u.ID
-		first, err := r.cfg.Sessions.Claim(ctx, claim)
-		switch {
-		case err != nil:
-			// Without the dedupe store we would rather answer twice than never.
-			log.Warn("dedupe unavailable", "err", err)
-			claim = ""
-		case !first:
-			log.Debug("duplicate update skipped")
-			return nil
-		}
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			log.Error("panic handling update", "panic", p, "stack", string(debug.Stack()))
-			err = fmt.Errorf("bot: panic: %v", p)
-		}
-		if err != nil && claim != "" {
-			if rerr := r.cfg.Sessions.Release(context.WithoutCancel(ctx), claim); rerr != nil {
-				log.Warn("release claim", "err", rerr)
-			}
-		}
-	}()
-	return r.process(ctx, log, u)
-}
-
-func (r *Router) process(ctx context.Context, log *slog.Logger, u chat.Update) error {
-	ch, ok := r.cfg.Channels[u.From.Channel]
-	if !ok {
-		return fmt.Errorf("bot: no channel %q", u.From.Channel)
-	}
-	t := &turn{r: r, u: u, user: u.From.String(), feat: ch.Features(), log: log}
-	cit, err := r.cfg.Citizens.Get(ctx, t.user)
-	if err != nil {
-		log.Error("load citizen", "err", err)
-		return r.sendAll(ctx, ch, u.ChatID, t.render([]dialog.Prompt{{Key: "errors.internal"}}))
-	}
-	t.cit = cit
-	t.lang = r.langOf(cit, u.Lang)
-	if cit.Role != domain.RoleCitizen && r.cfg.Staff != nil {
-		// An official bound on two apps reads notices where they now write;
-		// ByChat moves them here before any action compares chat keys.
-		if _, err := r.cfg.Staff.ByChat(ctx, t.user); err != nil && !errors.Is(err, domain.ErrNotFound) {
-			log.Warn("official of chat", "err", err)
-		}
-	}
-	sess, err := r.cfg.Sessions.Load(ctx, t.user)
-	if err != nil {
-		// Redis down: say so politely; the update is answered, not retried.
-		log.Error("load session", "err", err)
-		return r.sendAll(ctx, ch, u.ChatID, t.render([]dialog.Prompt{{Key: "errors.unavailable"}}))
-	}
-	t.sess = sess
-	if u.Kind == chat.Command && r.cfg.Resume != nil {
-		if err := r.cfg.Resume(ctx, t.user); err != nil {
-			log.Warn("resume chat", "err", err)
-		}
-	}
-	t.dispatch(withTurn(ctx, t))
-	replies := t.render(t.say)
-	if err := r.sendAll(ctx, ch, u.ChatID, replies); err != nil {
-		return err
-	}
-	if t.forget {
-		if err := r.cfg.Sessions.Delete(ctx, t.user); err != nil {
-			log.Error("delete session", "err", err)
-		}
-		return nil
-	}
-	t.sess.V = session.Version
-	t.sess.UpdatedAt = r.cfg.Now().UTC()
-	if err := r.cfg.Sessions.Save(ctx, t.user, t.sess); err != nil {
-		// The replies are out; redelivering would repeat them.
-		log.Error("save session", "err", err)
-	}
-	return nil
-}
-
-// sendAll sends the turn's replies in order. Once any message of them is
-// out (a long reply goes as several), a failure is logged, not returned:
-// the update is not delivered again, since retrying would repeat what the
-// person already has.
-func (r *Router) sendAll(ctx context.Context, ch Channel, chatID string, replies []chat.Reply) error {
-	out := 0
-	for _, rep := range replies {
-		rep.ChatID = chatID
-		var err error
-		if ps, ok := ch.(chat.PartSender); ok {
-			err = ps.SendParts(ctx, rep, 0, func(int) { out++ })
-		} else if err = ch.Send(ctx, rep); err == nil {
-			out++
-		}
-		if err == nil {
-			continue
-		}
-		if out > 0 {
-			r.log.Error("send reply", "chat", chatID, "messages_sent", out, "err", err)
-			return nil
-		}
-		return fmt.Errorf("bot: send to %s: %w", chatID, err)
-	}
-	return nil
 }
 
 func (r *Router) langOf(c domain.Citizen, hint string) string {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -87,6 +88,8 @@ func TestDuplicateUpdateIsHandledOnce(t *testing.T) {
 func TestFailedSendIsRetried(t *testing.T) {
 	f := newFixture(t, telegramFeatures)
 	u := chat.Update{ID: "43", From: chat.UserKey{Channel: chat.Telegram, ID: "5"}, ChatID: "5", Kind: chat.Command, Command: "trogiup"}
+	counts := &counter{}
+	f.router.cfg.Metrics = counts
 	f.rec.fail = errors.New("network down")
 	if err := f.router.Handle(t.Context(), u); err == nil {
 		t.Fatal("Handle hid a failed send")
@@ -98,6 +101,34 @@ func TestFailedSendIsRetried(t *testing.T) {
 	if got := f.rec.take(); len(got) != 1 || !strings.Contains(got[0].Text, "Hướng dẫn") {
 		t.Errorf("redelivery answered %v, want the help", got)
 	}
+	if want := "tg/failed tg/handled"; counts.String() != want {
+		t.Errorf("counted %q, want %q", counts, want)
+	}
+}
+
+// counter is a Counter that notes outcomes in order.
+type counter struct {
+	mu       sync.Mutex
+	outcomes []string
+	replies  int
+}
+
+func (c *counter) Update(ch, outcome string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.outcomes = append(c.outcomes, ch+"/"+outcome)
+}
+
+func (c *counter) Reply(string, time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.replies++
+}
+
+func (c *counter) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return strings.Join(c.outcomes, " ")
 }
 
 // With Redis down the citizen is told to try again, and the bot recovers by
@@ -109,10 +140,15 @@ func TestSessionStoreDownIsExplained(t *testing.T) {
 	t.Cleanup(func() { dead.Close() })
 	f.router.cfg.Sessions = redisSessions(t, dead, "t:")
 	f.router.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	counts := &counter{}
+	f.router.cfg.Metrics = counts
 	f.send("8", "/trogiup")
 	got := f.rec.take()
 	if len(got) != 1 || !strings.Contains(got[0].Text, "thử lại sau") {
 		t.Fatalf("with Redis down got %v, want a polite try-again", got)
+	}
+	if counts.String() != "tg/failed" || counts.replies != 0 {
+		t.Errorf("counted %q and %d replies, want one failed update", counts, counts.replies)
 	}
 }
 

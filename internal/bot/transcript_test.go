@@ -196,6 +196,14 @@ func fixtureDossiers() []domain.Dossier {
 //	anything else  typed text ("\x" escapes none: the line is sent as is)
 func (f *fixture) send(user, line string) {
 	f.t.Helper()
+	if err := f.router.Handle(f.t.Context(), f.update(user, line)); err != nil {
+		f.t.Fatalf("Handle(%q): %v", line, err)
+	}
+}
+
+// update is the update of one transcript input line (see send), with the
+// next update id.
+func (f *fixture) update(user, line string) chat.Update {
 	f.seq++
 	u := chat.Update{ID: fmt.Sprint(f.seq), From: chat.UserKey{Channel: chat.Telegram, ID: user}, ChatID: user, At: f.now}
 	switch {
@@ -225,9 +233,7 @@ func (f *fixture) send(user, line string) {
 	default:
 		u.Kind, u.Text = chat.Text, line
 	}
-	if err := f.router.Handle(f.t.Context(), u); err != nil {
-		f.t.Fatalf("Handle(%q): %v", line, err)
-	}
+	return u
 }
 
 // format prints replies as the transcript's "<" lines.

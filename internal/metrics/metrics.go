@@ -19,7 +19,7 @@ import (
 const (
 	Handled   = "handled"   // handled to the end: replies out, session saved
 	Duplicate = "duplicate" // a redelivery of one already handled
-	Failed    = "failed"    // given back to be delivered again
+	Failed    = "failed"    // given back to be delivered again, or answered «bận» (sessions down)
 	Refused   = "refused"   // turned away before handling: over a budget, past capacity
 )
 

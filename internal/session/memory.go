@@ -7,15 +7,19 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"xabot/internal/chat"
 )
 
 // Caps of the in-process store. Sessions are disposable, so when a burst of
 // users exceeds the cap the least recently saved ones are dropped rather than
-// letting the process grow without bound. Claims are cheaper and losing one
-// risks a double reply, so their cap is larger.
+// letting the process grow without bound. A handled mark is cheaper and
+// losing one risks a double reply, so their cap is larger. Staged turns
+// live only while their replies go out.
 const (
 	maxMemorySessions = 100_000
-	maxMemoryClaims   = 1 << 20
+	maxMemoryHandled  = 1 << 20
+	maxMemoryStaged   = 10_000
 )
 
 // Memory is the in-process Store for the demo and single-process runs. It
@@ -26,14 +30,15 @@ type Memory struct {
 
 	mu       sync.Mutex
 	sessions *expiring
-	claims   *expiring
+	handled  *expiring
+	staged   *expiring
 }
 
 var _ Store = (*Memory)(nil)
 
 // NewMemory returns an empty in-process store. Sessions live ttl after their
-// last Save and claims dedupeTTL after Claim; a TTL ≤ 0 means no expiry. now
-// is the clock (nil means time.Now); tests pass a fake one.
+// last save, handled marks and staged turns dedupeTTL; a TTL ≤ 0 means no
+// expiry. now is the clock (nil means time.Now); tests pass a fake one.
 func NewMemory(ttl, dedupeTTL time.Duration, now func() time.Time) *Memory {
 	if now == nil {
 		now = time.Now
@@ -41,7 +46,8 @@ func NewMemory(ttl, dedupeTTL time.Duration, now func() time.Time) *Memory {
 	return &Memory{
 		now:      now,
 		sessions: newExpiring(ttl, maxMemorySessions),
-		claims:   newExpiring(dedupeTTL, maxMemoryClaims),
+		handled:  newExpiring(dedupeTTL, maxMemoryHandled),
+		staged:   newExpiring(dedupeTTL, maxMemoryStaged),
 	}
 }
 
@@ -88,29 +94,105 @@ func (m *Memory) Delete(ctx context.Context, user string) error {
 	return nil
 }
 
-// Claim marks update as being handled; false means it was claimed before.
-func (m *Memory) Claim(ctx context.Context, update string) (bool, error) {
+// Begin loads user's session and what is known of update.
+func (m *Memory) Begin(ctx context.Context, update, user string) (Turn, error) {
 	if err := ctx.Err(); err != nil {
-		return false, fmt.Errorf("session: claim %s: %w", update, err)
+		return Turn{}, fmt.Errorf("session: begin %s: %w", update, err)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
-	if _, ok := m.claims.get(update, now); ok {
-		return false, nil
+	t := Turn{Session: New()}
+	if b, ok := m.sessions.get(user, now); ok {
+		t.Session = decode(b)
 	}
-	m.claims.put(update, nil, now)
+	if update == "" {
+		return t, nil
+	}
+	if _, ok := m.handled.get(update, now); ok {
+		t.Handled = true
+		return t, nil
+	}
+	if b, ok := m.staged.get(update, now); ok {
+		st := decodeStaged(b)
+		t.Staged = &st
+	}
+	return t, nil
+}
+
+// Stage keeps update's replies and user's next session, unless update is
+// handled or staged already. Without replies the update is handled at once.
+func (m *Memory) Stage(ctx context.Context, update, user string, replies []chat.Reply, next *Session) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, fmt.Errorf("session: stage %s: %w", update, err)
+	}
+	sess, err := encodeNext(next)
+	if err != nil {
+		return false, fmt.Errorf("session: stage %s: %w", update, err)
+	}
+	out, err := encodeStaged(Staged{Replies: replies})
+	if err != nil {
+		return false, fmt.Errorf("session: stage %s: %w", update, err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	if update != "" {
+		_, handled := m.handled.get(update, now)
+		_, staged := m.staged.get(update, now)
+		if handled || staged {
+			return false, nil
+		}
+		if len(replies) == 0 {
+			m.handled.put(update, nil, now)
+		} else {
+			m.staged.put(update, out, now)
+		}
+	}
+	if sess == nil {
+		m.sessions.del(user)
+	} else {
+		m.sessions.put(user, sess, now)
+	}
 	return true, nil
 }
 
-// Release drops the claim on update.
-func (m *Memory) Release(ctx context.Context, update string) error {
+// Sent records how far sending update's staged replies got.
+func (m *Memory) Sent(ctx context.Context, update string, reply, part int) error {
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("session: release %s: %w", update, err)
+		return fmt.Errorf("session: sent %s: %w", update, err)
+	}
+	if update == "" {
+		return nil
 	}
 	m.mu.Lock()
-	m.claims.del(update)
-	m.mu.Unlock()
+	defer m.mu.Unlock()
+	b, ok := m.staged.get(update, m.now())
+	if !ok {
+		return nil
+	}
+	st := decodeStaged(b)
+	st.Reply, st.Part = reply, part
+	out, err := encodeStaged(st)
+	if err != nil {
+		return fmt.Errorf("session: sent %s: %w", update, err)
+	}
+	m.staged.replace(update, out)
+	return nil
+}
+
+// Done marks update handled and drops what was staged for it.
+func (m *Memory) Done(ctx context.Context, update string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("session: done %s: %w", update, err)
+	}
+	if update == "" {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.handled.put(update, nil, m.now())
+	m.staged.del(update)
 	return nil
 }
 
@@ -172,6 +254,13 @@ func (e *expiring) put(key string, val []byte, now time.Time) {
 		e.remove(e.order.Front())
 	}
 	e.items[key] = e.order.PushBack(&entry{key: key, val: val, expires: exp})
+}
+
+// replace changes the value of a live key, keeping its expiry.
+func (e *expiring) replace(key string, val []byte) {
+	if el, ok := e.items[key]; ok {
+		el.Value.(*entry).val = val
+	}
 }
 
 func (e *expiring) del(key string) {

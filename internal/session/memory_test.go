@@ -58,8 +58,8 @@ func TestMemorySweepsExpired(t *testing.T) {
 		if err := m.Save(ctx, fmt.Sprintf("tg:%d", i), New()); err != nil {
 			t.Fatalf("Save: %v", err)
 		}
-		if _, err := m.Claim(ctx, fmt.Sprintf("tg:%d", i)); err != nil {
-			t.Fatalf("Claim: %v", err)
+		if err := m.Done(ctx, fmt.Sprintf("tg:%d", i)); err != nil {
+			t.Fatalf("Done: %v", err)
 		}
 	}
 	clock.Advance(testTTL + testDedupeTTL)
@@ -68,14 +68,14 @@ func TestMemorySweepsExpired(t *testing.T) {
 	if err := m.Save(ctx, "tg:new", New()); err != nil {
 		t.Fatalf("Save: %v", err)
 	}
-	if _, err := m.Claim(ctx, "tg:new"); err != nil {
-		t.Fatalf("Claim: %v", err)
+	if err := m.Done(ctx, "tg:new"); err != nil {
+		t.Fatalf("Done: %v", err)
 	}
 	if n := m.sessions.len(); n != 1 {
 		t.Errorf("%d sessions after expiry and one Save, want 1", n)
 	}
-	if n := m.claims.len(); n != 1 {
-		t.Errorf("%d claims after expiry and one Claim, want 1", n)
+	if n := m.handled.len(); n != 1 {
+		t.Errorf("%d handled marks after expiry and one Done, want 1", n)
 	}
 }
 
@@ -86,15 +86,15 @@ func TestMemoryNoExpiry(t *testing.T) {
 	if err := m.Save(ctx, "tg:1", Session{V: Version, Flow: "lookup"}); err != nil {
 		t.Fatalf("Save: %v", err)
 	}
-	if _, err := m.Claim(ctx, "tg:1"); err != nil {
-		t.Fatalf("Claim: %v", err)
+	if err := m.Done(ctx, "tg:1"); err != nil {
+		t.Fatalf("Done: %v", err)
 	}
 	clock.Advance(24 * 365 * time.Hour)
 	if got, _ := m.Load(ctx, "tg:1"); got.Flow != "lookup" {
 		t.Errorf("Load a year later with ttl 0 = %+v, want the saved session", got)
 	}
-	if ok, _ := m.Claim(ctx, "tg:1"); ok {
-		t.Errorf("Claim a year later with dedupe ttl ≤ 0 = true, want false")
+	if got, _ := m.Begin(ctx, "tg:1", "tg:1"); !got.Handled {
+		t.Errorf("Begin a year later with dedupe ttl ≤ 0: not handled")
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 // Namespaces says whose Redis keys a store reads and writes, so that two
 // communes — or two tokens of one commune — on one Redis share nothing: a
 // citizen half-way through a lookup on one bot is a stranger to the other,
-// and an update id (per bot on Telegram) claimed by one bot is not a
+// and an update id (per bot on Telegram) handled by one bot is not a
 // duplicate for the other.
 type Namespaces struct {
 	// Default is for channels without a platform identity (the terminal,

@@ -7,8 +7,8 @@ import (
 	"xabot/internal/chat"
 )
 
-// Two bots on one Redis share nothing: not a session, not an update
-// claim, not a deletion; a replica of the same bot shares everything.
+// Two bots on one Redis share nothing: not a session, not a handled
+// update, not a deletion; a replica of the same bot shares everything.
 func TestRedisNamespacesShareNothing(t *testing.T) {
 	rdb := testRedis(t)
 	communeA := Namespaces{Default: "db-aaaa", Channels: map[chat.Channel]string{chat.Telegram: "tg-111", chat.Zalo: "zalo-5"}}
@@ -46,16 +46,16 @@ func TestRedisNamespacesShareNothing(t *testing.T) {
 				}
 			}
 			for _, update := range []string{"tg:1", "zalo:message.text.received:abc"} {
-				if ok, err := a.Claim(ctx, update); !ok || err != nil {
-					t.Fatalf("first Claim(%s) = %v, %v", update, ok, err)
+				if err := a.Done(ctx, update); err != nil {
+					t.Fatal(err)
 				}
-				ok, err := b.Claim(ctx, update)
+				got, err := b.Begin(ctx, update, "tg:42")
 				if err != nil {
 					t.Fatal(err)
 				}
-				if ok == tc.shared {
-					t.Errorf("the other store's Claim(%s) = %v: a claim of one bot %s the other's update", update, ok,
-						map[bool]string{true: "must skip", false: "skips"}[tc.shared])
+				if got.Handled != tc.shared {
+					t.Errorf("the other store's Begin(%s).Handled = %v: an update one bot handled %s the other's", update, got.Handled,
+						map[bool]string{true: "must be", false: "is"}[tc.shared])
 				}
 			}
 		})

@@ -11,10 +11,12 @@ import (
 )
 
 // Redis is the production Store. Sessions are JSON under
-// "<prefix><namespace>:sess:<user>" and claims are
-// "<prefix><namespace>:seen:<update>", the namespace being the bot's own
-// identity on the key's channel (Namespaces); both expire by Redis TTL, so
-// nothing needs sweeping, and the replicas of one bot share them.
+// "<prefix><namespace>:sess:<user>", handled updates are
+// "<prefix><namespace>:seen:<update>" and staged turns are hashes
+// "<prefix><namespace>:turn:<update>" (redis_turn.go), the namespace being
+// the bot's own identity on the key's channel (Namespaces); all expire by
+// Redis TTL, so nothing needs sweeping, and the replicas of one bot share
+// them.
 type Redis struct {
 	rdb       *redis.Client
 	prefix    string
@@ -28,8 +30,8 @@ var _ Store = (*Redis)(nil)
 // NewRedis returns a store on rdb. prefix (e.g. "xabot:") sets xabot's keys
 // apart from anything else in the database; ns says whose keys these are,
 // channel by channel, and must have a Default. Sessions live ttl after
-// their last Save and claims dedupeTTL after Claim; a TTL ≤ 0 means no
-// expiry.
+// their last save, handled marks and staged turns dedupeTTL; a TTL ≤ 0
+// means no expiry.
 func NewRedis(rdb *redis.Client, prefix string, ns Namespaces, ttl, dedupeTTL time.Duration) (*Redis, error) {
 	if err := ns.check(); err != nil {
 		return nil, err
@@ -40,6 +42,7 @@ func NewRedis(rdb *redis.Client, prefix string, ns Namespaces, ttl, dedupeTTL ti
 func (r *Redis) key(kind, k string) string    { return r.prefix + r.ns.of(k) + ":" + kind + ":" + k }
 func (r *Redis) sessKey(user string) string   { return r.key("sess", user) }
 func (r *Redis) seenKey(update string) string { return r.key("seen", update) }
+func (r *Redis) turnKey(update string) string { return r.key("turn", update) }
 
 // Load returns user's session, or New() when there is none, it expired, it
 // cannot be decoded, or it has another Version.
@@ -71,24 +74,6 @@ func (r *Redis) Save(ctx context.Context, user string, s Session) error {
 func (r *Redis) Delete(ctx context.Context, user string) error {
 	if err := r.rdb.Del(ctx, r.sessKey(user)).Err(); err != nil {
 		return fmt.Errorf("session: delete %s: %w", user, err)
-	}
-	return nil
-}
-
-// Claim marks update as being handled with SET NX EX: atomic, so two
-// replicas receiving the same delivery cannot both handle it.
-func (r *Redis) Claim(ctx context.Context, update string) (bool, error) {
-	ok, err := r.rdb.SetNX(ctx, r.seenKey(update), "1", ttlArg(r.dedupeTTL)).Result()
-	if err != nil {
-		return false, fmt.Errorf("session: claim %s: %w", update, err)
-	}
-	return ok, nil
-}
-
-// Release drops the claim on update so a redelivery is handled again.
-func (r *Redis) Release(ctx context.Context, update string) error {
-	if err := r.rdb.Del(ctx, r.seenKey(update)).Err(); err != nil {
-		return fmt.Errorf("session: release %s: %w", update, err)
 	}
 	return nil
 }

@@ -105,8 +105,11 @@ func TestRedisKeys(t *testing.T) {
 			t.Fatalf("Save: %v", err)
 		}
 	}
-	if _, err := s.Claim(ctx, "tg:9001"); err != nil {
-		t.Fatalf("Claim: %v", err)
+	if err := s.Done(ctx, "tg:9001"); err != nil {
+		t.Fatalf("Done: %v", err)
+	}
+	if _, err := s.Stage(ctx, "tg:9002", "tg:43", testReplies[:1], nil); err != nil {
+		t.Fatalf("Stage: %v", err)
 	}
 	tests := []struct {
 		key  string
@@ -115,7 +118,8 @@ func TestRedisKeys(t *testing.T) {
 	}{
 		{prefix + "tg-7012345678:sess:tg:42", time.Hour, `{"v":1,"at":"0001-01-01T00:00:00Z"}`},
 		{prefix + "db-0123456789abcdef:sess:console:1", time.Hour, `{"v":1,"at":"0001-01-01T00:00:00Z"}`},
-		{prefix + "tg-7012345678:seen:tg:9001", 10 * time.Minute, ""},
+		{prefix + "tg-7012345678:seen:tg:9001", 10 * time.Minute, "1"},
+		{prefix + "tg-7012345678:turn:tg:9002", 10 * time.Minute, ""},
 	}
 	for _, tc := range tests {
 		ttl, err := rdb.PTTL(ctx, tc.key).Result()
@@ -182,11 +186,17 @@ func TestRedisDown(t *testing.T) {
 	if err := s.Save(ctx, "tg:1", New()); err == nil {
 		t.Error("Save with Redis down: nil error")
 	}
-	if ok, err := s.Claim(ctx, "tg:1"); err == nil || ok {
-		t.Errorf("Claim with Redis down = %v, %v; want false and an error", ok, err)
+	if _, err := s.Begin(ctx, "tg:1", "tg:1"); err == nil {
+		t.Error("Begin with Redis down: nil error")
 	}
-	if err := s.Release(ctx, "tg:1"); err == nil {
-		t.Error("Release with Redis down: nil error")
+	if ok, err := s.Stage(ctx, "tg:1", "tg:1", testReplies, nil); err == nil || ok {
+		t.Errorf("Stage with Redis down = %v, %v; want false and an error", ok, err)
+	}
+	if err := s.Sent(ctx, "tg:1", 0, 1); err == nil {
+		t.Error("Sent with Redis down: nil error")
+	}
+	if err := s.Done(ctx, "tg:1"); err == nil {
+		t.Error("Done with Redis down: nil error")
 	}
 	if err := s.Delete(ctx, "tg:1"); err == nil {
 		t.Error("Delete with Redis down: nil error")

@@ -1,13 +1,16 @@
 // Package session keeps what the bot remembers between two messages of one
-// user (the dialog step and its answers) and which updates it has already
-// handled. Two stores share one contract: Redis (go-redis v9) for production
-// and an in-process map for the demo and single-process runs. Sessions are
-// disposable: anything that must survive lives in SQLite.
+// user (the dialog step and its answers), each update's turn while its
+// replies go out, and which updates it has already handled. Two stores
+// share one contract: Redis (go-redis v9) for production and an in-process
+// map for the demo and single-process runs. Sessions are disposable:
+// anything that must survive lives in SQLite.
 package session
 
 import (
 	"context"
 	"time"
+
+	"xabot/internal/chat"
 )
 
 // Version changes whenever Session's shape changes incompatibly; a stored
@@ -36,8 +39,8 @@ type Session struct {
 // New returns an empty session of the current version.
 func New() Session { return Session{V: Version} }
 
-// Store persists sessions by user key (chat.UserKey.String()) and remembers
-// handled updates.
+// Store persists sessions by user key (chat.UserKey.String()) and carries
+// each update's turn from its computation to its last message (turn.go).
 type Store interface {
 	// Load returns the user's session, or New() when there is none, it
 	// expired, or it has another Version. Errors are the store's own
@@ -48,14 +51,24 @@ type Store interface {
 	Save(ctx context.Context, user string, s Session) error
 	// Delete forgets the user's session.
 	Delete(ctx context.Context, user string) error
-	// Claim marks update id (already namespaced by channel, e.g.
-	// "tg:1234") as being handled. It returns false if it was claimed
-	// before and not released: a duplicate delivery to skip. A claim lasts
-	// the store's dedupe TTL.
-	Claim(ctx context.Context, update string) (bool, error)
-	// Release drops a claim whose handling failed, so a redelivery is
-	// handled again.
-	Release(ctx context.Context, update string) error
+	// Begin loads the user's session and what is known of update (already
+	// namespaced by channel, e.g. "tg:1234"): handled before (a redelivery
+	// to skip), or staged by an attempt that did not finish (to resume).
+	// An empty update is one without an id: nothing is known of it.
+	Begin(ctx context.Context, update, user string) (Turn, error)
+	// Stage stores the update's replies and the user's next session (nil:
+	// delete it) in one atomic step, before anything is sent. It returns
+	// false, storing nothing, when the update is handled or staged already
+	// (another replica got there first). With an empty update it only
+	// saves (or deletes) the session. A staged update lasts the store's
+	// dedupe TTL.
+	Stage(ctx context.Context, update, user string, replies []chat.Reply, next *Session) (bool, error)
+	// Sent records that the staged replies before reply, and the first part
+	// messages of reply, are out, so a resumed send starts after them.
+	Sent(ctx context.Context, update string, reply, part int) error
+	// Done marks update handled (for the store's dedupe TTL) and drops what
+	// was staged for it.
+	Done(ctx context.Context, update string) error
 	// Ping checks that the store answers (for /healthz).
 	Ping(ctx context.Context) error
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"reflect"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -127,60 +126,7 @@ func testStore(t *testing.T, newStore func(t *testing.T) (Store, func(time.Durat
 		}
 	})
 
-	t.Run("claim", func(t *testing.T) {
-		s, _ := newStore(t)
-		steps := []struct {
-			op     string // "claim" or "release"
-			update string
-			want   bool
-		}{
-			{"claim", "tg:100", true},
-			{"claim", "tg:100", false}, // duplicate delivery
-			{"claim", "tg:101", true},
-			{"claim", "zalo:100", true}, // same number, other channel
-			{"release", "tg:100", false},
-			{"claim", "tg:100", true}, // redelivery after a failure
-			{"claim", "tg:100", false},
-			{"release", "tg:999", false}, // never claimed: no error
-		}
-		for i, st := range steps {
-			switch st.op {
-			case "claim":
-				got, err := s.Claim(t.Context(), st.update)
-				if err != nil {
-					t.Fatalf("step %d: Claim(%s): %v", i, st.update, err)
-				}
-				if got != st.want {
-					t.Errorf("step %d: Claim(%s) = %v, want %v", i, st.update, got, st.want)
-				}
-			case "release":
-				if err := s.Release(t.Context(), st.update); err != nil {
-					t.Fatalf("step %d: Release(%s): %v", i, st.update, err)
-				}
-			}
-		}
-	})
-
-	t.Run("concurrent claims", func(t *testing.T) {
-		s, _ := newStore(t)
-		var wins atomic.Int32
-		var wg sync.WaitGroup
-		for range 16 {
-			wg.Go(func() {
-				ok, err := s.Claim(t.Context(), "tg:7")
-				if err != nil {
-					t.Errorf("Claim: %v", err)
-				}
-				if ok {
-					wins.Add(1)
-				}
-			})
-		}
-		wg.Wait()
-		if n := wins.Load(); n != 1 {
-			t.Errorf("16 concurrent Claims of one update: %d won, want 1", n)
-		}
-	})
+	testTurns(t, newStore, full)
 
 	t.Run("ping", func(t *testing.T) {
 		s, _ := newStore(t)
@@ -199,8 +145,14 @@ func testStore(t *testing.T, newStore func(t *testing.T) (Store, func(time.Durat
 		if err := s.Save(ctx, "tg:1", full); !errors.Is(err, context.Canceled) {
 			t.Errorf("Save(cancelled) error = %v, want context.Canceled", err)
 		}
-		if _, err := s.Claim(ctx, "tg:1"); !errors.Is(err, context.Canceled) {
-			t.Errorf("Claim(cancelled) error = %v, want context.Canceled", err)
+		if _, err := s.Begin(ctx, "tg:1", "tg:1"); !errors.Is(err, context.Canceled) {
+			t.Errorf("Begin(cancelled) error = %v, want context.Canceled", err)
+		}
+		if _, err := s.Stage(ctx, "tg:1", "tg:1", testReplies, &full); !errors.Is(err, context.Canceled) {
+			t.Errorf("Stage(cancelled) error = %v, want context.Canceled", err)
+		}
+		if err := s.Done(ctx, "tg:1"); !errors.Is(err, context.Canceled) {
+			t.Errorf("Done(cancelled) error = %v, want context.Canceled", err)
 		}
 	})
 
@@ -231,26 +183,43 @@ func testStore(t *testing.T, newStore func(t *testing.T) (Store, func(time.Durat
 		}
 	})
 
-	t.Run("claim ttl", func(t *testing.T) {
+	t.Run("handled ttl", func(t *testing.T) {
 		t.Parallel()
 		s, advance := newStore(t)
-		claim := func(want bool, when string) {
-			t.Helper()
-			got, err := s.Claim(t.Context(), "tg:1")
-			if err != nil {
-				t.Fatalf("Claim %s: %v", when, err)
-			}
-			if got != want {
-				t.Errorf("Claim %s = %v, want %v", when, got, want)
-			}
+		if err := s.Done(t.Context(), "tg:1"); err != nil {
+			t.Fatalf("Done: %v", err)
 		}
-		claim(true, "first")
 		advance(testDedupeTTL / 2)
-		claim(false, "at dedupe ttl/2")
-		// The refused Claim above must not have extended the claim.
+		if got := mustBegin(t, s, "tg:1", "tg:1"); !got.Handled {
+			t.Fatalf("Begin at dedupe ttl/2: not handled")
+		}
+		// The redelivery seen above must not have extended the mark.
 		advance(testDedupeTTL * 3 / 4)
-		claim(true, "after dedupe ttl")
+		if got := mustBegin(t, s, "tg:1", "tg:1"); got.Handled || got.Staged != nil {
+			t.Errorf("Begin after dedupe ttl = %+v, want nothing known", got)
+		}
 	})
+
+	t.Run("staged ttl", func(t *testing.T) {
+		t.Parallel()
+		s, advance := newStore(t)
+		if ok, err := s.Stage(t.Context(), "tg:1", "tg:1", testReplies, &full); !ok || err != nil {
+			t.Fatalf("Stage = %v, %v", ok, err)
+		}
+		advance(testDedupeTTL * 5 / 4)
+		if got := mustBegin(t, s, "tg:1", "tg:2"); got.Handled || got.Staged != nil {
+			t.Errorf("Begin after dedupe ttl = %+v, want nothing known", got)
+		}
+	})
+}
+
+func mustBegin(t *testing.T, s Store, update, user string) Turn {
+	t.Helper()
+	got, err := s.Begin(t.Context(), update, user)
+	if err != nil {
+		t.Fatalf("Begin(%s, %s): %v", update, user, err)
+	}
+	return got
 }
 
 func mustLoad(t *testing.T, s Store, user string) Session {

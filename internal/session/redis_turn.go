@@ -1,0 +1,160 @@
+package session
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"xabot/internal/chat"
+)
+
+// stageScript stores a turn in one step, so that a kill leaves either
+// nothing or the replies with the session they lead to, never one without
+// the other; and only when the update is neither handled nor staged, so two
+// replicas handed the same update cannot both send it. Each Stage call
+// signs what it stores with a token of its own: go-redis sends a command
+// again after a read timeout or a dropped connection, and the script, run
+// twice, must then answer as it did the first time, not «staged already».
+//
+//	KEYS: seen, turn, sess
+//	ARGV: replies ("" = none: the update is handled at once), dedupe TTL
+//	      in ms (0 = none), session ("" = delete it), session TTL in ms,
+//	      the call's token
+var stageScript = redis.NewScript(`
+local seen = redis.call('GET', KEYS[1])
+if seen then
+  if seen == ARGV[5] then return 1 end
+  return 0
+end
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  if redis.call('HGET', KEYS[2], 'by') == ARGV[5] then return 1 end
+  return 0
+end
+local key = KEYS[2]
+if ARGV[1] == '' then
+  key = KEYS[1]
+  redis.call('SET', key, ARGV[5])
+else
+  redis.call('HSET', key, 'out', ARGV[1], 'r', 0, 'p', 0, 'by', ARGV[5])
+end
+if tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', key, ARGV[2]) end
+if ARGV[3] == '' then
+  redis.call('DEL', KEYS[3])
+else
+  redis.call('SET', KEYS[3], ARGV[3])
+  if tonumber(ARGV[4]) > 0 then redis.call('PEXPIRE', KEYS[3], ARGV[4]) end
+end
+return 1
+`)
+
+// sentScript moves a staged turn's progress; a turn already done (or
+// expired) is not brought back as a hash without replies or expiry.
+var sentScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('HSET', KEYS[1], 'r', ARGV[1], 'p', ARGV[2])
+end
+return 0
+`)
+
+// Begin reads the session, the handled mark and the staged turn in one
+// round trip.
+func (r *Redis) Begin(ctx context.Context, update, user string) (Turn, error) {
+	if update == "" {
+		s, err := r.Load(ctx, user)
+		return Turn{Session: s}, err
+	}
+	pipe := r.rdb.Pipeline()
+	seen := pipe.Exists(ctx, r.seenKey(update))
+	staged := pipe.HGetAll(ctx, r.turnKey(update))
+	sess := pipe.Get(ctx, r.sessKey(user))
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return Turn{}, fmt.Errorf("session: begin %s: %w", update, err)
+	}
+	t := Turn{Session: New()}
+	switch b, err := sess.Bytes(); {
+	case err == nil:
+		t.Session = decode(b)
+	case !errors.Is(err, redis.Nil):
+		return Turn{}, fmt.Errorf("session: begin %s: %w", update, err)
+	}
+	if seen.Val() > 0 {
+		t.Handled = true
+		return t, nil
+	}
+	if h := staged.Val(); len(h) > 0 {
+		st := decodeStaged([]byte(h["out"]))
+		st.Reply, _ = strconv.Atoi(h["r"])
+		st.Part, _ = strconv.Atoi(h["p"])
+		t.Staged = &st
+	}
+	return t, nil
+}
+
+// Stage stores the turn with stageScript.
+func (r *Redis) Stage(ctx context.Context, update, user string, replies []chat.Reply, next *Session) (bool, error) {
+	sess, err := encodeNext(next)
+	if err != nil {
+		return false, fmt.Errorf("session: stage %s: %w", update, err)
+	}
+	if update == "" {
+		if next == nil {
+			return true, r.Delete(ctx, user)
+		}
+		return true, r.Save(ctx, user, *next)
+	}
+	var out []byte
+	if len(replies) > 0 {
+		if out, err = encodeStaged(Staged{Replies: replies}); err != nil {
+			return false, fmt.Errorf("session: stage %s: %w", update, err)
+		}
+	}
+	n, err := stageScript.Run(ctx, r.rdb, []string{r.seenKey(update), r.turnKey(update), r.sessKey(user)},
+		out, millis(r.dedupeTTL), sess, millis(r.ttl), rand.Text()).Int()
+	if err != nil {
+		return false, fmt.Errorf("session: stage %s: %w", update, err)
+	}
+	return n == 1, nil
+}
+
+// Sent records the progress of update's staged turn.
+func (r *Redis) Sent(ctx context.Context, update string, reply, part int) error {
+	if update == "" {
+		return nil
+	}
+	if err := sentScript.Run(ctx, r.rdb, []string{r.turnKey(update)}, reply, part).Err(); err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("session: sent %s: %w", update, err)
+	}
+	return nil
+}
+
+// Done marks update handled and drops its staged turn in one round trip.
+// No MULTI is needed: the mark goes first and Begin reads it first, so a
+// connection lost between the two leaves a handled update with a stale
+// turn, which expires unread.
+func (r *Redis) Done(ctx context.Context, update string) error {
+	if update == "" {
+		return nil
+	}
+	_, err := r.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, r.seenKey(update), "1", ttlArg(r.dedupeTTL))
+		p.Del(ctx, r.turnKey(update))
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("session: done %s: %w", update, err)
+	}
+	return nil
+}
+
+// millis is a TTL as the scripts take it: milliseconds, 0 for none.
+func millis(d time.Duration) int64 {
+	if d <= 0 {
+		return 0
+	}
+	return max(d.Milliseconds(), 1)
+}
