@@ -81,30 +81,3 @@ func TestWindowCancelled(t *testing.T) {
 		t.Error("a second call within the second was admitted at once")
 	}
 }
-
-// A chat the platform asked to wait gets nothing before the time said;
-// other chats are not held up.
-func TestHold(t *testing.T) {
-	c := New[int64](100, 1)
-	start := time.Now()
-	c.Hold(1, start.Add(300*time.Millisecond))
-	c.Hold(1, start.Add(100*time.Millisecond)) // does not shorten it
-	if err := c.Wait(t.Context(), 2); err != nil {
-		t.Fatal(err)
-	}
-	if d := time.Since(start); d > 100*time.Millisecond {
-		t.Errorf("another chat waited %v", d)
-	}
-	if err := c.Wait(t.Context(), 1); err != nil {
-		t.Fatal(err)
-	}
-	if d := time.Since(start); d < 300*time.Millisecond {
-		t.Errorf("the held chat went after %v, want ≥ 300ms", d)
-	}
-	c.Hold(1, time.Now().Add(time.Hour))
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
-	defer cancel()
-	if err := c.Wait(ctx, 1); err == nil {
-		t.Error("a held chat was let through before its time")
-	}
-}

@@ -127,7 +127,7 @@ func newBot(ctx context.Context, cfg Config, sleep func(context.Context, time.Du
 		pollTimeout: cfg.PollTimeout,
 		start:       start,
 		global:      cfg.Gate,
-		chats:       pace.New[int64](chatRate, chatBurst),
+		chats:       pace.New[int64](chatGap),
 		sleep:       sleep,
 		now:         time.Now,
 	}

@@ -7,6 +7,7 @@ import (
 	"html"
 	"strconv"
 	"strings"
+	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -17,11 +18,10 @@ import (
 const (
 	maxCallbackData = 64 // callback_data: 1–64 bytes
 
-	chatRate = 1 // messages per second to one chat (Telegram FAQ)
-	// One message a second to a chat, never a burst (issue 3: "at most 1
-	// message/s per chat is never exceeded"); the bot merges a turn's texts
+	// One message a second to a chat (Telegram FAQ), counted from the end
+	// of the last call to it, never a burst; the bot merges a turn's texts
 	// into one message, so a reply rarely needs two.
-	chatBurst = 1
+	chatGap = time.Second
 )
 
 // errEmptyWithMarkup: Telegram cannot show buttons or change the keyboard
@@ -148,6 +148,9 @@ func (d *delivery) send(ctx context.Context, c tgbotapi.Chattable) error {
 	rctx, cancel := context.WithTimeout(ctx, sendTimeout)
 	_, err := d.b.request(rctx, method, c)
 	cancel()
+	// A paced reply or the outbox's step: the chat's next message waits its
+	// gap after this one, whoever sends it.
+	d.b.chats.Done(d.id, d.b.now())
 	if err == nil || ctx.Err() != nil {
 		return err
 	}

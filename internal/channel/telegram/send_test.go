@@ -209,7 +209,7 @@ func TestSendMakesOneCall(t *testing.T) {
 				if err != nil && strings.Contains(err.Error(), testToken) {
 					t.Errorf("token in error %v", err)
 				}
-				b.chats = pace.New[int64](1000, 1000) // forget a 429's hold
+				b.chats = pace.New[int64](0) // forget a 429's hold
 			}
 		})
 	}
@@ -246,7 +246,7 @@ func TestSendAfter429WaitsRetryAfter(t *testing.T) {
 func TestSendPerChatRate(t *testing.T) {
 	f := newFake(t)
 	b := newTestBot(t, f)
-	b.chats = pace.New[int64](chatRate, chatBurst)
+	b.chats = pace.New[int64](chatGap)
 	start := time.Now()
 	if err := b.Send(t.Context(), chat.Reply{ChatID: "111", Text: "a"}); err != nil {
 		t.Fatal(err)
@@ -410,5 +410,23 @@ func TestSendStepOneMessageAtATime(t *testing.T) {
 				t.Errorf("%s: step %d made %d calls, want one %s", tt.name, done+1, calls, tt.want[done])
 			}
 		}
+	}
+}
+
+// A step of the outbox to a chat counts in that chat's pace: a reply
+// right after it waits the chat's gap.
+func TestReplyAfterAStepWaits(t *testing.T) {
+	f := newFake(t)
+	b := newTestBot(t, f)
+	b.chats = pace.New[int64](chatGap)
+	start := time.Now()
+	if _, err := b.SendStep(t.Context(), chat.Reply{ChatID: "111", Text: "notice"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Send(t.Context(), chat.Reply{ChatID: "111", Text: "reply"}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 900*time.Millisecond {
+		t.Errorf("the reply went %v after the notice, want about 1s", d)
 	}
 }

@@ -138,7 +138,7 @@ func newBot(ctx context.Context, cfg Config, sleep func(context.Context, time.Du
 		publish:     cfg.Publish,
 		start:       start,
 		global:      cfg.Gate,
-		chats:       pace.New[string](chatRate, chatBurst),
+		chats:       pace.New[string](chatGap),
 		sleep:       sleep,
 		now:         time.Now,
 	}

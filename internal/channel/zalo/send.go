@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"xabot/internal/channel/textsplit"
 	"xabot/internal/chat"
@@ -16,8 +17,7 @@ const (
 	// Zalo publishes no rate limits (an unverified gap), so the adapter
 	// keeps Telegram's: one message a second to a chat, never a burst, and
 	// the global Config.SendRate.
-	chatRate  = 1
-	chatBurst = 1
+	chatGap = time.Second
 )
 
 // The outbox resumes a reply that failed midway, one message at a time.
@@ -210,6 +210,9 @@ func (d *delivery) send(ctx context.Context, method string, params any) error {
 	rctx, cancel := context.WithTimeout(ctx, timeout)
 	err := d.b.call(rctx, method, params, nil)
 	cancel()
+	// A paced reply or the outbox's step: the chat's next message waits its
+	// gap after this one, whoever sends it.
+	d.b.chats.Done(d.id, d.b.now())
 	if err == nil || ctx.Err() != nil {
 		return err
 	}

@@ -238,7 +238,7 @@ func TestSendMakesOneCall(t *testing.T) {
 				if err != nil && strings.Contains(err.Error(), testSecret) {
 					t.Errorf("token in error %v", err)
 				}
-				b.chats = pace.New[string](1000, 1000) // forget a 429's hold
+				b.chats = pace.New[string](0) // forget a 429's hold
 			}
 		})
 	}
@@ -263,7 +263,7 @@ func TestSendBlockedByDescription(t *testing.T) {
 func TestSendPerChatRate(t *testing.T) {
 	f := newFake(t)
 	b := newTestBot(t, f)
-	b.chats = pace.New[string](chatRate, chatBurst)
+	b.chats = pace.New[string](chatGap)
 	start := time.Now()
 	if err := b.Send(t.Context(), chat.Reply{ChatID: "u1", Text: "a"}); err != nil {
 		t.Fatal(err)
