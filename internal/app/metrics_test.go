@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"xabot/internal/chat"
 )
 
 // /metrics answers in the Prometheus text format on the app's mux.
@@ -34,4 +36,28 @@ func TestRedisLogIsJSON(t *testing.T) {
 	if line["msg"] != "redis: 127.0.0.1:6379: connection refused" || line["level"] != "WARN" {
 		t.Errorf("line = %v", line)
 	}
+}
+
+// The outbox counts into the app's metrics: a message queued shows.
+func TestOutboxCountsIntoMetrics(t *testing.T) {
+	a := syncApp(t, "")
+	if ok, err := a.outbox.Put(t.Context(), "metrics-test", "tg:1", 0, chat.Reply{Text: "xin chào"}); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	rec := httptest.NewRecorder()
+	a.mux().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body, _ := io.ReadAll(rec.Body)
+	if !strings.Contains(string(body), `xabot_outbox_messages_total{event="queued"} 1`) {
+		t.Errorf("/metrics does not count the queued message:\n%s", grepLines(string(body), "xabot_outbox"))
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
