@@ -14,6 +14,7 @@ import (
 
 	"xabot/dialogs"
 	"xabot/internal/bot"
+	"xabot/internal/channel/pace"
 	"xabot/internal/channel/telegram"
 	"xabot/internal/channel/zalo"
 	"xabot/internal/chat"
@@ -61,6 +62,9 @@ type App struct {
 	ratings  *rating.Service
 	feedback *feedback.Service
 	outbox   *outbox.Outbox
+	// gate is the ceiling on calls that send (XABOT_SEND_RATE a second),
+	// shared by the outbox and the adapters' replies.
+	gate *pace.Window
 	// senders are the channels the outbox delivers through; Serve fills it
 	// before the outbox runs (the CLI only queues).
 	senders map[chat.Channel]chat.Sender
@@ -120,7 +124,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	a.dossiers.CountLockouts(a.metrics)
 	a.citizens = citizen.New(db, now)
 	a.staff = officials.New(db, now, log)
-	a.outbox = outbox.New(db, a.senders, outbox.Config{Rate: cfg.SendRate, Now: now, Log: log})
+	a.gate = pace.NewWindow(cfg.SendRate)
+	a.outbox = outbox.New(db, a.senders, outbox.Config{Rate: cfg.SendRate, Gate: a.gate, Metrics: a.metrics, Now: now, Log: log})
 	notifier := bot.NewNotifier(bot.NotifierConfig{Texts: texts, Citizens: a.citizens, Queue: a.outbox,
 		Lang: cfg.Lang, Commune: profile.Name, Office: officeOf(profile), MaxText: messageLimits})
 	a.notify = notify.New(db, a.staff, notifier, cal, cfg.TZ, officeOf(profile), log)

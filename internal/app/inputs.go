@@ -20,6 +20,7 @@ func (a *App) telegramInput(ctx context.Context, channels map[chat.Channel]bot.C
 		Endpoint: a.cfg.TelegramAPI,
 		Log:      a.log,
 		SendRate: a.cfg.SendRate,
+		Gate:     a.gate,
 	})
 	if err != nil {
 		return input{}, err
@@ -53,7 +54,7 @@ func (a *App) telegramInput(ctx context.Context, channels map[chat.Channel]bot.C
 // zaloInput connects the Zalo Bot Platform and says how its updates come
 // in. Charts go out as photos only when pub can give them a public URL.
 func (a *App) zaloInput(ctx context.Context, channels map[chat.Channel]bot.Channel, pub *media.Store) (input, error) {
-	cfg := zalo.Config{Token: a.cfg.ZaloToken, BaseURL: a.cfg.ZaloAPI, Log: a.log, SendRate: a.cfg.SendRate}
+	cfg := zalo.Config{Token: a.cfg.ZaloToken, BaseURL: a.cfg.ZaloAPI, Log: a.log, SendRate: a.cfg.SendRate, Gate: a.gate}
 	if pub != nil {
 		cfg.Publish = pub.Publish
 	}

@@ -54,15 +54,13 @@ func TestRouterCountsUpdates(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rec := httptest.NewRecorder()
-	a.mux().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	body, _ := io.ReadAll(rec.Body)
+	body := scrape(t, a)
 	for _, want := range []string{
 		`xabot_updates_total{channel="tg",outcome="handled"} 1`,
 		`xabot_updates_total{channel="tg",outcome="duplicate"} 1`,
 		`xabot_reply_seconds_count{channel="tg"} 1`,
 	} {
-		if !strings.Contains(string(body), want) {
+		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
 	}
@@ -72,3 +70,33 @@ type nullChannel struct{}
 
 func (nullChannel) Send(context.Context, chat.Reply) error { return nil }
 func (nullChannel) Features() chat.Features                { return chat.Features{MaxText: 4096} }
+
+// The outbox counts into the app's metrics: a message queued shows.
+func TestOutboxCountsIntoMetrics(t *testing.T) {
+	a := syncApp(t, "")
+	if ok, err := a.outbox.Put(t.Context(), "metrics-test", "tg:1", 0, chat.Reply{Text: "xin chào"}); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if body := scrape(t, a); !strings.Contains(body, `xabot_outbox_messages_total{event="queued"} 1`) {
+		t.Errorf("/metrics does not count the queued message:\n%s", grepLines(body, "xabot_outbox"))
+	}
+}
+
+// scrape reads the app's /metrics.
+func scrape(t *testing.T, a *App) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	a.mux().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body, _ := io.ReadAll(rec.Body)
+	return string(body)
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}

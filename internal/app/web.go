@@ -71,14 +71,11 @@ func (a *App) demoRun(ctx context.Context, in io.Reader, out io.Writer) error {
 	a.senders[chat.Console] = con
 	// The outbox fails at once a row whose channel has no sender, and the
 	// terminal personas of other processes (`xabot chat --as official`,
-	// the field officials) have none here: this worker leaves their rows
-	// queued and untouched, and delivers the rest.
-	terminal := chat.UserKey{Channel: chat.Console, ID: demoCitizen}.String()
-	mine := func(to string) bool {
-		ch, _, _ := strings.Cut(to, ":")
-		return ch == string(chat.Web) || ch == string(web.Numbered) || to == terminal
-	}
-	deliver := outbox.New(sendable{Repo: a.db, ok: mine}, a.senders, outbox.Config{Rate: a.cfg.SendRate, Now: a.now, Log: a.log})
+	// the field officials) have none here: this worker claims only the rows
+	// of the page's chats and of this terminal, and leaves the rest queued
+	// and untouched.
+	deliver := outbox.New(a.db, a.senders, outbox.Config{Rate: a.cfg.SendRate, Now: a.now, Log: a.log,
+		Only: demoRecipients()})
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -249,35 +246,11 @@ func (j demoJobs) Run(ctx context.Context, name string) (int, error) {
 	return max(after-before, 0), err // the purge deletes: it queues nothing
 }
 
-// sendable is the outbox's store as the demo's worker sees it: due rows
-// for chats it cannot deliver to are left out, so they stay queued.
-type sendable struct {
-	outbox.Repo
-	ok func(to string) bool
-}
-
-// DueOutgoing returns up to limit due rows that ok accepts. The store
-// gives one row per recipient, so the rows left out are at most one per
-// chat of another process: asking for more finds the rest.
-func (s sendable) DueOutgoing(ctx context.Context, now time.Time, limit int) ([]domain.Outgoing, error) {
-	if limit <= 0 {
-		return nil, nil
-	}
-	for n := limit; ; n *= 2 {
-		rows, err := s.Repo.DueOutgoing(ctx, now, n)
-		if err != nil {
-			return nil, err
-		}
-		out := rows[:0:0]
-		for _, m := range rows {
-			if s.ok(m.To) {
-				out = append(out, m)
-			}
-		}
-		if len(out) >= limit || len(rows) < n {
-			return out[:min(len(out), limit)], nil
-		}
-	}
+// demoRecipients are the chats the demo's outbox delivers to: the page's
+// and this terminal's citizen (GLOB patterns of chat keys).
+func demoRecipients() []string {
+	return []string{string(chat.Web) + ":*", string(web.Numbered) + ":*",
+		chat.UserKey{Channel: chat.Console, ID: demoCitizen}.String()}
 }
 
 // lockedWriter serialises writes from the terminal chat and the outbox.

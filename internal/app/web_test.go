@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
@@ -21,7 +20,7 @@ import (
 	"xabot/internal/config"
 	"xabot/internal/demo"
 	"xabot/internal/domain"
-	"xabot/internal/outbox"
+	"xabot/internal/store"
 )
 
 // testConfig is the demo's configuration on a fresh database, its page on
@@ -134,37 +133,34 @@ func TestWebLabelsCoverPanelsAndJobs(t *testing.T) {
 	}
 }
 
-// fakeRepo holds due rows, one per recipient, for sendable.
-type fakeRepo struct {
-	outbox.Repo // only DueOutgoing is called
-	rows        []domain.Outgoing
-	asked       []int
-}
-
-func (f *fakeRepo) DueOutgoing(_ context.Context, _ time.Time, limit int) ([]domain.Outgoing, error) {
-	f.asked = append(f.asked, limit)
-	return f.rows[:min(limit, len(f.rows))], nil
-}
-
-func TestSendableLeavesOtherChatsAlone(t *testing.T) {
-	f := &fakeRepo{}
-	for i := range 5 {
-		f.rows = append(f.rows, domain.Outgoing{ID: int64(i), To: fmt.Sprintf("console:demo-official-%d", i)})
-	}
-	f.rows = append(f.rows, domain.Outgoing{ID: 10, To: "web:official"}, domain.Outgoing{ID: 11, To: "webz:0123456789abcdef0123"})
-	s := sendable{Repo: f, ok: func(to string) bool { return !strings.HasPrefix(to, "console:") }}
-	got, err := s.DueOutgoing(context.Background(), time.Now(), 2)
+// The demo's outbox claims the rows of the page's chats and of its own
+// terminal; another terminal's rows (`xabot chat --as official`) stay
+// queued for that process.
+func TestDemoClaimsOnlyItsChats(t *testing.T) {
+	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "x.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || got[0].ID != 10 || got[1].ID != 11 {
-		t.Errorf("due = %+v, want the two web rows", got)
+	defer db.Close()
+	for _, to := range []string{"console:demo-official-1", "web:official", "webz:0123456789abcdef0123",
+		"console:" + demoCitizen, "console:demo-official-2"} {
+		m := domain.Outgoing{Key: to, To: to, Payload: []byte(`{"text":"x"}`)}
+		if ok, err := db.Enqueue(t.Context(), m); err != nil || !ok {
+			t.Fatal(ok, err)
+		}
 	}
-	if fmt.Sprint(f.asked) != "[2 4 8]" {
-		t.Errorf("asked the store for %v rows, want [2 4 8]: more until enough or all", f.asked)
+	rows, _, err := db.ClaimOutgoing(t.Context(), domain.Claim{Owner: "demo", Now: time.Now(), Clock: time.Now(),
+		Lease: time.Minute, Limit: 10, Only: demoRecipients()})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got, _ := s.DueOutgoing(context.Background(), time.Now(), 0); got != nil {
-		t.Errorf("limit 0 = %v", got)
+	var got []string
+	for _, m := range rows {
+		got = append(got, m.To)
+	}
+	slices.Sort(got)
+	if want := []string{"console:" + demoCitizen, "web:official", "webz:0123456789abcdef0123"}; !slices.Equal(got, want) {
+		t.Errorf("claimed %v, want %v", got, want)
 	}
 }
 

@@ -26,7 +26,7 @@ var rules = map[string][]string{
 	"internal/dialog":    nil,
 	"internal/schedule":  nil,
 	"internal/session":   {"internal/chat"},
-	"internal/outbox":    {"internal/chat", "internal/domain"},
+	"internal/outbox":    {"internal/chat", "internal/domain", "internal/channel/pace"},
 	"internal/store":     {"internal/domain", "internal/fold"},
 	"internal/service/":  {"internal/domain", "internal/fold"},
 	"internal/syncapi":   {"internal/domain", "internal/service/intake"},

@@ -143,19 +143,33 @@ type PartSender interface {
 	SendParts(ctx context.Context, r Reply, skip int, sent func(n int)) error
 }
 
-// Parts numbers the messages of one reply for a PartSender: the first Skip
-// went out before and are not sent again; Sent (may be nil) hears of each
-// that goes now.
+// StepSender is a Sender that can send a reply one message at a time, so
+// that its caller paces and counts every call to the platform, a retry
+// included (the outbox does). SendStep sends the message of r numbered
+// done+1 (the first done went before) with at most one call to the platform,
+// and returns how many messages r makes in all; done at or past that total
+// sends nothing. It neither waits for the platform's rate limits nor retries:
+// a failure comes back as it is, classified (ErrBlocked, ErrRejected, or an
+// error with a RetryAfter() time.Duration method when the platform asked to
+// wait).
+type StepSender interface {
+	SendStep(ctx context.Context, r Reply, done int) (total int, err error)
+}
+
+// Parts numbers the messages of one reply for a PartSender or a StepSender:
+// the first Skip went out before and are not sent again; at most Max (0: no
+// limit) go now; Sent (may be nil) hears of each that goes.
 type Parts struct {
 	Skip int
+	Max  int
 	Sent func(n int)
 	n    int
 }
 
-// Next counts the reply's next message and says whether it must go.
+// Next counts the reply's next message and says whether it must go now.
 func (p *Parts) Next() bool {
 	p.n++
-	return p.n > p.Skip
+	return p.n > p.Skip && (p.Max == 0 || p.n <= p.Skip+p.Max)
 }
 
 // Out records that the message just counted is out (or given up for good).
@@ -163,6 +177,18 @@ func (p *Parts) Out() {
 	if p.Sent != nil {
 		p.Sent(p.n)
 	}
+}
+
+// Count is how many messages were counted: once the reply went through,
+// how many it makes.
+func (p *Parts) Count() int { return p.n }
+
+// Step is SendStep for a sender that numbers a reply's messages with Parts:
+// send goes through the whole reply, sending only message done+1.
+func Step(done int, send func(*Parts) error) (total int, err error) {
+	p := &Parts{Skip: done, Max: 1}
+	err = send(p)
+	return p.Count(), err
 }
 
 // Features tells the bot what a channel can show, so one dialog renders well
@@ -178,3 +204,7 @@ type Features struct {
 // ErrBlocked means the user blocked the bot or deleted the chat: sending to
 // that chat again is pointless until they write first.
 var ErrBlocked = errors.New("chat: blocked by the user")
+
+// ErrRejected means the platform refused the message itself (a 400 "Bad
+// Request"): sending it again would be refused again.
+var ErrRejected = errors.New("chat: refused by the platform")

@@ -1,41 +1,54 @@
 // Package outbox delivers the messages the bot sends on its own initiative
 // (alerts, status pushes, apology letters, digests, answers to feedback)
-// through a durable queue in the store.
+// through a durable queue in the store, keeping its promises across
+// processes: several replicas on one database, or a process killed and
+// started again.
 //
 // Put writes a row under an idempotency key and returns; the worker (Run)
-// sends due rows highest priority first, within two limits that hold
-// however many jobs queue at once: a global rate (Config.Rate messages per
-// second over all chats: a token bucket of burst 1 paces the sends, and a
-// window of the last Rate send moments makes sure no second ever holds
-// more) and a minimum gap between the end of one send to a chat and the
-// start of the next (Config.PerChat). A chat still inside its gap is
-// skipped and picked up later; other chats go on meanwhile. Up to
-// Config.Workers sends are in flight at once, never two to one chat.
+// claims rows and sends them:
+//   - A row is claimed by one sender before it goes: a lease in the
+//     database, with an expiry (Config.Lease, renewed while the call lasts),
+//     and its outcome is recorded only by the claim that holds it
+//     (store's ClaimOutgoing, SettleOutgoing). A sender that died leaves
+//     its lease to run out; another takes the row then.
+//   - A chat's rows go strictly in the order they were queued: only a
+//     chat's first queued row may be claimed, so the next waits for it,
+//     its retries included.
+//   - Every call to the platform is claimed, paced and recorded on its own:
+//     a reply the platform takes as several messages (a long text, a photo
+//     and its text) goes one message per claim through a chat.StepSender,
+//     each recorded (parts_sent), so a crash or a retry sends only the
+//     rest. The window between the platform's OK for a message and its
+//     record in the database is one message: a kill -9 there sends that one
+//     message again after the restart (the platforms have no idempotency
+//     key); nothing is lost.
+//   - Config.Rate is a ceiling on calls over any second, retries included:
+//     each call first waits in Config.Gate, a window the adapters' replies
+//     share. The adapters retry nothing: every retry is a row claimed again.
+//   - Each chat gets at most one message per Config.PerChat, counted from
+//     the end of the last call to it, as recorded in the database: a
+//     restart does not forget it. After a 429 the chat waits retry_after.
+//   - Chats take turns: of the chats with a row that may go, the highest
+//     priority goes first, then the chat served longest ago, so a chat with
+//     a backlog cannot hold up a new one.
 //
-// Delivery is at least once. A row is sent until its outcome is stored; a
-// crash between a successful send and that write sends the row again after
-// the restart (Telegram has no idempotency key to prevent it). A row the
-// channel sends as several messages (a long text, a photo and its text)
-// through a chat.PartSender is resumed: each message out is recorded
-// (MarkParts), and a retry after a failure midway sends only the rest. A shutdown
-// through Run's context loses nothing and sends nothing twice: the sends
-// in flight finish and are marked before Run returns. A mark that fails
-// (disk full) is kept in memory and retried, and its row is not sent again
-// meanwhile.
+// A shutdown through Run's context loses nothing: the calls in flight
+// finish (within a grace) and are recorded before Run returns. A record
+// that fails (disk full) is kept in memory and retried while the row stays
+// held.
 //
 // Send errors:
 //   - errors.Is(err, chat.ErrBlocked): the chat blocked the bot. The chat is
 //     stopped (store's StopChat): this row and its other queued rows stop,
 //     and nothing is queued to it until the person writes again.
 //   - an error with a RetryAfter() time.Duration method (found with
-//     errors.As; an adapter's flood error may implement it, see RetryAfter):
-//     the row is due again after that wait and the chat gets nothing
-//     before; when the error also has Global() bool returning true, every
-//     chat waits. It counts as an attempt, but gives up only at
-//     floodFactor × MaxAttempts attempts, since a flood wait says nothing
-//     is wrong with the message.
-//   - an unknown channel, a bad recipient or an unreadable payload: the row
-//     fails at once.
+//     errors.As) returning more than 0: the platform asked to wait (a
+//     429). The chat gets nothing before that wait; when the error also
+//     has Global() bool returning true, every chat waits. It counts as an
+//     attempt, but gives up only at floodFactor × MaxAttempts attempts,
+//     since a flood wait says nothing is wrong with the message.
+//   - chat.ErrRejected, an unknown channel, a bad recipient or an
+//     unreadable payload: the row fails at once.
 //   - anything else: retried after Backoff(attempts) until MaxAttempts
 //     attempts, then failed.
 //
@@ -45,6 +58,8 @@ package outbox
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -53,8 +68,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/time/rate"
-
+	"xabot/internal/channel/pace"
 	"xabot/internal/chat"
 	"xabot/internal/domain"
 )
@@ -64,23 +78,36 @@ type Repo interface {
 	// Enqueue queues m; false when its key is already queued or its
 	// recipient is stopped.
 	Enqueue(ctx context.Context, m domain.Outgoing) (bool, error)
-	// DueOutgoing returns queued rows due at now, highest priority first,
-	// at most one per recipient.
-	DueOutgoing(ctx context.Context, now time.Time, limit int) ([]domain.Outgoing, error)
-	MarkSent(ctx context.Context, id int64, at time.Time) error
-	// MarkParts records that the first n messages of a row that goes as
-	// several are out, for a retry to resume after them.
-	MarkParts(ctx context.Context, id int64, n int) error
-	MarkRetry(ctx context.Context, id int64, next time.Time, lastErr string) error
-	MarkFailed(ctx context.Context, id int64, lastErr string) error
+	// ClaimOutgoing leases the rows that may go now (domain.Claim); when
+	// none, wait is when a due row's chat or lease lets it go (zero: none
+	// waits for that).
+	ClaimOutgoing(ctx context.Context, c domain.Claim) (rows []domain.Outgoing, wait time.Time, err error)
+	// SettleOutgoing records an attempt under its claim's lease and gives
+	// the lease back; domain.ErrConflict when the lease is another's,
+	// domain.ErrNotFound when the row is gone.
+	SettleOutgoing(ctx context.Context, a domain.Attempt) error
+	// RenewLeases holds the rows of leases (id → token) until until.
+	RenewLeases(ctx context.Context, leases map[int64]string, until time.Time) error
 	// StopChat records a chat that blocked the bot and stops its queued rows.
 	StopChat(ctx context.Context, recipient string, at time.Time) error
+	// CountQueued is how many rows wait to be sent.
+	CountQueued(ctx context.Context) (int, error)
 }
 
-// RetryAfter is what an adapter's error may implement when the platform
-// asked to wait (Telegram's 429 retry_after) and the adapter did not wait
-// it out itself. An error that also has Global() bool returning true pauses
-// every chat, not only the one it was sent to.
+// Metrics counts what the outbox does; *metrics.Metrics implements it.
+type Metrics interface {
+	// Outbox counts an event: "queued", "sent", "retried", "failed",
+	// "stopped".
+	Outbox(event string)
+	// OutboxQueued sets how many rows wait.
+	OutboxQueued(n int)
+	// RateLimited counts a 429 from channel's platform.
+	RateLimited(channel string)
+}
+
+// RetryAfter is what an adapter's error implements when the platform asked
+// to wait (Telegram's 429 retry_after). An error that also has Global()
+// bool returning true pauses every chat, not only the one it was sent to.
 type RetryAfter interface {
 	RetryAfter() time.Duration
 }
@@ -91,9 +118,14 @@ type global interface {
 
 // Config tunes the outbox; zero fields take the defaults.
 type Config struct {
-	// Rate is messages per second over all chats (XABOT_SEND_RATE); 25.
+	// Rate is calls per second over all chats (XABOT_SEND_RATE); 25. It
+	// makes the Gate when none is given.
 	Rate int
-	// PerChat is the least gap between two messages to one chat; 1s.
+	// Gate is the window every call waits in first, shared with the
+	// adapters' replies; nil: a window of Rate of the outbox's own.
+	Gate *pace.Window
+	// PerChat is the least gap between the end of one call to a chat and
+	// the start of the next; 1s.
 	PerChat time.Duration
 	// Poll is how often to look for due rows when idle; 500ms.
 	Poll time.Duration
@@ -102,11 +134,21 @@ type Config struct {
 	// Backoff is the wait after a failed attempt, given the number of
 	// attempts before it (0 after the first failure); DefaultBackoff.
 	Backoff func(attempt int) time.Duration
-	// Workers is how many sends may be in flight at once, so a slow
+	// Workers is how many calls may be in flight at once, so a slow
 	// platform answer does not cap the rate; Rate, at most 64.
 	Workers int
-	// Now stamps rows and decides which are due; time.Now. The rate and
-	// the per-chat gap always use the real clock.
+	// Lease is how long a claim holds a row before another sender may take
+	// it, renewed every Lease/3 while this process holds it; 10s. After a
+	// kill -9 the rows it held wait this long.
+	Lease time.Duration
+	// Only limits the rows this outbox claims to recipients matching one
+	// of these GLOB patterns ("web:*"); none: every row.
+	Only []string
+	// Metrics counts queued, sent, retried, failed and stopped rows, the
+	// queue's length and the 429s; nil counts nothing.
+	Metrics Metrics
+	// Now stamps rows and decides which are due; time.Now. Leases, the
+	// per-chat gap and the rate always use the real clock.
 	Now func() time.Time
 	// Log receives the outbox's logs; nil discards them.
 	Log *slog.Logger
@@ -118,19 +160,19 @@ const (
 	DefaultPerChat     = time.Second
 	DefaultPoll        = 500 * time.Millisecond
 	DefaultMaxAttempts = 8
+	DefaultLease       = 10 * time.Second
 
 	maxWorkers = 64
-	batch      = 50 // rows fetched per round, besides those in flight
 
 	// floodFactor × MaxAttempts is where rows answered only with flood
 	// waits give up.
 	floodFactor = 4
 
-	sendTimeout   = 2 * time.Minute  // one Send, with the adapter's own waits
-	markTimeout   = 10 * time.Second // one mark, also during shutdown
-	shutdownGrace = 10 * time.Second // sends in flight at shutdown get this long
+	sendTimeout   = 90 * time.Second // one call, a photo's upload included
+	markTimeout   = 10 * time.Second // one record, also during shutdown
+	shutdownGrace = 10 * time.Second // calls in flight at shutdown get this long
 	maxLastError  = 300              // bytes of last_error kept
-	chatSweepSize = 1024             // per-chat state swept once it holds this many chats
+	countEvery    = 5 * time.Second  // the queue's length for the metrics
 )
 
 // DefaultBackoff waits 5s·2^attempt, at most an hour.
@@ -151,25 +193,21 @@ type Outbox struct {
 	senders map[chat.Channel]chat.Sender
 	cfg     Config
 	log     *slog.Logger
-	limiter *rate.Limiter
-	window  *window
+	metrics Metrics
+	gate    *pace.Window
+	owner   string // this outbox's name in the leases it takes
 	grace   time.Duration
 
 	wake    chan struct{} // Put queued something
-	done    chan struct{} // a send finished
+	done    chan struct{} // a call finished
 	running atomic.Bool
 
-	mu       sync.Mutex
-	inflight map[string]bool                       // chat key → a send is in flight
-	next     map[string]time.Time                  // chat key → earliest next send (real clock)
-	pause    time.Time                             // no send before (global flood wait)
-	pending  map[int64]func(context.Context) error // marks that failed, retried each round
-	// ended holds the rows whose outcome was recorded, with the value of
-	// seq then. A fetch sees every outcome recorded before it read seq;
-	// rows that ended later may be stale in it and are skipped until the
-	// next fetch. Without this a row sent while a fetch ran could go twice.
-	ended map[int64]uint64
-	seq   uint64
+	mu sync.Mutex
+	// held are the rows this outbox holds (claimed, in flight, or with an
+	// outcome not yet recorded): id → the claim's token, renewed.
+	held    map[int64]string
+	pending map[int64]func(context.Context) error // records that failed, retried each round
+	pause   time.Time                             // no call before (a global flood wait)
 }
 
 // New returns an outbox that stores rows in repo and sends them through
@@ -177,6 +215,9 @@ type Outbox struct {
 func New(repo Repo, senders map[chat.Channel]chat.Sender, cfg Config) *Outbox {
 	if cfg.Rate <= 0 {
 		cfg.Rate = DefaultRate
+	}
+	if cfg.Gate == nil {
+		cfg.Gate = pace.NewWindow(cfg.Rate)
 	}
 	if cfg.PerChat <= 0 {
 		cfg.PerChat = DefaultPerChat
@@ -193,6 +234,12 @@ func New(repo Repo, senders map[chat.Channel]chat.Sender, cfg Config) *Outbox {
 	if cfg.Workers <= 0 {
 		cfg.Workers = min(cfg.Rate, maxWorkers)
 	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = DefaultLease
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = noMetrics{}
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -201,21 +248,33 @@ func New(repo Repo, senders map[chat.Channel]chat.Sender, cfg Config) *Outbox {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Outbox{
-		repo:     repo,
-		senders:  senders,
-		cfg:      cfg,
-		log:      log,
-		limiter:  rate.NewLimiter(rate.Limit(cfg.Rate), 1),
-		window:   &window{at: make([]time.Time, cfg.Rate)},
-		grace:    shutdownGrace,
-		wake:     make(chan struct{}, 1),
-		done:     make(chan struct{}, 1),
-		inflight: make(map[string]bool),
-		next:     make(map[string]time.Time),
-		pending:  make(map[int64]func(context.Context) error),
-		ended:    make(map[int64]uint64),
+		repo:    repo,
+		senders: senders,
+		cfg:     cfg,
+		log:     log,
+		metrics: cfg.Metrics,
+		gate:    cfg.Gate,
+		owner:   newOwner(),
+		grace:   shutdownGrace,
+		wake:    make(chan struct{}, 1),
+		done:    make(chan struct{}, 1),
+		held:    make(map[int64]string),
+		pending: make(map[int64]func(context.Context) error),
 	}
 }
+
+// newOwner names one outbox among the processes sharing the database.
+func newOwner() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b) // never fails (crypto/rand)
+	return hex.EncodeToString(b)
+}
+
+type noMetrics struct{}
+
+func (noMetrics) Outbox(string)      {}
+func (noMetrics) OutboxQueued(int)   {}
+func (noMetrics) RateLimited(string) {}
 
 // Put queues r for the chat to ("tg:123") under key, at priority
 // (domain.PriorityAnswer, PriorityAlert, PriorityBulk), and wakes the
@@ -250,6 +309,7 @@ func (o *Outbox) Put(ctx context.Context, key, to string, priority int, r chat.R
 		return false, fmt.Errorf("outbox: put %q: %w", key, err)
 	}
 	if queued {
+		o.metrics.Outbox("queued")
 		signal(o.wake)
 	}
 	return queued, nil

@@ -319,7 +319,6 @@ func TestPerChatSpacing(t *testing.T) {
 		put(t, o, fmt.Sprintf("busy:%d", i), "tg:1", domain.PriorityAlert, fmt.Sprint(i))
 		put(t, o, fmt.Sprintf("other:%d", i), fmt.Sprintf("tg:%d", 10+i), domain.PriorityBulk, "other")
 	}
-	start := time.Now()
 	flush(t, o)
 	var busy []call
 	for _, c := range rec.all() {
@@ -328,8 +327,8 @@ func TestPerChatSpacing(t *testing.T) {
 			continue
 		}
 		// Not held up by the busy chat: all out before its second send.
-		if d := c.at.Sub(start); d >= gap/2 {
-			t.Errorf("chat %s sent after %v, want < %v", c.chatID, d, gap/2)
+		if len(busy) > 1 {
+			t.Errorf("chat %s sent after the busy chat's second message", c.chatID)
 		}
 	}
 	if len(busy) != 5 {

@@ -27,27 +27,39 @@ func (p *parter) Send(ctx context.Context, r chat.Reply) error { return p.SendPa
 
 func (p *parter) SendParts(_ context.Context, r chat.Reply, skip int, sent func(int)) error {
 	for i, line := range strings.Split(r.Text, "\n") {
-		n := i + 1
-		if n <= skip {
+		if i < skip {
 			continue
 		}
-		p.mu.Lock()
-		if p.tries == nil {
-			p.tries = map[int]int{}
-		}
-		p.tries[n]++
-		failed := p.fail != nil && p.fail(n, p.tries[n])
-		if !failed {
-			p.delivered = append(p.delivered, line)
-		}
-		p.mu.Unlock()
-		if failed {
-			return errors.New("telegram: send to chat 1 (part 2 of 2): 502 Bad Gateway")
+		if err := p.try(i+1, line); err != nil {
+			return err
 		}
 		if sent != nil {
-			sent(n)
+			sent(i + 1)
 		}
 	}
+	return nil
+}
+
+func (p *parter) SendStep(_ context.Context, r chat.Reply, done int) (int, error) {
+	lines := strings.Split(r.Text, "\n")
+	if done >= len(lines) {
+		return len(lines), nil
+	}
+	return len(lines), p.try(done+1, lines[done])
+}
+
+// try sends message n of a reply, or fails it as p.fail says.
+func (p *parter) try(n int, line string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tries == nil {
+		p.tries = map[int]int{}
+	}
+	p.tries[n]++
+	if p.fail != nil && p.fail(n, p.tries[n]) {
+		return errors.New("telegram: send to chat 1 (part 2 of 2): 502 Bad Gateway")
+	}
+	p.delivered = append(p.delivered, line)
 	return nil
 }
 

@@ -157,23 +157,23 @@ func TestShutdownGraceCutsAHungSend(t *testing.T) {
 	}
 }
 
-// failingMarks is a Repo whose MarkSent fails a number of times, as a full
-// disk would make it.
+// failingMarks is a Repo whose records of a sent row fail a number of
+// times, as a full disk would make them.
 type failingMarks struct {
 	Repo
 	mu    sync.Mutex
 	fails int
 }
 
-func (f *failingMarks) MarkSent(ctx context.Context, id int64, at time.Time) error {
+func (f *failingMarks) SettleOutgoing(ctx context.Context, a domain.Attempt) error {
 	f.mu.Lock()
-	if f.fails > 0 {
+	if f.fails > 0 && a.Status == domain.OutSent {
 		f.fails--
 		f.mu.Unlock()
 		return errors.New("disk I/O error")
 	}
 	f.mu.Unlock()
-	return f.Repo.MarkSent(ctx, id, at)
+	return f.Repo.SettleOutgoing(ctx, a)
 }
 
 // A send whose mark fails is not sent again while the mark is retried.

@@ -4,16 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 
 	"xabot/internal/domain"
 )
 
-// Run sends due rows until ctx is cancelled. Then it starts no new send,
-// lets the sends in flight finish (within a grace of shutdownGrace, after
-// which they are cancelled and their rows stay queued) and marks them, and
-// returns nil. Store errors are logged and retried.
+// Run sends due rows until ctx is cancelled. Then it claims nothing more,
+// lets the calls in flight finish (within a grace of shutdownGrace, after
+// which they are cancelled and their rows stay queued) and records them,
+// and returns nil. Store errors are logged and retried.
 func (o *Outbox) Run(ctx context.Context) error {
 	err := o.loop(ctx, false)
 	if ctx.Err() != nil {
@@ -24,9 +25,9 @@ func (o *Outbox) Run(ctx context.Context) error {
 
 // Flush sends until no row is due, within the same limits as Run, and
 // returns the first store error. Rows waiting for a retry later are left
-// for Run; due rows whose chat must wait (its gap, a flood wait) are
-// waited for. Cancelling ctx stops it as it stops Run, returning ctx's
-// error.
+// for Run; due rows whose chat must wait (its gap, a flood wait, another
+// sender's claim) are waited for. Cancelling ctx stops it as it stops Run,
+// returning ctx's error.
 func (o *Outbox) Flush(ctx context.Context) error {
 	if err := o.loop(ctx, true); err != nil {
 		return err
@@ -41,18 +42,22 @@ func (o *Outbox) loop(ctx context.Context, flush bool) error {
 		return errRunning
 	}
 	defer o.running.Store(false)
-	// Sends outlive ctx, so a shutdown does not cut a message in half; the
-	// grace timer below bounds them.
+	// Calls outlive ctx, so a shutdown does not cut a message in half; the
+	// grace timer below bounds them. The leases outlive them both.
 	base, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelBase()
+	keep, stopKeeping := context.WithCancel(context.WithoutCancel(ctx))
+	kept := make(chan struct{})
+	go func() { defer close(kept); o.housekeep(keep) }()
+	defer func() { stopKeeping(); <-kept }()
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, o.cfg.Workers)
 	err := o.dispatch(ctx, flush, base, &wg, sem)
 	stop := time.AfterFunc(o.grace, cancelBase)
 	wg.Wait()
 	stop.Stop()
-	// One last try for marks that failed; after a restart their rows go
-	// again.
+	// One last try for records that failed; after a restart their rows go
+	// again once their leases run out.
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
 	defer cancel()
 	if perr := o.retryPending(mctx); perr != nil && err == nil && flush {
@@ -61,24 +66,27 @@ func (o *Outbox) loop(ctx context.Context, flush bool) error {
 	return err
 }
 
-// dispatch fetches due rows and starts their sends until ctx ends, or for
-// a flush until nothing is due.
+// dispatch claims rows and starts their calls until ctx ends, or for a
+// flush until nothing is due.
 func (o *Outbox) dispatch(ctx context.Context, flush bool, base context.Context, wg *sync.WaitGroup, sem chan struct{}) error {
 	for ctx.Err() == nil {
 		if err := o.retryPending(ctx); err != nil && flush {
 			return err
 		}
-		o.mu.Lock()
-		inflight, pending := len(o.inflight), len(o.pending)
-		fetched := o.seq
-		for id, s := range o.ended {
-			if s <= fetched {
-				delete(o.ended, id)
-			}
+		free := o.workers(ctx, sem)
+		if free == 0 {
+			return nil
 		}
-		o.mu.Unlock()
-		limit := batch + inflight
-		rows, err := o.repo.DueOutgoing(ctx, o.cfg.Now(), limit)
+		// Checked once a worker is free: the call that ended to free it may
+		// have paused everything.
+		if wait := o.paused(); !wait.IsZero() {
+			release(sem, free)
+			o.sleep(ctx, wait)
+			continue
+		}
+		rows, wait, err := o.repo.ClaimOutgoing(ctx, domain.Claim{Owner: o.owner, Now: o.cfg.Now(),
+			Clock: time.Now(), Lease: o.cfg.Lease, Limit: free, Only: o.cfg.Only})
+		release(sem, free-len(rows))
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -86,80 +94,97 @@ func (o *Outbox) dispatch(ctx context.Context, flush bool, base context.Context,
 			if flush {
 				return fmt.Errorf("outbox: %w", err)
 			}
-			o.log.Error("outbox: fetching due rows failed", "err", err)
+			o.log.Error("outbox: claiming due rows failed", "err", err)
 			o.sleep(ctx, time.Time{})
 			continue
 		}
-		if flush && len(rows) == 0 && inflight == 0 && pending == 0 {
-			return nil
+		if len(rows) == 0 {
+			if flush && wait.IsZero() && o.idle() {
+				return nil
+			}
+			o.sleep(ctx, wait)
+			continue
 		}
-		started, wakeAt := o.round(ctx, rows, fetched, base, wg, sem)
-		if started > 0 && len(rows) == limit {
-			continue // probably more due
+		for _, m := range rows {
+			o.hold(m.ID, m.Lease)
 		}
-		o.sleep(ctx, wakeAt)
+		for i, m := range rows {
+			if err := o.gate.Wait(ctx); err != nil {
+				release(sem, len(rows)-i)
+				for _, m := range rows[i:] {
+					o.giveBack(m)
+				}
+				return nil
+			}
+			wg.Add(1)
+			go o.deliver(base, m, sem, wg)
+		}
 	}
 	return nil
 }
 
-// round starts the sends of rows that may go now, in order. It returns how
-// many it started and the earliest time a skipped row may go (zero when
-// none waits for a time; rows whose chat is in flight wait for its end).
-func (o *Outbox) round(ctx context.Context, rows []domain.Outgoing, fetched uint64, base context.Context, wg *sync.WaitGroup, sem chan struct{}) (int, time.Time) {
-	var wakeAt time.Time
-	started := 0
-	o.sweep()
-	for _, m := range rows {
-		if wait, ok := o.ready(m, fetched); !ok {
-			if !wait.IsZero() && (wakeAt.IsZero() || wait.Before(wakeAt)) {
-				wakeAt = wait
-			}
-			continue
-		}
+// claimBatch is the most rows claimed at once: a few, so that the rows
+// waiting in the window behind them are not many and a new chat's message
+// queued meanwhile waits at most that many turns.
+const claimBatch = 4
+
+// workers takes a free worker, waiting for one, and up to claimBatch-1
+// more that are free now; 0 when ctx ended first.
+func (o *Outbox) workers(ctx context.Context, sem chan struct{}) int {
+	select {
+	case sem <- struct{}{}:
+	case <-ctx.Done():
+		return 0
+	}
+	n := 1
+	for n < claimBatch {
 		select {
 		case sem <- struct{}{}:
-		case <-ctx.Done():
-			return started, wakeAt
+			n++
+		default:
+			return n
 		}
-		// A send that ended while we waited for a worker may have paused
-		// everything.
-		if wait := o.paused(); !wait.IsZero() {
-			<-sem
-			return started, wait
-		}
-		if !o.take(ctx) {
-			<-sem
-			return started, wakeAt
-		}
-		o.mu.Lock()
-		o.inflight[m.To] = true
-		o.mu.Unlock()
-		wg.Add(1)
-		go o.deliver(base, m, sem, wg)
-		started++
 	}
-	return started, wakeAt
+	return n
 }
 
-// ready says whether m may be sent now; if not, when it may (zero: when
-// its chat's send in flight ends or its mark is stored).
-func (o *Outbox) ready(m domain.Outgoing, fetched uint64) (time.Time, bool) {
+// release frees n workers.
+func release(sem chan struct{}, n int) {
+	for range n {
+		<-sem
+	}
+}
+
+// hold notes a row this outbox holds; forget drops it.
+func (o *Outbox) hold(id int64, token string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	now := time.Now()
-	if _, ok := o.pending[m.ID]; ok || o.inflight[m.To] {
-		return time.Time{}, false
+	o.held[id] = token
+}
+
+func (o *Outbox) forget(id int64) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	delete(o.held, id)
+	delete(o.pending, id)
+}
+
+// idle says whether no row is held: none in flight, no record pending.
+func (o *Outbox) idle() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.held) == 0
+}
+
+// giveBack returns a claimed row untouched (shutdown came before its call).
+func (o *Outbox) giveBack(m domain.Outgoing) {
+	ctx, cancel := context.WithTimeout(context.Background(), markTimeout)
+	defer cancel()
+	err := o.repo.SettleOutgoing(ctx, domain.Attempt{ID: m.ID, Lease: m.Lease, Status: domain.OutQueued, Parts: m.PartsSent})
+	if err != nil {
+		o.log.Warn("outbox: giving a claimed row back failed; it goes once its lease runs out", "id", m.ID, "err", err)
 	}
-	if s, ok := o.ended[m.ID]; ok && s > fetched {
-		return time.Time{}, false // stale: the next fetch tells
-	}
-	if until := o.next[m.To]; now.Before(until) {
-		return until, false
-	}
-	if now.Before(o.pause) {
-		return o.pause, false
-	}
-	return time.Time{}, true
+	o.forget(m.ID)
 }
 
 func (o *Outbox) paused() time.Time {
@@ -171,75 +196,35 @@ func (o *Outbox) paused() time.Time {
 	return time.Time{}
 }
 
-// take waits for a token of the global rate; false when ctx ended first.
-func (o *Outbox) take(ctx context.Context) bool {
-	r := o.limiter.Reserve()
-	d := r.Delay()
-	if d == 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		r.Cancel()
-		return false
-	}
-}
-
-// window holds the moments of the last Rate sends (real clock). The token
-// bucket spaces sends as they are dispatched; the window makes the bound
-// hold at the moment each send starts, however unevenly the goroutines
-// carrying them are scheduled: no second ever holds more than Rate.
-type window struct {
-	mu sync.Mutex
-	at []time.Time // a ring, oldest at i
-	i  int
-}
-
-// enter waits until a send may start without making Rate+1 in a second,
-// and records it.
-func (w *window) enter(ctx context.Context) error {
+// housekeep renews the leases of the rows this outbox holds, so that a
+// long call (or a record retried after a disk error) keeps its row, and
+// reports the queue's length, until ctx ends.
+func (o *Outbox) housekeep(ctx context.Context) {
+	renew := time.NewTicker(o.cfg.Lease / 3)
+	defer renew.Stop()
+	var counted time.Time
 	for {
-		w.mu.Lock()
-		now := time.Now()
-		oldest := w.at[w.i]
-		if oldest.IsZero() || now.Sub(oldest) >= time.Second {
-			w.at[w.i] = now
-			w.i = (w.i + 1) % len(w.at)
-			w.mu.Unlock()
-			return nil
-		}
-		w.mu.Unlock()
-		t := time.NewTimer(oldest.Add(time.Second).Sub(now))
 		select {
-		case <-t.C:
 		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
+			return
+		case <-renew.C:
+		}
+		o.mu.Lock()
+		leases := maps.Clone(o.held)
+		o.mu.Unlock()
+		if err := o.repo.RenewLeases(ctx, leases, time.Now().Add(o.cfg.Lease)); err != nil && ctx.Err() == nil {
+			o.log.Error("outbox: renewing leases failed", "rows", len(leases), "err", err)
+		}
+		if time.Since(counted) >= countEvery {
+			counted = time.Now()
+			if n, err := o.repo.CountQueued(ctx); err == nil {
+				o.metrics.OutboxQueued(n)
+			}
 		}
 	}
 }
 
-// sweep forgets chats whose gap has passed once many are remembered, so a
-// digest to 10,000 chats does not keep 10,000 entries.
-func (o *Outbox) sweep() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if len(o.next) < chatSweepSize {
-		return
-	}
-	now := time.Now()
-	for k, t := range o.next {
-		if !now.Before(t) {
-			delete(o.next, k)
-		}
-	}
-}
-
-// sleep waits for a Put, the end of a send, wakeAt or Poll, whichever
+// sleep waits for a Put, the end of a call, wakeAt or Poll, whichever
 // comes first.
 func (o *Outbox) sleep(ctx context.Context, wakeAt time.Time) {
 	d := o.cfg.Poll

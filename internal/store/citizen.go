@@ -79,7 +79,8 @@ func (db *DB) execCitizen(ctx context.Context, key, what, query string, args ...
 // ForgetChat removes what links a chat to a person, in one transaction:
 // the consent, the verified phone, the dossiers it follows, and every
 // outbox row addressed to it, queued or done (their recipient, text and
-// idempotency key name the chat; every key ends with its recipient).
+// idempotency key name the chat; every key ends with its recipient), and
+// the outbox's pacing of the chat.
 // Lookup attempts stay: they are kept under a keyed hash of the chat, only
 // for the guessing limits, and purged when those no longer need them.
 // Feedback and ratings are anonymised by their own stores.
@@ -88,6 +89,7 @@ func (db *DB) ForgetChat(ctx context.Context, key string) error {
 		for _, q := range []string{
 			`DELETE FROM subscriptions WHERE chat_key = ?`,
 			`DELETE FROM outbox WHERE recipient = ?`,
+			`DELETE FROM outbox_chats WHERE recipient = ?`,
 			`UPDATE citizens SET consent_at = NULL, phone = NULL, phone_verified_at = NULL WHERE key = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, key); err != nil {

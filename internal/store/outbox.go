@@ -11,7 +11,7 @@ import (
 )
 
 const outboxColumns = `id, key, recipient, priority, payload, status, attempts, next_at,
-	last_error, created_at, sent_at, parts_sent`
+	last_error, created_at, sent_at, parts_sent, lease_owner`
 
 // stoppedError is last_error of the rows StopChat takes out of the queue.
 const stoppedError = "stopped: the chat blocked the bot"
@@ -19,7 +19,7 @@ const stoppedError = "stopped: the chat blocked the bot"
 func scanOutgoing(s scanner) (domain.Outgoing, error) {
 	var m domain.Outgoing
 	err := s.Scan(&m.ID, &m.Key, &m.To, &m.Priority, &m.Payload, &m.Status, &m.Attempts,
-		timeScan{&m.NextAt}, &m.LastError, timeScan{&m.CreatedAt}, timeScan{&m.SentAt}, &m.PartsSent)
+		timeScan{&m.NextAt}, &m.LastError, timeScan{&m.CreatedAt}, timeScan{&m.SentAt}, &m.PartsSent, &m.Lease)
 	return m, err
 }
 
@@ -76,9 +76,8 @@ func (db *DB) Enqueue(ctx context.Context, m domain.Outgoing) (bool, error) {
 
 // DueOutgoing returns up to limit queued rows whose next_at is at or before
 // now, highest priority first, then oldest first, with at most one row per
-// recipient: that recipient's first in the same order. A chat with many
-// rows waiting for its per-chat gap therefore never fills a batch and holds
-// up the other chats; its next row comes in a later batch.
+// recipient: that recipient's first in the same order. It only reads (what
+// is waiting, for tests and tools); a sender claims rows with ClaimOutgoing.
 func (db *DB) DueOutgoing(ctx context.Context, now time.Time, limit int) ([]domain.Outgoing, error) {
 	if limit <= 0 {
 		return nil, nil
@@ -107,23 +106,20 @@ func (db *DB) Outgoing(ctx context.Context, key string) (domain.Outgoing, error)
 	return m, nil
 }
 
-// MarkSent records the delivery of row id at at, counting the attempt.
+// MarkSent records the delivery of row id at at, counting the attempt. It
+// is for a row no sender holds (tools, tests): a claimed row's outcome is
+// recorded by its claim (SettleOutgoing), and MarkSent refuses it with
+// domain.ErrNotFound.
 func (db *DB) MarkSent(ctx context.Context, id int64, at time.Time) error {
 	return db.markOutgoing(ctx, "mark sent", id, `UPDATE outbox
-		SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?`, at.Unix(), id)
+		SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ? AND lease_owner = ''`, at.Unix(), id)
 }
 
-// MarkRetry counts a failed attempt of row id, keeps it queued and makes it
-// due again at next (rounded up to the second), with lastErr as its error.
-func (db *DB) MarkRetry(ctx context.Context, id int64, next time.Time, lastErr string) error {
-	return db.markOutgoing(ctx, "mark retry", id, `UPDATE outbox
-		SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?`, ceilUnix(next), lastErr, id)
-}
-
-// MarkFailed counts a last failed attempt of row id and gives it up.
+// MarkFailed counts a last failed attempt of row id and gives it up; like
+// MarkSent, only for a row no sender holds.
 func (db *DB) MarkFailed(ctx context.Context, id int64, lastErr string) error {
 	return db.markOutgoing(ctx, "mark failed", id, `UPDATE outbox
-		SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`, lastErr, id)
+		SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ? AND lease_owner = ''`, lastErr, id)
 }
 
 // markOutgoing runs one update of one row; no such row wraps

@@ -165,30 +165,18 @@ func TestDueOutgoingOnePerRecipient(t *testing.T) {
 	}
 }
 
+// MarkSent and MarkFailed record the outcome of a row no sender holds.
 func TestMarks(t *testing.T) {
 	db, clock, _ := newTestDB(t)
 	ctx := t.Context()
 	now := clock.now()
 	mustEnqueue(t, db, outgoing("a", "tg:1", 0))
 	a := mustOutgoing(t, db, "a")
-
-	next := now.Add(5*time.Second + time.Millisecond)
-	if err := db.MarkRetry(ctx, a.ID, next, "transient: 502"); err != nil {
-		t.Fatal(err)
-	}
-	a = mustOutgoing(t, db, "a")
-	if a.Status != domain.OutQueued || a.Attempts != 1 || a.LastError != "transient: 502" ||
-		!a.NextAt.Equal(now.Add(6*time.Second)) {
-		t.Errorf("after MarkRetry: %+v; want queued, 1 attempt, due at +6s (rounded up)", a)
-	}
-	if got, _ := db.DueOutgoing(ctx, now.Add(5*time.Second), 10); len(got) != 0 {
-		t.Errorf("due before next_at: %v", keys(got))
-	}
 	if err := db.MarkSent(ctx, a.ID, now.Add(7*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	a = mustOutgoing(t, db, "a")
-	if a.Status != domain.OutSent || a.Attempts != 2 || !a.SentAt.Equal(now.Add(7*time.Second)) {
+	if a.Status != domain.OutSent || a.Attempts != 1 || !a.SentAt.Equal(now.Add(7*time.Second)) {
 		t.Errorf("after MarkSent: %+v", a)
 	}
 
@@ -202,14 +190,24 @@ func TestMarks(t *testing.T) {
 		t.Errorf("after MarkFailed: %+v", b)
 	}
 
+	// A row a sender claimed is its claim's to record.
+	mustEnqueue(t, db, outgoing("c", "tg:3", 0))
+	if got := claim(t, db, "p", now, 10); len(got) != 1 {
+		t.Fatalf("claimed %v", keys(got))
+	}
+	c := mustOutgoing(t, db, "c")
 	for name, err := range map[string]error{
-		"MarkSent":   db.MarkSent(ctx, 999, now),
-		"MarkRetry":  db.MarkRetry(ctx, 999, now, "x"),
-		"MarkFailed": db.MarkFailed(ctx, 999, "x"),
+		"MarkSent of an unknown row":   db.MarkSent(ctx, 999, now),
+		"MarkFailed of an unknown row": db.MarkFailed(ctx, 999, "x"),
+		"MarkSent of a claimed row":    db.MarkSent(ctx, c.ID, now),
+		"MarkFailed of a claimed row":  db.MarkFailed(ctx, c.ID, "x"),
 	} {
 		if !errors.Is(err, domain.ErrNotFound) {
-			t.Errorf("%s of an unknown row = %v, want ErrNotFound", name, err)
+			t.Errorf("%s = %v, want ErrNotFound", name, err)
 		}
+	}
+	if m := mustOutgoing(t, db, "c"); m.Status != domain.OutQueued || m.Attempts != 0 {
+		t.Errorf("claimed row after refused marks: %+v", m)
 	}
 	if _, err := db.Outgoing(ctx, "nope"); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("Outgoing(unknown) = %v, want ErrNotFound", err)

@@ -1,12 +1,14 @@
 // Package telegram is xabot's Telegram adapter. It owns everything that speaks
 // the Telegram Bot API: the long-polling loop (offset confirmed only after the
 // handler stored an update's effects), the translation of Telegram updates into
-// chat.Update and of chat.Reply into sendMessage calls, message splitting, send
-// rate limits and retries on 429, 5xx and network errors.
+// chat.Update and of chat.Reply into sendMessage calls, message splitting and
+// the send rate limits of replies. It does not retry a send: it reports the
+// error's class (and a 429's retry_after) to the caller, the outbox or the
+// router, which decides.
 //
-// It imports internal/chat from this module, go-telegram-bot-api v5.5.1 (used
+// It imports internal/chat and internal/channel/{pace,textsplit} of this module, go-telegram-bot-api v5.5.1 (used
 // for its request and update types only, behind the narrow api interface),
-// golang.org/x/time/rate and the standard library. No Telegram type leaves it.
+// and the standard library. No Telegram type leaves it.
 package telegram
 
 import (
@@ -21,7 +23,6 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-	"golang.org/x/time/rate"
 
 	"xabot/internal/channel/pace"
 	"xabot/internal/chat"
@@ -43,10 +44,13 @@ const (
 
 // Config configures a Bot. Only Token is required.
 type Config struct {
-	Token       string
-	Endpoint    string        // fmt pattern taking token then method; DefaultEndpoint when empty
-	Log         *slog.Logger  // nil discards
-	SendRate    int           // messages per second for the whole bot; default 25
+	Token    string
+	Endpoint string       // fmt pattern taking token then method; DefaultEndpoint when empty
+	Log      *slog.Logger // nil discards
+	SendRate int          // messages per second for the whole bot; default 25
+	// Gate is the ceiling on calls that send, shared with the outbox so that
+	// replies and notices together stay within it; nil: a window of SendRate.
+	Gate        *pace.Window
 	PollTimeout time.Duration // long-poll duration; default 25s, whole seconds on the wire
 	HTTPClient  *http.Client  // nil uses a fresh client; its Timeout must exceed PollTimeout
 }
@@ -73,7 +77,7 @@ type Bot struct {
 	start       time.Time // New was called; "ready_ms" is measured from here
 	ready       sync.Once
 
-	global *rate.Limiter
+	global *pace.Window
 	chats  *pace.PerChat[int64]
 
 	// Seams for tests: the library call bound to a context, and waiting.
@@ -113,14 +117,17 @@ func newBot(ctx context.Context, cfg Config, sleep func(context.Context, time.Du
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{}
 	}
+	if cfg.Gate == nil {
+		cfg.Gate = pace.NewWindow(cfg.SendRate)
+	}
 	b := &Bot{
 		hc:          cfg.HTTPClient,
 		token:       cfg.Token,
 		log:         cfg.Log,
 		pollTimeout: cfg.PollTimeout,
 		start:       start,
-		global:      rate.NewLimiter(rate.Limit(cfg.SendRate), cfg.SendRate),
-		chats:       pace.New[int64](chatRate, chatBurst),
+		global:      cfg.Gate,
+		chats:       pace.New[int64](chatGap),
 		sleep:       sleep,
 		now:         time.Now,
 	}

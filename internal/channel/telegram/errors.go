@@ -13,6 +13,8 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"xabot/internal/channel/pace"
 )
 
 // httpDoer is the HTTP client handed to the library. It attaches a context
@@ -74,9 +76,9 @@ type apiError struct {
 	Wait        time.Duration // retry_after of a 429
 }
 
-// RetryAfter tells the outbox how long Telegram asked to wait (a 429 that
-// outlasted the adapter's own waits).
-func (e *apiError) RetryAfter() time.Duration { return e.Wait }
+// RetryAfter tells the caller how long Telegram asked to wait: a 429's
+// retry_after, a second when it gave none; 0 for any other answer.
+func (e *apiError) RetryAfter() time.Duration { return pace.FloodWait(e.Code, e.Wait) }
 
 func (e *apiError) Error() string {
 	return fmt.Sprintf("%s: %d %s", e.Method, e.Code, e.Description)
@@ -128,11 +130,7 @@ func classify(err error) (class, time.Duration) {
 	}
 	switch c := ae.Code; {
 	case c == http.StatusTooManyRequests:
-		after := ae.Wait
-		if after <= 0 {
-			after = time.Second
-		}
-		return classFlood, after
+		return classFlood, ae.RetryAfter()
 	case c == http.StatusForbidden:
 		return classBlocked, 0
 	case c == http.StatusUnauthorized || c == http.StatusNotFound:

@@ -258,7 +258,7 @@ func newTestBot(t *testing.T, f *fakeTG) *testBot {
 	if err != nil {
 		t.Fatalf("newBot: %v", err)
 	}
-	b.chats = pace.New[int64](1000, 1000) // the per-chat limit has its own test
+	b.chats = pace.New[int64](0) // the per-chat limit has its own test
 	return &testBot{Bot: b, fake: f, sleeps: s, logs: buf}
 }
 

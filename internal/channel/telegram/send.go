@@ -18,15 +18,10 @@ import (
 const (
 	maxCallbackData = 64 // callback_data: 1–64 bytes
 
-	chatRate = 1 // messages per second to one chat (Telegram FAQ)
-	// One message a second to a chat, never a burst (issue 3: "at most 1
-	// message/s per chat is never exceeded"); the bot merges a turn's texts
+	// One message a second to a chat (Telegram FAQ), counted from the end
+	// of the last call to it, never a burst; the bot merges a turn's texts
 	// into one message, so a reply rarely needs two.
-	chatBurst = 1
-
-	sendFloodRetries = 5 // 429s waited out per message
-	sendAttempts     = 3 // tries per message on 5xx / network errors
-	sendBackoff      = time.Second
+	chatGap = time.Second
 )
 
 // errEmptyWithMarkup: Telegram cannot show buttons or change the keyboard
@@ -34,8 +29,11 @@ const (
 // step the user cannot answer.
 var errEmptyWithMarkup = errors.New("telegram: send: empty text with buttons or keyboard")
 
-// The outbox resumes a reply that failed midway through SendParts.
-var _ chat.PartSender = (*Bot)(nil)
+// The outbox resumes a reply that failed midway, one message at a time.
+var (
+	_ chat.PartSender = (*Bot)(nil)
+	_ chat.StepSender = (*Bot)(nil)
+)
 
 // Send delivers a reply. Text is plain: it is HTML-escaped and sent with
 // parse_mode HTML, so "<" or "&" in user data can never break formatting or
@@ -46,10 +44,13 @@ var _ chat.PartSender = (*Bot)(nil)
 // returns nil; with them it returns an error. A reply cannot carry both inline
 // buttons and a reply keyboard: Telegram has one reply_markup per message.
 //
-// Errors: chat.ErrBlocked (wrapped) when the user blocked the bot or the chat
-// is gone; otherwise the last Bot API or transport error after retries. A
-// multi-part reply that fails midway has sent its earlier parts: SendParts
-// resumes after them.
+// Each message waits for the bot's rate limits (Config.Gate, one a second
+// to a chat) and is one call: nothing is retried here. Errors: chat.ErrBlocked
+// (wrapped) when the user blocked the bot or the chat is gone,
+// chat.ErrRejected when Telegram refused the message (400), an error with a
+// RetryAfter() method for a 429 (the chat's next message also waits that
+// long), otherwise the Bot API or transport error. A multi-part reply that
+// fails midway has sent its earlier parts: SendParts resumes after them.
 func (b *Bot) Send(ctx context.Context, r chat.Reply) error { return b.SendParts(ctx, r, 0, nil) }
 
 // SendParts sends r as Send does, skipping its first skip messages and
@@ -57,6 +58,26 @@ func (b *Bot) Send(ctx context.Context, r chat.Reply) error { return b.SendParts
 // reply are numbered the same on every call: the photo first, if any, then
 // the parts of the text.
 func (b *Bot) SendParts(ctx context.Context, r chat.Reply, skip int, sent func(n int)) error {
+	return b.deliver(ctx, r, &chat.Parts{Skip: skip, Sent: sent}, true)
+}
+
+// SendStep sends message done+1 of r, numbered as for SendParts, with one
+// call and without waiting for the rate limits: the caller (the outbox)
+// paces its calls itself (chat.StepSender).
+func (b *Bot) SendStep(ctx context.Context, r chat.Reply, done int) (int, error) {
+	return chat.Step(done, func(p *chat.Parts) error { return b.deliver(ctx, r, p, false) })
+}
+
+// delivery is one reply on its way to a chat; paced: each call first waits
+// for the bot's limits (a step of the outbox does not: the outbox did).
+type delivery struct {
+	b     *Bot
+	id    int64
+	p     *chat.Parts
+	paced bool
+}
+
+func (b *Bot) deliver(ctx context.Context, r chat.Reply, p *chat.Parts, paced bool) error {
 	id, err := strconv.ParseInt(r.ChatID, 10, 64)
 	if err != nil || id == 0 {
 		return fmt.Errorf("telegram: send: bad chat id %q", r.ChatID)
@@ -68,9 +89,9 @@ func (b *Bot) SendParts(ctx context.Context, r chat.Reply, skip int, sent func(n
 	// Telegram refuses invalid UTF-8 and trims the text, so a blank
 	// message is an empty one.
 	text := strings.ToValidUTF8(r.Text, "\uFFFD")
-	p := &chat.Parts{Skip: skip, Sent: sent}
+	d := &delivery{b: b, id: id, p: p, paced: paced}
 	if r.Image != nil {
-		return b.sendImage(ctx, id, r.Image, text, markup, p)
+		return d.image(ctx, r.Image, text, markup)
 	}
 	if strings.TrimSpace(text) == "" {
 		if markup != nil {
@@ -78,91 +99,76 @@ func (b *Bot) SendParts(ctx context.Context, r chat.Reply, skip int, sent func(n
 		}
 		return nil
 	}
-	return b.sendText(ctx, id, text, markup, p)
+	return d.text(ctx, text, markup)
 }
 
-// sendText sends text as one message or, over MaxText, several; the markup
+// text sends text as one message or, over MaxText, several; the markup
 // rides on the last.
-func (b *Bot) sendText(ctx context.Context, id int64, text string, markup any, p *chat.Parts) error {
+func (d *delivery) text(ctx context.Context, text string, markup any) error {
 	split := textsplit.Split(text, MaxText)
 	last := len(split) - 1
 	for last > 0 && strings.TrimSpace(split[last]) == "" {
 		last--
 	}
 	for i, part := range split[:last+1] {
-		if !p.Next() || strings.TrimSpace(part) == "" {
+		if !d.p.Next() || strings.TrimSpace(part) == "" {
 			continue
 		}
-		msg := tgbotapi.NewMessage(id, html.EscapeString(part))
+		msg := tgbotapi.NewMessage(d.id, html.EscapeString(part))
 		msg.ParseMode = tgbotapi.ModeHTML
 		if i == last {
 			msg.ReplyMarkup = markup
 		}
-		if err := b.send(ctx, id, msg); err != nil {
+		if err := d.send(ctx, msg); err != nil {
 			if last > 0 {
-				return fmt.Errorf("telegram: send to chat %d (part %d of %d): %w", id, i+1, last+1, err)
+				return fmt.Errorf("telegram: send to chat %d (part %d of %d): %w", d.id, i+1, last+1, err)
 			}
-			return fmt.Errorf("telegram: send to chat %d: %w", id, err)
+			return fmt.Errorf("telegram: send to chat %d: %w", d.id, err)
 		}
-		p.Out()
+		d.p.Out()
 	}
 	return nil
 }
 
-// send makes one sendMessage call within the rate limits, waiting out 429s
-// and retrying transient failures. A retry after a network error may
-// duplicate the message: Telegram has no idempotency key.
-func (b *Bot) send(ctx context.Context, chatID int64, c tgbotapi.Chattable) error {
+// send makes one sendMessage or sendPhoto call and classifies its error.
+// A 429 also holds the chat's next paced message for retry_after.
+func (d *delivery) send(ctx context.Context, c tgbotapi.Chattable) error {
 	method := "sendMessage"
 	if _, ok := c.(tgbotapi.PhotoConfig); ok {
 		method = "sendPhoto"
 	}
-	floods, failures := 0, 0
-	for {
-		if err := b.chats.Get(chatID, b.now()).Wait(ctx); err != nil {
+	if d.paced {
+		if err := d.b.chats.Wait(ctx, d.id); err != nil {
 			return err
 		}
-		if err := b.global.Wait(ctx); err != nil {
-			return err
-		}
-		rctx, cancel := context.WithTimeout(ctx, sendTimeout)
-		_, err := b.request(rctx, method, c)
-		cancel()
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return err
-		}
-		cls, after := classify(err)
-		var wait time.Duration
-		switch cls {
-		case classFlood:
-			if floods++; floods > sendFloodRetries {
-				return err
-			}
-			wait = after
-		case classTransient:
-			if failures++; failures >= sendAttempts {
-				return err
-			}
-			wait = sendBackoff << (failures - 1)
-		case classBlocked:
-			return fmt.Errorf("%w: %w", chat.ErrBlocked, err)
-		default:
-			// 400 "chat not found": the chat is gone, sending again is as
-			// pointless as to a user who blocked the bot.
-			var ae *apiError
-			if errors.As(err, &ae) && strings.Contains(strings.ToLower(ae.Description), "chat not found") {
-				return fmt.Errorf("%w: %w", chat.ErrBlocked, err)
-			}
-			return err
-		}
-		b.log.Warn("telegram send failed, retrying", "chat_id", chatID, "method", method, "retry_in", wait, "err", err)
-		if err := b.sleep(ctx, wait); err != nil {
+		if err := d.b.global.Wait(ctx); err != nil {
 			return err
 		}
 	}
+	rctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	_, err := d.b.request(rctx, method, c)
+	cancel()
+	// A paced reply or the outbox's step: the chat's next message waits its
+	// gap after this one, whoever sends it.
+	d.b.chats.Done(d.id, d.b.now())
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	switch cls, after := classify(err); cls {
+	case classFlood:
+		d.b.chats.Hold(d.id, d.b.now().Add(after))
+	case classBlocked:
+		return fmt.Errorf("%w: %w", chat.ErrBlocked, err)
+	case classPermanent:
+		// 400 "chat not found": the chat is gone, sending again is as
+		// pointless as to a user who blocked the bot.
+		var ae *apiError
+		if errors.As(err, &ae) && strings.Contains(strings.ToLower(ae.Description), "chat not found") {
+			return fmt.Errorf("%w: %w", chat.ErrBlocked, err)
+		}
+		return fmt.Errorf("%w: %w", chat.ErrRejected, err)
+	}
+	return err
 }
 
 // replyMarkup builds the reply_markup of the last part: inline keyboard,
@@ -213,9 +219,9 @@ func replyMarkup(r chat.Reply) (any, error) {
 // maxCaption is Telegram's limit on a photo's caption, in UTF-16 units.
 const maxCaption = 1024
 
-// sendImage sends a photo by file id or as an upload. A text that fits is
+// image sends a photo by file id or as an upload. A text that fits is
 // its caption; a longer one follows as messages, which carry the markup.
-func (b *Bot) sendImage(ctx context.Context, id int64, img *chat.Image, text string, markup any, p *chat.Parts) error {
+func (d *delivery) image(ctx context.Context, img *chat.Image, text string, markup any) error {
 	var file tgbotapi.RequestFileData
 	switch {
 	case img.FileID != "":
@@ -230,21 +236,21 @@ func (b *Bot) sendImage(ctx context.Context, id int64, img *chat.Image, text str
 		return errors.New("telegram: send: an image without a file id or data")
 	}
 	fits := len(textsplit.Split(text, maxCaption)) <= 1
-	if p.Next() {
-		photo := tgbotapi.NewPhoto(id, file)
+	if d.p.Next() {
+		photo := tgbotapi.NewPhoto(d.id, file)
 		if fits && strings.TrimSpace(text) != "" {
 			photo.Caption, photo.ParseMode = html.EscapeString(text), tgbotapi.ModeHTML
 		}
 		if fits {
 			photo.ReplyMarkup = markup
 		}
-		if err := b.send(ctx, id, photo); err != nil {
-			return fmt.Errorf("telegram: send photo to chat %d: %w", id, err)
+		if err := d.send(ctx, photo); err != nil {
+			return fmt.Errorf("telegram: send photo to chat %d: %w", d.id, err)
 		}
-		p.Out()
+		d.p.Out()
 	}
 	if fits {
 		return nil
 	}
-	return b.sendText(ctx, id, text, markup, p)
+	return d.text(ctx, text, markup)
 }

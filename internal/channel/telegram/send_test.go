@@ -148,51 +148,97 @@ func TestSendRefuses(t *testing.T) {
 	}
 }
 
-func TestSendRetries(t *testing.T) {
+// A send is one call: its error comes back classified for the caller (the
+// outbox, the router) to decide; nothing is retried here.
+func TestSendMakesOneCall(t *testing.T) {
 	tests := []struct {
-		name      string
-		answers   []respond
-		wantCalls int
-		wantSleep []time.Duration
-		blocked   bool
-		wantErr   bool
+		name       string
+		answer     respond
+		wantErr    bool
+		blocked    bool
+		rejected   bool
+		retryAfter time.Duration
 	}{
-		{"429 then ok", []respond{file(429, "error_429.json")}, 2, []time.Duration{time.Second}, false, false},
-		{"429 six times", []respond{
-			file(429, "error_429.json"), file(429, "error_429.json"), file(429, "error_429.json"),
-			file(429, "error_429.json"), file(429, "error_429.json"), file(429, "error_429.json"),
-		}, 6, []time.Duration{time.Second, time.Second, time.Second, time.Second, time.Second}, false, true},
-		{"blocked", []respond{file(403, "error_403.json")}, 1, nil, true, true},
-		{"chat not found", []respond{file(400, "error_400_chat_not_found.json")}, 1, nil, true, true},
-		{"bad request", []respond{file(400, "error_400.json")}, 1, nil, false, true},
-		{"502 then ok", []respond{file(502, "error_502.json")}, 2, []time.Duration{time.Second}, false, false},
-		{"network error then ok", []respond{hangup}, 2, []time.Duration{time.Second}, false, false},
-		{"emulator 500 three times", []respond{
-			file(500, "emulator_500.json"), file(500, "emulator_500.json"), file(500, "emulator_500.json"),
-		}, 3, []time.Duration{time.Second, 2 * time.Second}, false, true},
+		{"ok", file(200, "sendMessage.json"), false, false, false, 0},
+		{"429", file(429, "error_429.json"), true, false, false, time.Second},
+		{"429 without retry_after", body(429, `{"ok":false,"error_code":429,"description":"Too Many Requests"}`), true, false, false, time.Second},
+		{"blocked", file(403, "error_403.json"), true, true, false, 0},
+		{"chat not found", file(400, "error_400_chat_not_found.json"), true, true, false, 0},
+		{"bad request", file(400, "error_400.json"), true, false, true, 0},
+		{"502", file(502, "error_502.json"), true, false, false, 0},
+		{"network error", hangup, true, false, false, 0},
+		{"emulator 500", file(500, "emulator_500.json"), true, false, false, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t)
 			b := newTestBot(t, f)
-			f.script("sendMessage", tt.answers...)
-			err := b.Send(t.Context(), chat.Reply{ChatID: "111", Text: "Hồ sơ của bạn"})
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("Send = %v, want error %v", err, tt.wantErr)
-			}
-			if got := errors.Is(err, chat.ErrBlocked); got != tt.blocked {
-				t.Errorf("errors.Is(%v, ErrBlocked) = %v", err, got)
-			}
-			if n := len(f.callsOf("sendMessage")); n != tt.wantCalls {
-				t.Errorf("%d calls, want %d", n, tt.wantCalls)
-			}
-			if s := b.sleeps.all(); !reflect.DeepEqual(s, tt.wantSleep) {
-				t.Errorf("sleeps = %v, want %v", s, tt.wantSleep)
-			}
-			if err != nil && strings.Contains(err.Error(), testToken) {
-				t.Errorf("token in error %v", err)
+			for _, send := range []func() error{
+				func() error { return b.Send(t.Context(), chat.Reply{ChatID: "111", Text: "Hồ sơ của bạn"}) },
+				func() error {
+					_, err := b.SendStep(t.Context(), chat.Reply{ChatID: "111", Text: "Hồ sơ của bạn"}, 0)
+					return err
+				},
+			} {
+				f.script("sendMessage", tt.answer)
+				before := len(f.callsOf("sendMessage"))
+				err := send()
+				if (err != nil) != tt.wantErr {
+					t.Fatalf("send = %v, want error %v", err, tt.wantErr)
+				}
+				if got := errors.Is(err, chat.ErrBlocked); got != tt.blocked {
+					t.Errorf("errors.Is(%v, ErrBlocked) = %v", err, got)
+				}
+				if got := errors.Is(err, chat.ErrRejected); got != tt.rejected {
+					t.Errorf("errors.Is(%v, ErrRejected) = %v", err, got)
+				}
+				var ra interface{ RetryAfter() time.Duration }
+				var after time.Duration
+				if errors.As(err, &ra) {
+					after = ra.RetryAfter()
+				}
+				if after != tt.retryAfter {
+					t.Errorf("retry after of %v = %v, want %v", err, after, tt.retryAfter)
+				}
+				if n := len(f.callsOf("sendMessage")) - before; n != 1 {
+					t.Errorf("%d calls, want 1", n)
+				}
+				if s := b.sleeps.all(); len(s) != 0 {
+					t.Errorf("slept %v: a send waits for nothing after its call", s)
+				}
+				if err != nil && strings.Contains(err.Error(), testToken) {
+					t.Errorf("token in error %v", err)
+				}
+				b.chats = pace.New[int64](0) // forget a 429's hold
 			}
 		})
+	}
+}
+
+// A reply after a 429 to its chat waits for retry_after; another chat's
+// does not. A step of the outbox (which paces itself) does not wait.
+func TestSendAfter429WaitsRetryAfter(t *testing.T) {
+	f := newFake(t)
+	b := newTestBot(t, f)
+	f.script("sendMessage", body(429, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1","parameters":{"retry_after":1}}`))
+	start := time.Now()
+	if err := b.Send(t.Context(), chat.Reply{ChatID: "111", Text: "a"}); err == nil {
+		t.Fatal("the 429 was not reported")
+	}
+	if _, err := b.SendStep(t.Context(), chat.Reply{ChatID: "111", Text: "step"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Send(t.Context(), chat.Reply{ChatID: "222", Text: "other chat"}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 500*time.Millisecond {
+		t.Errorf("a step and another chat took %v", d)
+	}
+	if err := b.Send(t.Context(), chat.Reply{ChatID: "111", Text: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 900*time.Millisecond {
+		t.Errorf("the held chat's reply went after %v, want about 1s", d)
 	}
 }
 
@@ -200,7 +246,7 @@ func TestSendRetries(t *testing.T) {
 func TestSendPerChatRate(t *testing.T) {
 	f := newFake(t)
 	b := newTestBot(t, f)
-	b.chats = pace.New[int64](chatRate, chatBurst)
+	b.chats = pace.New[int64](chatGap)
 	start := time.Now()
 	if err := b.Send(t.Context(), chat.Reply{ChatID: "111", Text: "a"}); err != nil {
 		t.Fatal(err)
@@ -320,5 +366,67 @@ func TestSendPartsResumes(t *testing.T) {
 	err := b.SendParts(t.Context(), chat.Reply{ChatID: "111", Text: text}, 0, func(n int) { reports = append(reports, n) })
 	if err == nil || !reflect.DeepEqual(reports, []int{1}) {
 		t.Errorf("failing part 2: err %v, reported %v; want an error and [1]", err, reports)
+	}
+}
+
+// SendStep sends one message of a reply per call, numbered as SendParts
+// numbers them, and says how many the reply makes.
+func TestSendStepOneMessageAtATime(t *testing.T) {
+	text := words(6000, "Đường") // two messages
+	photo := &chat.Image{FileID: "AgACAgIAAxk2"}
+	tests := []struct {
+		name  string
+		reply chat.Reply
+		want  []string // method of each step's call
+	}{
+		{"short text", chat.Reply{Text: "Xin chào"}, []string{"sendMessage"}},
+		{"long text", chat.Reply{Text: text}, []string{"sendMessage", "sendMessage"}},
+		{"photo, then a long text", chat.Reply{Text: text, Image: photo}, []string{"sendPhoto", "sendMessage", "sendMessage"}},
+		{"photo with its caption", chat.Reply{Text: "Biểu đồ", Image: photo}, []string{"sendPhoto"}},
+		{"nothing to send", chat.Reply{Text: "  "}, nil},
+	}
+	for _, tt := range tests {
+		f := newFake(t)
+		f.setDefault("sendPhoto", file(200, "sendMessage.json"))
+		b := newTestBot(t, f)
+		tt.reply.ChatID = "111"
+		for done := 0; ; done++ {
+			before := len(f.callsOf("sendMessage")) + len(f.callsOf("sendPhoto"))
+			total, err := b.SendStep(t.Context(), tt.reply, done)
+			if err != nil {
+				t.Fatalf("%s: step %d: %v", tt.name, done+1, err)
+			}
+			if total != len(tt.want) {
+				t.Fatalf("%s: total %d, want %d", tt.name, total, len(tt.want))
+			}
+			calls := len(f.callsOf("sendMessage")) + len(f.callsOf("sendPhoto")) - before
+			if done >= total {
+				if calls != 0 {
+					t.Errorf("%s: a step past the end made %d calls", tt.name, calls)
+				}
+				break
+			}
+			if calls != 1 || len(f.callsOf(tt.want[done])) == 0 {
+				t.Errorf("%s: step %d made %d calls, want one %s", tt.name, done+1, calls, tt.want[done])
+			}
+		}
+	}
+}
+
+// A step of the outbox to a chat counts in that chat's pace: a reply
+// right after it waits the chat's gap.
+func TestReplyAfterAStepWaits(t *testing.T) {
+	f := newFake(t)
+	b := newTestBot(t, f)
+	b.chats = pace.New[int64](chatGap)
+	start := time.Now()
+	if _, err := b.SendStep(t.Context(), chat.Reply{ChatID: "111", Text: "notice"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Send(t.Context(), chat.Reply{ChatID: "111", Text: "reply"}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 900*time.Millisecond {
+		t.Errorf("the reply went %v after the notice, want about 1s", d)
 	}
 }

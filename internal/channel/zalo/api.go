@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"xabot/internal/channel/pace"
 )
 
 const (
@@ -126,9 +128,10 @@ func (e *apiError) Error() string {
 	return fmt.Sprintf("%s: %d %s", e.Method, e.Code, e.Description)
 }
 
-// RetryAfter tells the outbox how long Zalo asked to wait (a 429 that
-// outlasted the adapter's own waits).
-func (e *apiError) RetryAfter() time.Duration { return e.Wait }
+// RetryAfter tells the caller how long Zalo asked to wait: a 429's
+// retry_after (or Retry-After header), a second when it gave none; 0 for
+// any other answer.
+func (e *apiError) RetryAfter() time.Duration { return pace.FloodWait(e.Code, e.Wait) }
 
 // netError is a failure to get an answer: connection refused, timeout,
 // cancelled, undecodable. The request URL (which holds the token) is never
@@ -188,7 +191,7 @@ func classify(err error) (class, time.Duration) {
 	case c == http.StatusRequestTimeout:
 		return classTimeout, 0
 	case c == http.StatusTooManyRequests:
-		return classFlood, ae.Wait
+		return classFlood, ae.RetryAfter()
 	case c == http.StatusUnauthorized:
 		return classAuth, 0
 	case c == http.StatusForbidden:

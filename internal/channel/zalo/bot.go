@@ -3,15 +3,17 @@
 // Creator" bots. It owns everything that speaks that API: the long-polling
 // loop, the decoding of webhook bodies, the translation of Zalo updates into
 // chat.Update and of chat.Reply into sendMessage / sendPhoto calls, message
-// splitting at 2,000 characters, send rate limits and retries.
+// splitting at 2,000 characters and the send rate limits of replies. It does
+// not retry a send: it reports the error's class (and a 429's wait) to the
+// caller, the outbox or the router, which decides.
 //
 // The wire format follows the platform's documentation and openclaw's client
 // (extensions/zalo/src/api.ts); zalofake/README.md lists what is documented
 // and what is assumed (error codes above all). Zalo cannot be reached from the
 // test environment: everything here is tested against zalofake only.
 //
-// It imports internal/chat from this module, golang.org/x/time/rate and the
-// standard library. No Zalo type leaves it.
+// It imports internal/chat and internal/channel/{pace,textsplit} of this
+// module and the standard library. No Zalo type leaves it.
 package zalo
 
 import (
@@ -24,8 +26,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"xabot/internal/channel/pace"
 	"xabot/internal/chat"
@@ -52,10 +52,13 @@ const (
 
 // Config configures a Bot. Only Token is required.
 type Config struct {
-	Token       string
-	BaseURL     string        // "" = DefaultBaseURL; no trailing slash
-	Log         *slog.Logger  // nil discards
-	SendRate    int           // messages per second for the whole bot; default 25
+	Token    string
+	BaseURL  string       // "" = DefaultBaseURL; no trailing slash
+	Log      *slog.Logger // nil discards
+	SendRate int          // messages per second for the whole bot; default 25
+	// Gate is the ceiling on calls that send, shared with the outbox so that
+	// replies and notices together stay within it; nil: a window of SendRate.
+	Gate        *pace.Window
 	PollTimeout time.Duration // long-poll duration; default 30s, whole seconds on the wire
 	HTTPClient  *http.Client  // nil uses a fresh client; a Timeout must exceed PollTimeout
 	// Publish turns image bytes (e.g. a chart PNG the bot drew) into a public
@@ -78,7 +81,7 @@ type Bot struct {
 	start       time.Time // New was called; "ready_ms" is measured from here
 	ready       sync.Once
 
-	global  *rate.Limiter
+	global  *pace.Window
 	chats   *pace.PerChat[string]
 	presses presses
 
@@ -123,6 +126,9 @@ func newBot(ctx context.Context, cfg Config, sleep func(context.Context, time.Du
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{}
 	}
+	if cfg.Gate == nil {
+		cfg.Gate = pace.NewWindow(cfg.SendRate)
+	}
 	b := &Bot{
 		hc:          cfg.HTTPClient,
 		base:        base,
@@ -131,8 +137,8 @@ func newBot(ctx context.Context, cfg Config, sleep func(context.Context, time.Du
 		pollTimeout: cfg.PollTimeout,
 		publish:     cfg.Publish,
 		start:       start,
-		global:      rate.NewLimiter(rate.Limit(cfg.SendRate), cfg.SendRate),
-		chats:       pace.New[string](chatRate, chatBurst),
+		global:      cfg.Gate,
+		chats:       pace.New[string](chatGap),
 		sleep:       sleep,
 		now:         time.Now,
 	}

@@ -95,7 +95,7 @@ func newTestBot(t *testing.T, f *zalofake.Server, edit ...func(*Config)) *testBo
 	if err != nil {
 		t.Fatalf("newBot: %v", err)
 	}
-	b.chats = pace.New[string](1000, 1000)
+	b.chats = pace.New[string](0)
 	return &testBot{Bot: b, fake: f, sleeps: s, logs: buf}
 }
 

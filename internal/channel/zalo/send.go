@@ -14,20 +14,17 @@ import (
 )
 
 const (
-	// Zalo publishes no rate limits (research §6.1: an unverified gap), so
-	// the adapter keeps Telegram's: one message a second to a chat, never a
-	// burst, and the global Config.SendRate.
-	chatRate  = 1
-	chatBurst = 1
-
-	sendFloodRetries = 5 // 429s waited out per message
-	sendAttempts     = 3 // tries per message on 5xx / network errors
-	sendBackoff      = time.Second
-	floodMax         = 30 * time.Second
+	// Zalo publishes no rate limits (an unverified gap), so the adapter
+	// keeps Telegram's: one message a second to a chat, never a burst, and
+	// the global Config.SendRate.
+	chatGap = time.Second
 )
 
-// The outbox resumes a reply that failed midway through SendParts.
-var _ chat.PartSender = (*Bot)(nil)
+// The outbox resumes a reply that failed midway, one message at a time.
+var (
+	_ chat.PartSender = (*Bot)(nil)
+	_ chat.StepSender = (*Bot)(nil)
+)
 
 // Send delivers a reply as plain text (Zalo has no markup, buttons or
 // keyboards). The bot already renders choices as numbered text for channels
@@ -40,10 +37,13 @@ var _ chat.PartSender = (*Bot)(nil)
 // Config.Publish makes of r.Image.Data. Without one, or when Zalo refuses
 // the photo, the text goes alone: the text is never lost for the picture.
 //
-// Errors: chat.ErrBlocked (wrapped) when Zalo answers 403 or says the user
-// blocked the bot (assumed codes, see zalofake/README.md); otherwise the last
-// Bot API or transport error after retries. A multi-part reply that fails
-// midway has sent its earlier parts: SendParts resumes after them.
+// Each message waits for the bot's rate limits (Config.Gate, one a second
+// to a chat) and is one call: nothing is retried here. Errors: chat.ErrBlocked
+// (wrapped) when Zalo answers 403 or says the user blocked the bot (assumed
+// codes, see zalofake/README.md), chat.ErrRejected for another 4xx, an error
+// with a RetryAfter() method for a 429 (the chat's next message also waits
+// that long), otherwise the Bot API or transport error. A multi-part reply
+// that fails midway has sent its earlier parts: SendParts resumes after them.
 func (b *Bot) Send(ctx context.Context, r chat.Reply) error { return b.SendParts(ctx, r, 0, nil) }
 
 // SendParts sends r as Send does, skipping its first skip messages and
@@ -51,6 +51,26 @@ func (b *Bot) Send(ctx context.Context, r chat.Reply) error { return b.SendParts
 // reply are numbered the same on every call: the photo first, if any (sent,
 // or given up for the text alone), then the parts of the text.
 func (b *Bot) SendParts(ctx context.Context, r chat.Reply, skip int, sent func(n int)) error {
+	return b.deliver(ctx, r, &chat.Parts{Skip: skip, Sent: sent}, true)
+}
+
+// SendStep sends message done+1 of r, numbered as for SendParts, with one
+// call and without waiting for the rate limits: the caller (the outbox)
+// paces its calls itself (chat.StepSender).
+func (b *Bot) SendStep(ctx context.Context, r chat.Reply, done int) (int, error) {
+	return chat.Step(done, func(p *chat.Parts) error { return b.deliver(ctx, r, p, false) })
+}
+
+// delivery is one reply on its way to a chat; paced: each call first waits
+// for the bot's limits (a step of the outbox does not: the outbox did).
+type delivery struct {
+	b     *Bot
+	id    string
+	p     *chat.Parts
+	paced bool
+}
+
+func (b *Bot) deliver(ctx context.Context, r chat.Reply, p *chat.Parts, paced bool) error {
 	id := r.ChatID
 	if id == "" || strings.ContainsAny(id, " \t\r\n") {
 		return fmt.Errorf("zalo: send: bad chat id %q", id)
@@ -64,11 +84,11 @@ func (b *Bot) SendParts(ctx context.Context, r chat.Reply, skip int, sent func(n
 			text = strings.TrimRight(text, " \t\n") + "\n\n" + choices
 		}
 	}
-	p := &chat.Parts{Skip: skip, Sent: sent}
+	d := &delivery{b: b, id: id, p: p, paced: paced}
 	if r.Image != nil {
-		return b.sendImage(ctx, id, r.Image, text, p)
+		return d.image(ctx, r.Image, text)
 	}
-	return b.sendText(ctx, id, text, p)
+	return d.text(ctx, text)
 }
 
 // numbered renders inline buttons as "1. Label" lines, numbered across rows
@@ -85,7 +105,7 @@ func numbered(rows [][]chat.Button) string {
 	return strings.Join(lines, "\n")
 }
 
-func (b *Bot) sendText(ctx context.Context, id, text string, p *chat.Parts) error {
+func (d *delivery) text(ctx context.Context, text string) error {
 	var split []string
 	for _, part := range textsplit.Split(text, MaxText) {
 		if strings.TrimSpace(part) != "" { // Zalo wants 1–2000 characters
@@ -93,56 +113,53 @@ func (b *Bot) sendText(ctx context.Context, id, text string, p *chat.Parts) erro
 		}
 	}
 	for i, part := range split {
-		if !p.Next() {
+		if !d.p.Next() {
 			continue
 		}
-		if err := b.send(ctx, id, "sendMessage", map[string]string{"chat_id": id, "text": part}); err != nil {
+		if err := d.send(ctx, "sendMessage", map[string]string{"chat_id": d.id, "text": part}); err != nil {
 			if len(split) > 1 {
-				return fmt.Errorf("zalo: send to chat %s (part %d of %d): %w", id, i+1, len(split), err)
+				return fmt.Errorf("zalo: send to chat %s (part %d of %d): %w", d.id, i+1, len(split), err)
 			}
-			return fmt.Errorf("zalo: send to chat %s: %w", id, err)
+			return fmt.Errorf("zalo: send to chat %s: %w", d.id, err)
 		}
-		p.Out()
+		d.p.Out()
 	}
 	return nil
 }
 
-// sendImage sends the photo with the text as caption when it fits, else the
+// image sends the photo with the text as caption when it fits, else the
 // bare photo followed by the text. A photo Zalo cannot have still counts as
 // the reply's first message, given up: the text follows alone.
-func (b *Bot) sendImage(ctx context.Context, id string, img *chat.Image, text string, p *chat.Parts) error {
+func (d *delivery) image(ctx context.Context, img *chat.Image, text string) error {
 	fits := textsplit.Units(text) <= MaxText
-	if !p.Next() {
-		return b.sendText(ctx, id, text, p)
+	if !d.p.Next() {
+		return d.text(ctx, text)
 	}
-	photo, ok := b.photoURL(ctx, img)
+	photo, ok := d.b.photoURL(ctx, img)
 	if !ok {
-		p.Out()
-		return b.sendText(ctx, id, text, p)
+		d.p.Out()
+		return d.text(ctx, text)
 	}
-	params := map[string]string{"chat_id": id, "photo": photo}
+	params := map[string]string{"chat_id": d.id, "photo": photo}
 	if fits && strings.TrimSpace(text) != "" {
 		params["caption"] = text
 	}
-	err := b.send(ctx, id, "sendPhoto", params)
+	err := d.send(ctx, "sendPhoto", params)
 	switch {
 	case err == nil && fits:
-		p.Out()
+		d.p.Out()
 		return nil
 	case err == nil:
-		p.Out()
-		return b.sendText(ctx, id, text, p)
-	case errors.Is(err, chat.ErrBlocked) || ctx.Err() != nil:
-	default:
-		// 4xx: Zalo would not take this photo (it could not fetch the URL, or
-		// the format): the text still goes.
-		if cls, _ := classify(err); cls == classPermanent {
-			b.log.Warn("zalo photo refused, sending the text alone", "chat_id", id, "err", err)
-			p.Out()
-			return b.sendText(ctx, id, text, p)
-		}
+		d.p.Out()
+		return d.text(ctx, text)
+	case errors.Is(err, chat.ErrRejected):
+		// Zalo would not take this photo (it could not fetch the URL, or the
+		// format): the text still goes.
+		d.b.log.Warn("zalo photo refused, sending the text alone", "chat_id", d.id, "err", err)
+		d.p.Out()
+		return d.text(ctx, text)
 	}
-	return fmt.Errorf("zalo: send photo to chat %s: %w", id, err)
+	return fmt.Errorf("zalo: send photo to chat %s: %w", d.id, err)
 }
 
 // photoURL finds a URL Zalo can fetch for img; false means send text only.
@@ -175,62 +192,48 @@ func isHTTPURL(s string) bool {
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
-// send makes one send call within the rate limits, waiting out 429s and
-// retrying transient failures. A retry after a network error may duplicate
-// the message: Zalo has no idempotency key.
-func (b *Bot) send(ctx context.Context, chatID, method string, params any) error {
+// send makes one send call and classifies its error. A 429 also holds the
+// chat's next paced message for its wait.
+func (d *delivery) send(ctx context.Context, method string, params any) error {
 	timeout := sendTimeout
 	if method == "sendPhoto" {
 		timeout = photoTimeout
 	}
-	floods, failures := 0, 0
-	for {
-		if err := b.chats.Get(chatID, b.now()).Wait(ctx); err != nil {
+	if d.paced {
+		if err := d.b.chats.Wait(ctx, d.id); err != nil {
 			return err
 		}
-		if err := b.global.Wait(ctx); err != nil {
-			return err
-		}
-		rctx, cancel := context.WithTimeout(ctx, timeout)
-		err := b.call(rctx, method, params, nil)
-		cancel()
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return err
-		}
-		cls, after := classify(err)
-		var wait time.Duration
-		switch cls {
-		case classFlood:
-			if floods++; floods > sendFloodRetries {
-				return err
-			}
-			// No retry_after is documented: without one, 1s, 2s, 4s…
-			wait = after
-			if wait <= 0 {
-				wait = min(time.Second<<(floods-1), floodMax)
-			}
-		case classTransient:
-			if failures++; failures >= sendAttempts {
-				return err
-			}
-			wait = sendBackoff << (failures - 1)
-		case classForbidden:
-			return fmt.Errorf("%w: %w", chat.ErrBlocked, err)
-		default:
-			// Assumed: a refusal that says "blocked" is the user's doing,
-			// whatever its code (Zalo documents none for it).
-			var ae *apiError
-			if errors.As(err, &ae) && strings.Contains(strings.ToLower(ae.Description), "block") {
-				return fmt.Errorf("%w: %w", chat.ErrBlocked, err)
-			}
-			return err
-		}
-		b.log.Warn("zalo send failed, retrying", "chat_id", chatID, "method", method, "retry_in", wait, "err", err)
-		if err := b.sleep(ctx, wait); err != nil {
+		if err := d.b.global.Wait(ctx); err != nil {
 			return err
 		}
 	}
+	rctx, cancel := context.WithTimeout(ctx, timeout)
+	err := d.b.call(rctx, method, params, nil)
+	cancel()
+	// A paced reply or the outbox's step: the chat's next message waits its
+	// gap after this one, whoever sends it.
+	d.b.chats.Done(d.id, d.b.now())
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	cls, after := classify(err)
+	switch cls {
+	case classFlood:
+		d.b.chats.Hold(d.id, d.b.now().Add(after))
+		return err
+	case classTransient:
+		return err
+	case classForbidden:
+		return fmt.Errorf("%w: %w", chat.ErrBlocked, err)
+	}
+	// Assumed: a refusal that says "blocked" is the user's doing, whatever
+	// its code (Zalo documents none for it).
+	var ae *apiError
+	if errors.As(err, &ae) && strings.Contains(strings.ToLower(ae.Description), "block") {
+		return fmt.Errorf("%w: %w", chat.ErrBlocked, err)
+	}
+	if cls == classPermanent {
+		return fmt.Errorf("%w: %w", chat.ErrRejected, err)
+	}
+	return err
 }

@@ -173,50 +173,72 @@ func TestSendImageRefusedSendsText(t *testing.T) {
 	}
 }
 
-func TestSendRetries(t *testing.T) {
+// A send is one call: its error comes back classified for the caller (the
+// outbox, the router) to decide; nothing is retried here.
+func TestSendMakesOneCall(t *testing.T) {
 	type fail struct{ status, code int }
 	tests := []struct {
-		name      string
-		fails     []fail
-		wantCalls int
-		wantSleep []time.Duration
-		blocked   bool
-		wantErr   bool
+		name       string
+		fail       *fail
+		blocked    bool
+		rejected   bool
+		retryAfter time.Duration
 	}{
-		{"502 then ok", []fail{{502, 502}}, 2, []time.Duration{time.Second}, false, false},
-		{"network error then ok", []fail{{0, 0}}, 2, []time.Duration{time.Second}, false, false},
-		{"500 three times", []fail{{500, 500}, {500, 500}, {500, 500}}, 3, []time.Duration{time.Second, 2 * time.Second}, false, true},
-		{"429 waited", []fail{{429, 429}, {429, 429}}, 3, []time.Duration{time.Second, 2 * time.Second}, false, false},
-		{"429 inside a 200", []fail{{200, 429}}, 2, []time.Duration{time.Second}, false, false},
-		{"429 six times", []fail{{429, 429}, {429, 429}, {429, 429}, {429, 429}, {429, 429}, {429, 429}}, 6,
-			[]time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second}, false, true},
-		{"403 blocked", []fail{{403, 403}}, 1, nil, true, true},
-		{"403 inside a 200", []fail{{200, 403}}, 1, nil, true, true},
-		{"400 bad request", []fail{{400, 400}}, 1, nil, false, true},
-		{"401", []fail{{401, 401}}, 1, nil, false, true},
+		{"ok", nil, false, false, 0},
+		{"502", &fail{502, 502}, false, false, 0},
+		{"network error", &fail{0, 0}, false, false, 0},
+		{"429", &fail{429, 429}, false, false, time.Second},
+		{"429 inside a 200", &fail{200, 429}, false, false, time.Second},
+		{"403 blocked", &fail{403, 403}, true, false, 0},
+		{"403 inside a 200", &fail{200, 403}, true, false, 0},
+		{"400 bad request", &fail{400, 400}, false, true, 0},
+		{"401", &fail{401, 401}, false, false, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t)
 			b := newTestBot(t, f)
-			for _, x := range tt.fails {
-				f.FailNext("sendMessage", x.status, x.code, "refused")
-			}
-			err := b.Send(t.Context(), chat.Reply{ChatID: "u1", Text: "Hồ sơ của bạn đã có kết quả"})
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("Send = %v, want error %v", err, tt.wantErr)
-			}
-			if got := errors.Is(err, chat.ErrBlocked); got != tt.blocked {
-				t.Errorf("errors.Is(%v, ErrBlocked) = %v", err, got)
-			}
-			if n := len(requests(f, "sendMessage")); n != tt.wantCalls {
-				t.Errorf("%d calls, want %d", n, tt.wantCalls)
-			}
-			if s := b.sleeps.all(); !reflect.DeepEqual(s, tt.wantSleep) {
-				t.Errorf("sleeps = %v, want %v", s, tt.wantSleep)
-			}
-			if err != nil && strings.Contains(err.Error(), testSecret) {
-				t.Errorf("token in error %v", err)
+			for _, send := range []func() error{
+				func() error {
+					return b.Send(t.Context(), chat.Reply{ChatID: "u1", Text: "Hồ sơ của bạn đã có kết quả"})
+				},
+				func() error {
+					_, err := b.SendStep(t.Context(), chat.Reply{ChatID: "u1", Text: "Hồ sơ của bạn đã có kết quả"}, 0)
+					return err
+				},
+			} {
+				if tt.fail != nil {
+					f.FailNext("sendMessage", tt.fail.status, tt.fail.code, "refused")
+				}
+				before := len(requests(f, "sendMessage"))
+				err := send()
+				if (err != nil) != (tt.fail != nil) {
+					t.Fatalf("send = %v, want error %v", err, tt.fail != nil)
+				}
+				if got := errors.Is(err, chat.ErrBlocked); got != tt.blocked {
+					t.Errorf("errors.Is(%v, ErrBlocked) = %v", err, got)
+				}
+				if got := errors.Is(err, chat.ErrRejected); got != tt.rejected {
+					t.Errorf("errors.Is(%v, ErrRejected) = %v", err, got)
+				}
+				var ra interface{ RetryAfter() time.Duration }
+				var after time.Duration
+				if errors.As(err, &ra) {
+					after = ra.RetryAfter()
+				}
+				if after != tt.retryAfter {
+					t.Errorf("retry after of %v = %v, want %v", err, after, tt.retryAfter)
+				}
+				if n := len(requests(f, "sendMessage")) - before; n != 1 {
+					t.Errorf("%d calls, want 1", n)
+				}
+				if s := b.sleeps.all(); len(s) != 0 {
+					t.Errorf("slept %v: a send waits for nothing after its call", s)
+				}
+				if err != nil && strings.Contains(err.Error(), testSecret) {
+					t.Errorf("token in error %v", err)
+				}
+				b.chats = pace.New[string](0) // forget a 429's hold
 			}
 		})
 	}
@@ -241,7 +263,7 @@ func TestSendBlockedByDescription(t *testing.T) {
 func TestSendPerChatRate(t *testing.T) {
 	f := newFake(t)
 	b := newTestBot(t, f)
-	b.chats = pace.New[string](chatRate, chatBurst)
+	b.chats = pace.New[string](chatGap)
 	start := time.Now()
 	if err := b.Send(t.Context(), chat.Reply{ChatID: "u1", Text: "a"}); err != nil {
 		t.Fatal(err)
@@ -305,6 +327,49 @@ func TestSendPartsResumes(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, tt.wantSent) || !reflect.DeepEqual(reports, tt.reports) {
 			t.Errorf("%s: sent %v, reported %v; want %v, %v", tt.name, got, reports, tt.wantSent, tt.reports)
+		}
+	}
+}
+
+// SendStep sends one message per call, numbered as SendParts numbers them;
+// a photo Zalo refused is its step, given up, and the text follows.
+func TestSendStepOneMessageAtATime(t *testing.T) {
+	text := words(3000, "Đường làng") // two messages
+	photo := chat.Image{FileID: "https://photo.zalo.example/a.jpg"}
+	tests := []struct {
+		name   string
+		img    *chat.Image
+		refuse bool
+		want   [][]string // the methods each step sent
+	}{
+		{"text", nil, false, [][]string{{"sendMessage"}, {"sendMessage"}}},
+		{"photo then text", &photo, false, [][]string{{"sendPhoto"}, {"sendMessage"}, {"sendMessage"}}},
+		{"photo refused", &photo, true, [][]string{nil, {"sendMessage"}, {"sendMessage"}}},
+	}
+	for _, tt := range tests {
+		f := newFake(t)
+		b := newTestBot(t, f)
+		if tt.refuse {
+			f.FailNext("sendPhoto", 400, 400, "Bad Request: cannot download photo")
+		}
+		r := chat.Reply{ChatID: "u1", Text: text, Image: tt.img}
+		for done := 0; done <= len(tt.want); done++ {
+			before := len(f.Sent("u1"))
+			total, err := b.SendStep(t.Context(), r, done)
+			if err != nil || total != len(tt.want) {
+				t.Fatalf("%s: step %d = %d, %v; want %d messages", tt.name, done+1, total, err, len(tt.want))
+			}
+			var got []string
+			for _, m := range f.Sent("u1")[before:] {
+				got = append(got, m.Method)
+			}
+			var want []string
+			if done < len(tt.want) {
+				want = tt.want[done]
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: step %d sent %v, want %v", tt.name, done+1, got, want)
+			}
 		}
 	}
 }

@@ -41,9 +41,11 @@ type Fault struct {
 	Method     string        // "" = any method but getUpdates
 	Chat       int64         // 0 = any chat
 	Count      int           // how many calls; -1 = until Clear
+	Every      int           // answer only every Every-th matching call (0, 1 = each); the others pass
 	Status     int           // 429, 500, 502, …; 0 with Hold = only hold
 	RetryAfter int           // seconds, for 429
 	Hold       time.Duration // hold the call this long before answering (a timeout when longer than the client's)
+	seen       int           // matching calls so far
 }
 
 // Limits are Telegram's flood limits as token buckets per second; a call
@@ -195,6 +197,9 @@ func (b *bot) fault(method string, chat int64) *Fault {
 	for i, f := range b.faults {
 		if (f.Method == "" && method == "getUpdates") || (f.Method != "" && f.Method != method) ||
 			(f.Chat != 0 && f.Chat != chat) {
+			continue
+		}
+		if f.seen++; f.Every > 1 && f.seen%f.Every != 0 {
 			continue
 		}
 		if f.Count > 0 {
