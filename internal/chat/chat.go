@@ -208,3 +208,18 @@ var ErrBlocked = errors.New("chat: blocked by the user")
 // ErrRejected means the platform refused the message itself (a 400 "Bad
 // Request"): sending it again would be refused again.
 var ErrRejected = errors.New("chat: refused by the platform")
+
+// FloodWait says how long the platform asked to wait before err's call is
+// made again (a 429's retry_after), if it did: a handler's failure of that
+// kind is a wait, not a fault of the update.
+func FloodWait(err error) (time.Duration, bool) {
+	var ra interface{ RetryAfter() time.Duration }
+	if errors.As(err, &ra) {
+		return ra.RetryAfter(), true
+	}
+	return 0, false
+}
+
+// MaxFloodWait bounds how long an update is held back by the platform's
+// flood waits before the adapter gives up on it like on any failure.
+const MaxFloodWait = 2 * time.Minute

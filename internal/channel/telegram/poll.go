@@ -214,10 +214,21 @@ func (b *Bot) handleUser(ctx, hctx context.Context, h chat.Handler, items []inbo
 // interrupted the retries.
 func (b *Bot) handleOne(ctx, hctx context.Context, h chat.Handler, it inbound) bool {
 	b.log.Debug("telegram update", "update_id", it.id, "chat_id", it.upd.ChatID, "kind", kindName(it.upd.Kind))
+	var flooded time.Duration
 	for attempt := 1; ; attempt++ {
 		err := safeHandle(hctx, h, it.upd)
 		if err == nil {
 			return true
+		}
+		if d, ok := chat.FloodWait(err); ok && flooded+d <= chat.MaxFloodWait {
+			// The platform asked to wait (a reply's 429): not a fault of
+			// the update, so it does not use up an attempt.
+			flooded += d
+			attempt--
+			if ctx.Err() != nil || b.sleep(ctx, max(d, handleBackoff)) != nil {
+				return false
+			}
+			continue
 		}
 		if attempt == handleAttempts {
 			b.log.Error("telegram update skipped after handler errors",

@@ -53,12 +53,20 @@ func TestHandlerErrorRetries(t *testing.T) {
 	tests := []struct {
 		name      string
 		failures  int
+		flood     time.Duration // the failures are a 429 asking to wait this long
 		want      []string
 		wantSleep []time.Duration
 	}{
-		{"fails once", 1, []string{"20", "20", "21"}, []time.Duration{500 * time.Millisecond}},
-		{"poison", 100, []string{"20", "20", "20", "21"}, []time.Duration{500 * time.Millisecond, time.Second}},
-		{"panics", -1, []string{"20", "20", "20", "21"}, []time.Duration{500 * time.Millisecond, time.Second}},
+		// A reply's 429 is a wait, not a fault: five of them do not use up the
+		// update's attempts (the turn resumes after the messages already out).
+		{"flood waits", 5, 3 * time.Second, []string{"20", "20", "20", "20", "20", "20", "21"},
+			[]time.Duration{3 * time.Second, 3 * time.Second, 3 * time.Second, 3 * time.Second, 3 * time.Second}},
+		// Past chat.MaxFloodWait the update is given up like any other.
+		{"endless flood", 100, time.Minute, []string{"20", "20", "20", "20", "20", "21"},
+			[]time.Duration{time.Minute, time.Minute, 500 * time.Millisecond, time.Second}},
+		{"fails once", 1, 0, []string{"20", "20", "21"}, []time.Duration{500 * time.Millisecond}},
+		{"poison", 100, 0, []string{"20", "20", "20", "21"}, []time.Duration{500 * time.Millisecond, time.Second}},
+		{"panics", -1, 0, []string{"20", "20", "20", "21"}, []time.Duration{500 * time.Millisecond, time.Second}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,6 +88,9 @@ func TestHandlerErrorRetries(t *testing.T) {
 				}
 				if fails < tt.failures {
 					fails++
+					if tt.flood > 0 {
+						return floodErr(tt.flood)
+					}
 					return errors.New("store down")
 				}
 				return nil
@@ -332,3 +343,9 @@ func TestUndecodableUpdateSkipped(t *testing.T) {
 		t.Errorf("handled %s, want 71", id)
 	}
 }
+
+// floodErr is a send refused with a 429 asking to wait d.
+type floodErr time.Duration
+
+func (e floodErr) Error() string             { return "429 Too Many Requests" }
+func (e floodErr) RetryAfter() time.Duration { return time.Duration(e) }

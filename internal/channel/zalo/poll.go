@@ -135,10 +135,23 @@ func (b *Bot) handleRaw(ctx, hctx context.Context, h chat.Handler, raw json.RawM
 		return
 	}
 	b.log.Debug("zalo update", "event", w.EventName, "message_id", w.messageID(), "chat_id", u.ChatID, "kind", kindName(u.Kind))
+	var flooded time.Duration
 	for attempt := 1; ; attempt++ {
 		err := safeHandle(hctx, h, u)
 		if err == nil {
 			return
+		}
+		if d, ok := chat.FloodWait(err); ok && flooded+d <= chat.MaxFloodWait {
+			// The platform asked to wait (a reply's 429): not a fault of
+			// the update, so it does not use up an attempt.
+			flooded += d
+			attempt--
+			if ctx.Err() != nil || b.sleep(ctx, max(d, handleBackoff)) != nil {
+				b.log.Error("zalo update dropped at shutdown during a flood wait",
+					"event", w.EventName, "message_id", w.messageID(), "chat_id", u.ChatID)
+				return
+			}
+			continue
 		}
 		if attempt == handleAttempts {
 			b.log.Error("zalo update skipped after handler errors",
