@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -56,6 +57,13 @@ func register(t *testing.T, b *Bot, c *Citizen, args ...string) {
 
 func postSync(t *testing.T, b *Bot, token, body string) int {
 	t.Helper()
+	status, _ := postSyncReply(t, b, token, body)
+	return status
+}
+
+// postSyncReply posts to the sync API and returns the status and the body.
+func postSyncReply(t *testing.T, b *Bot, token, body string) (int, string) {
+	t.Helper()
 	req, _ := http.NewRequest("POST", "http://"+b.HTTPAddr+"/api/v1/dossiers", bytes.NewBufferString(body))
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
@@ -65,8 +73,9 @@ func postSync(t *testing.T, b *Bot, token, body string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	return resp.StatusCode
+	defer resp.Body.Close()
+	reply, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(reply)
 }
 
 func TestOfficialsAlertsApologyAndPushes(t *testing.T) {
