@@ -132,10 +132,14 @@ func (db *DB) LastRun(ctx context.Context, job string) (time.Time, error) {
 	return t, nil
 }
 
+// setLastRun records a job's run as of a time (unix seconds); an earlier
+// one never moves it back.
+const setLastRun = `INSERT INTO job_runs (name, last_at) VALUES (?, ?)
+	ON CONFLICT (name) DO UPDATE SET last_at = max(last_at, excluded.last_at)`
+
 // SetLastRun records that job ran as of at; an earlier at never moves it back.
 func (db *DB) SetLastRun(ctx context.Context, job string, at time.Time) error {
-	_, err := db.w.ExecContext(ctx, `INSERT INTO job_runs (name, last_at) VALUES (?, ?)
-		ON CONFLICT (name) DO UPDATE SET last_at = max(last_at, excluded.last_at)`, job, at.Unix())
+	_, err := db.w.ExecContext(ctx, setLastRun, job, at.Unix())
 	if err != nil {
 		return fmt.Errorf("store: set last run of %s: %w", job, err)
 	}

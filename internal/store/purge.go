@@ -16,8 +16,11 @@ import (
 //     worker's hands. Handled and given-up ones are deleted at once
 //     (DoneInbound); one left that old was never drained (its channel was
 //     switched off or to polling) and will not be;
-//   - lookups: lookup attempts made before the cutoff.
+//   - lookups: lookup attempts made before the cutoff;
+//   - slots: the record of jobs' slots (which ran) before the cutoff, none
+//     held by a live claim.
 var purgeable = map[string]struct{ table, at, also string }{
+	"slots":   {"job_slots", "slot", "lease_until <= :now_ms"},
 	"outbox":  {"outbox", "created_at", "status <> 'queued' AND coalesce(sent_at, next_at) < :before"},
 	"inbox":   {"inbox", "received_at", "lease_until <= :now_ms"},
 	"lookups": {"lookup_attempts", "at", "1"},

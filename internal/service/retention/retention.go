@@ -1,7 +1,7 @@
 // Package retention deletes what xabot no longer needs: outbox rows done
 // with (sent, failed, stopped) and stale webhook deliveries after the
-// retention period, and lookup attempts once the guessing limits no longer
-// count them. It deletes by ranges of ids, one short transaction each,
+// retention period, lookup attempts once the guessing limits no longer
+// count them, and the record of jobs' slots after some weeks. It deletes by ranges of ids, one short transaction each,
 // with a pause between them: the outbox worker and the router share
 // SQLite's one writer, and each waits at most one range.
 package retention
@@ -18,6 +18,7 @@ const (
 	Outbox  = "outbox"  // messages done with (sent, failed, stopped); never queued ones
 	Inbox   = "inbox"   // webhook deliveries never drained
 	Lookups = "lookups" // lookup attempts
+	Slots   = "slots"   // which slots of the scheduled jobs ran
 )
 
 // Repo is the storage the purge needs; *store.DB satisfies it.
@@ -34,6 +35,7 @@ type Repo interface {
 type Policy struct {
 	Keep    time.Duration // outbox rows done with, webhook deliveries (XABOT_RETENTION_DAYS)
 	Lookups time.Duration // lookup attempts: the longest window of the guessing limits
+	Slots   time.Duration // jobs' slots: how far back a rerun by hand is refused (DefaultSlots)
 	Batch   int           // ids per transaction (so at most that many rows)
 	Pause   time.Duration // between transactions: the other writers' turn
 }
@@ -46,13 +48,19 @@ const (
 	DefaultPause = time.Millisecond
 )
 
+// DefaultSlots keeps four weeks of jobs' slots: past them no replica or
+// catch-up comes back to a slot (the catch-up runs only the latest missed
+// one), and only `xabot jobs run --at` so far back would run one again
+// unasked. The every-minute push makes ~40,000 rows in that time.
+const DefaultSlots = 28 * 24 * time.Hour
+
 // Report counts the rows a purge deleted.
 type Report struct {
-	Outbox, Inbox, Lookups int
+	Outbox, Inbox, Lookups, Slots int
 }
 
 // Total is every row deleted.
-func (r Report) Total() int { return r.Outbox + r.Inbox + r.Lookups }
+func (r Report) Total() int { return r.Outbox + r.Inbox + r.Lookups + r.Slots }
 
 // Service purges.
 type Service struct {
@@ -61,10 +69,14 @@ type Service struct {
 	log    *slog.Logger
 }
 
-// New returns a Service; a zero Batch or negative Pause takes the default.
+// New returns a Service; a zero Batch or Slots or a negative Pause takes
+// the default.
 func New(repo Repo, policy Policy, log *slog.Logger) *Service {
 	if policy.Batch <= 0 {
 		policy.Batch = DefaultBatch
+	}
+	if policy.Slots <= 0 {
+		policy.Slots = DefaultSlots
 	}
 	if policy.Pause < 0 {
 		policy.Pause = DefaultPause
@@ -84,12 +96,13 @@ func (s *Service) Purge(ctx context.Context, at time.Time) (Report, error) {
 		{Outbox, at.Add(-s.policy.Keep), &r.Outbox},
 		{Inbox, at.Add(-s.policy.Keep), &r.Inbox},
 		{Lookups, at.Add(-s.policy.Lookups), &r.Lookups},
+		{Slots, at.Add(-s.policy.Slots), &r.Slots},
 	} {
 		if err := s.drain(ctx, p.what, p.before, p.n); err != nil {
 			return r, fmt.Errorf("retention: %s: %w", p.what, err)
 		}
 	}
-	s.log.Info("purged", "outbox", r.Outbox, "inbox", r.Inbox, "lookups", r.Lookups)
+	s.log.Info("purged", "outbox", r.Outbox, "inbox", r.Inbox, "lookups", r.Lookups, "slots", r.Slots)
 	return r, nil
 }
 

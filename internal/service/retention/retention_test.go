@@ -81,12 +81,37 @@ func TestPurge(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s := New(db, Policy{Keep: keep, Lookups: 24 * time.Hour, Batch: 3, Pause: time.Millisecond}, quiet())
+	// Jobs' slots: 5 weeks old done or given back go; a week old stays, and
+	// so would an old one still held (a claim's lease live).
+	slots := 5 * 24 * time.Hour
+	oldSlot, freshSlot := now.Add(-slots-time.Hour).Truncate(time.Minute), now.Add(-slots+time.Hour).Truncate(time.Minute)
+	for i, c := range []struct {
+		job  string
+		slot time.Time
+		end  string
+	}{{"push", oldSlot, "done"}, {"push", oldSlot.Add(time.Minute), "released"}, {"due-soon", oldSlot, "held"},
+		{"push", freshSlot, "done"}, {"overdue", oldSlot, "done"}} {
+		owner := fmt.Sprint("r", i)
+		if ok, _, _, err := db.ClaimSlot(ctx, c.job, c.slot, owner, now, now.Add(time.Minute), false, false); err != nil || !ok {
+			t.Fatalf("claim %v: %v %v", c, ok, err)
+		}
+		var err error
+		switch c.end {
+		case "done":
+			err = db.DoneSlot(ctx, c.job, c.slot, now)
+		case "released":
+			err = db.ReleaseSlot(ctx, c.job, c.slot, owner)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := New(db, Policy{Keep: keep, Lookups: 24 * time.Hour, Slots: slots, Batch: 3, Pause: time.Millisecond}, quiet())
 	r, err := s.Purge(ctx, now)
 	if err != nil {
 		t.Fatalf("Purge: %v", err)
 	}
-	if want := (Report{Outbox: 10, Inbox: 5, Lookups: 5}); r != want {
+	if want := (Report{Outbox: 10, Inbox: 5, Lookups: 5, Slots: 3}); r != want {
 		t.Errorf("Purge = %+v, want %+v", r, want)
 	}
 	raw, err := sql.Open("sqlite", path)
@@ -119,6 +144,17 @@ func TestPurge(t *testing.T) {
 	}
 	if r, err := s.Purge(ctx, now); err != nil || r.Total() != 0 {
 		t.Errorf("second Purge = %+v, %v; want nothing", r, err)
+	}
+	for _, c := range []struct {
+		job     string
+		slot    time.Time
+		ran     bool
+		claimed bool // whether a new claim is refused: the row stayed
+	}{{"push", freshSlot, true, true}, {"push", oldSlot, false, false}, {"overdue", oldSlot, false, false}} {
+		ok, ran, _, err := db.ClaimSlot(ctx, c.job, c.slot, "after", now.Add(2*time.Minute), now.Add(3*time.Minute), false, false)
+		if err != nil || ok == c.claimed || !ran.IsZero() != c.ran {
+			t.Errorf("after the purge, claim %s %v = %v, ran %v, %v; want the row kept %v", c.job, c.slot, ok, ran, err, c.claimed)
+		}
 	}
 }
 
