@@ -35,7 +35,7 @@ Usage:
                                                one-time code for an official to send with /dangky
   xabot officials list                         officials: role, fields, registered/pending/revoked
   xabot officials revoke ID                    take an official's role away
-  xabot jobs list | xabot jobs run NAME [--at RFC3339]
+  xabot jobs list | xabot jobs run NAME [--at RFC3339] [--again]
                                                list the scheduled jobs, or run one as if at that time
   xabot report dossiers --from D --to D [--en] the report paragraph for a period (dates DD/MM/YYYY)
   xabot dialogs lint                           check dialogs/*.yaml against locales and actions
@@ -165,9 +165,9 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	return nil
 }
 
-// jobs is `xabot jobs list` and `xabot jobs run NAME [--at RFC3339]`.
+// jobs is `xabot jobs list` and `xabot jobs run NAME [--at RFC3339] [--again]`.
 func jobs(ctx context.Context, a *app.App, args []string, stdout io.Writer) error {
-	const use = "usage: xabot jobs list | xabot jobs run NAME [--at 2026-11-25T07:30:00+07:00]"
+	const use = "usage: xabot jobs list | xabot jobs run NAME [--at 2026-11-25T07:30:00+07:00] [--again]"
 	if len(args) == 1 && args[0] == "list" {
 		return a.JobsList(stdout)
 	}
@@ -176,6 +176,7 @@ func jobs(ctx context.Context, a *app.App, args []string, stdout io.Writer) erro
 	}
 	fs := flag.NewFlagSet("jobs run", flag.ContinueOnError)
 	at := fs.String("at", "", "run as if at this time (RFC 3339); default now")
+	again := fs.Bool("again", false, "run even if the job ran for that minute already")
 	if err := fs.Parse(args[2:]); err != nil {
 		return err
 	}
@@ -187,5 +188,5 @@ func jobs(ctx context.Context, a *app.App, args []string, stdout io.Writer) erro
 		}
 		when = t
 	}
-	return a.JobsRun(ctx, args[1], when, stdout)
+	return a.JobsRun(ctx, args[1], when, *again, stdout)
 }

@@ -69,7 +69,7 @@ type App struct {
 	// before the outbox runs (the CLI only queues).
 	senders map[chat.Channel]chat.Sender
 	// instanceNS is the database's Redis namespace (with Redis only): the
-	// sessions of channels without a bot id, and the jobs' locks.
+	// sessions of channels without a bot id.
 	instanceNS string
 	// metrics are served at /metrics; the services and loops count into them.
 	metrics *metrics.Metrics

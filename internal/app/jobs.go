@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -57,7 +58,7 @@ func (a *App) scheduler() (*schedule.Scheduler, error) {
 			return err
 		}},
 	}
-	return schedule.New(a.cfg.TZ, a.log, a.locker(), a.db, a.now, jobs...)
+	return schedule.New(schedule.Config{Loc: a.cfg.TZ, Log: a.log, Slots: a.db, Now: a.now, Count: a.metrics}, jobs...)
 }
 
 // JobsList prints the jobs, their specs and next runs.
@@ -75,8 +76,10 @@ func (a *App) JobsList(out io.Writer) error {
 }
 
 // JobsRun runs job as if at at. Its messages go to the outbox, which the
-// running `xabot serve` delivers.
-func (a *App) JobsRun(ctx context.Context, name string, at time.Time, out io.Writer) error {
+// running `xabot serve` delivers. A slot (the minute of at) that ran
+// already, by the schedule or by hand, is refused, saying when, unless
+// again: an operator's deliberate rerun, recorded as any run.
+func (a *App) JobsRun(ctx context.Context, name string, at time.Time, again bool, out io.Writer) error {
 	s, err := a.scheduler()
 	if err != nil {
 		return err
@@ -85,7 +88,19 @@ func (a *App) JobsRun(ctx context.Context, name string, at time.Time, out io.Wri
 	if err != nil {
 		return err
 	}
-	if err := s.RunNow(ctx, name, at); err != nil {
+	run := s.RunNow
+	if again {
+		run = s.RunAgain
+	}
+	if err := run(ctx, name, at); err != nil {
+		var ran *schedule.RanError
+		if errors.As(err, &ran) {
+			return errors.New(a.texts.T(a.cfg.Lang, "jobs.ran", map[string]string{"job": name,
+				"slot": ran.Slot.In(a.cfg.TZ).Format("02/01/2006 15:04"), "ended": ran.End.In(a.cfg.TZ).Format("02/01/2006 15:04:05")}))
+		}
+		if errors.Is(err, schedule.ErrBusy) {
+			return errors.New(a.texts.T(a.cfg.Lang, "jobs.busy", map[string]string{"job": name}))
+		}
 		return err
 	}
 	after, err := a.db.OutboxCounts(ctx)

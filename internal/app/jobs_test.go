@@ -43,7 +43,7 @@ func TestPurgeJob(t *testing.T) {
 		}
 	}
 	var out bytes.Buffer
-	if err := a.JobsRun(ctx, "purge", now, &out); err != nil {
+	if err := a.JobsRun(ctx, "purge", now, false, &out); err != nil {
 		t.Fatalf("jobs run purge: %v", err)
 	}
 	if !strings.Contains(out.String(), "đã xóa 1 tin nhắn") {
@@ -54,5 +54,15 @@ func TestPurgeJob(t *testing.T) {
 	}
 	if _, err := a.db.Outgoing(ctx, "fresh"); err != nil {
 		t.Errorf("the 29-day-old sent row is gone: %v", err)
+	}
+	// The slot ran: a second run by hand is refused, naming when; --again
+	// runs it.
+	out.Reset()
+	err = a.JobsRun(ctx, "purge", now.Add(30*time.Second), false, &out)
+	if err == nil || !strings.Contains(err.Error(), "purge đã chạy cho lượt 25/11/2026 08:00") || !strings.Contains(err.Error(), "--again") {
+		t.Errorf("a second run of the slot: %v, want refused, naming the slot", err)
+	}
+	if err := a.JobsRun(ctx, "purge", now, true, &out); err != nil || !strings.Contains(out.String(), "đã xóa 0 tin nhắn") {
+		t.Errorf("a rerun with --again: %v, said %q", err, out.String())
 	}
 }

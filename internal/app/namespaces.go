@@ -8,7 +8,6 @@ import (
 
 	"xabot/internal/bot"
 	"xabot/internal/chat"
-	"xabot/internal/schedule"
 	"xabot/internal/session"
 )
 
@@ -104,14 +103,4 @@ func (a *App) endSessions(ctx context.Context, chats []string) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// locker keeps the replicas of this commune from running a job twice.
-// Jobs work on the database, so their locks carry its identity: another
-// commune on the same Redis never waits for ours.
-func (a *App) locker() schedule.Locker {
-	if a.rdb == nil {
-		return &schedule.MemoryLocker{}
-	}
-	return schedule.NewRedisLocker(a.rdb, redisPrefix, a.instanceNS)
 }

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"crypto/rand"
-	"fmt"
 	"io"
 	"math/big"
 	"os"
@@ -152,28 +151,23 @@ func TestRevokeFromTheCommandLineEndsEveryStaffSession(t *testing.T) {
 	}
 }
 
-// The jobs' locks belong to the database: one commune's job running does
-// not make another's busy on the same Redis, while a replica of the same
-// commune waits.
-func TestJobLocksArePerDatabase(t *testing.T) {
+// The jobs' slots belong to the database: a replica of the same commune
+// finds the slot ran, another commune on the same Redis runs its own.
+func TestJobSlotsArePerDatabase(t *testing.T) {
 	ctx := t.Context()
 	dir := t.TempDir()
 	a := openRedisApp(t, filepath.Join(dir, "a.db"))
 	b := openRedisApp(t, filepath.Join(dir, "b.db"))
 	replica := openRedisApp(t, filepath.Join(dir, "a.db"))
-	name := fmt.Sprintf("job:test-%d", time.Now().UnixNano())
-	unlock, ok, err := a.locker().TryLock(ctx, name, time.Minute)
-	if err != nil || !ok {
-		t.Fatalf("first lock: %v, %v", ok, err)
+	at := time.Now()
+	if err := a.JobsRun(ctx, "purge", at, false, io.Discard); err != nil {
+		t.Fatalf("first run: %v", err)
 	}
-	defer unlock()
-	if unlockB, ok, err := b.locker().TryLock(ctx, name, time.Minute); err != nil || !ok {
-		t.Errorf("another commune's lock while the first is held: %v, %v; want it taken", ok, err)
-	} else {
-		unlockB()
+	if err := b.JobsRun(ctx, "purge", at, false, io.Discard); err != nil {
+		t.Errorf("another commune's run of the slot: %v; want it run", err)
 	}
-	if _, ok, err := replica.locker().TryLock(ctx, name, time.Minute); err != nil || ok {
-		t.Errorf("a replica's lock while the first is held: %v, %v; want busy", ok, err)
+	if err := replica.JobsRun(ctx, "purge", at, false, io.Discard); err == nil {
+		t.Error("a replica ran the slot again")
 	}
 	if !strings.HasPrefix(a.instanceNS, "db-") || a.instanceNS == b.instanceNS || a.instanceNS != replica.instanceNS {
 		t.Errorf("instance namespaces: %q, %q, replica %q", a.instanceNS, b.instanceNS, replica.instanceNS)

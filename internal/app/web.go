@@ -236,7 +236,8 @@ func (j demoJobs) Run(ctx context.Context, name string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := j.sched.RunNow(ctx, name, j.a.now()); err != nil {
+	// A click is a deliberate rerun: the demo runs a job as often as asked.
+	if err := j.sched.RunAgain(ctx, name, j.a.now()); err != nil {
 		if errors.Is(err, schedule.ErrBusy) {
 			return 0, fmt.Errorf("%w: %w", web.ErrJobBusy, err)
 		}

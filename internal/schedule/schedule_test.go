@@ -5,14 +5,11 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"xabot/internal/store"
 )
@@ -32,7 +29,7 @@ func runs(t *testing.T) *store.DB {
 }
 
 func TestBadSpecsAreReportedTogether(t *testing.T) {
-	_, err := New(hcm, quiet(), &MemoryLocker{}, runs(t), time.Now,
+	_, err := New(Config{Loc: hcm, Log: quiet(), Slots: runs(t), Now: time.Now},
 		Job{Name: "a", Spec: "61 7 * * *", Run: func(context.Context, time.Time) error { return nil }},
 		Job{Name: "b", Spec: "every morning", Run: func(context.Context, time.Time) error { return nil }})
 	if err == nil || !contains(err.Error(), "job a") || !contains(err.Error(), "job b") {
@@ -41,7 +38,7 @@ func TestBadSpecsAreReportedTogether(t *testing.T) {
 }
 
 func TestMissedRunIsTheLatestScheduledTime(t *testing.T) {
-	s, err := New(hcm, quiet(), &MemoryLocker{}, runs(t), time.Now,
+	s, err := New(Config{Loc: hcm, Log: quiet(), Slots: runs(t), Now: time.Now},
 		Job{Name: "due-soon", Spec: "30 7 * * *", Run: func(context.Context, time.Time) error { return nil }})
 	if err != nil {
 		t.Fatal(err)
@@ -88,18 +85,11 @@ func TestRunCatchesUpOnce(t *testing.T) {
 		return nil
 	}}
 	for range 2 {
-		s, err := New(hcm, quiet(), &MemoryLocker{}, db, func() time.Time { return now }, job)
+		s, err := New(Config{Loc: hcm, Log: quiet(), Slots: db, Now: func() time.Time { return now }}, job)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ctx, cancel := context.WithCancel(t.Context())
-		done := make(chan error)
-		go func() { done <- s.Run(ctx) }()
-		time.Sleep(100 * time.Millisecond)
-		cancel()
-		if err := <-done; err != nil {
-			t.Fatal(err)
-		}
+		startAndStop(t, s)
 	}
 	if calls.Load() != 1 {
 		t.Fatalf("job ran %d times over two starts, want 1 catch-up", calls.Load())
@@ -113,9 +103,11 @@ func TestRunCatchesUpOnce(t *testing.T) {
 	}
 }
 
+// A failed or panicking run is not recorded, and gives its slot back: the
+// next run of the slot (a catch-up) runs it.
 func TestFailedAndPanickingJobsAreNotRecorded(t *testing.T) {
 	db := runs(t)
-	s, err := New(hcm, quiet(), &MemoryLocker{}, db, time.Now,
+	s, err := New(Config{Loc: hcm, Log: quiet(), Slots: db, Now: time.Now},
 		Job{Name: "fails", Spec: "* * * * *", Run: func(context.Context, time.Time) error { return errors.New("boom") }},
 		Job{Name: "panics", Spec: "* * * * *", Run: func(context.Context, time.Time) error { panic("bug") }})
 	if err != nil {
@@ -128,85 +120,26 @@ func TestFailedAndPanickingJobsAreNotRecorded(t *testing.T) {
 		if last, _ := db.LastRun(t.Context(), name); !last.IsZero() {
 			t.Errorf("%s recorded as run", name)
 		}
+		if err := s.RunNow(t.Context(), name, time.Now()); errors.Is(err, ErrBusy) || errors.Is(err, ErrRan) {
+			t.Errorf("%s: the slot was not given back (%v)", name, err)
+		}
 	}
 	if err := s.RunNow(t.Context(), "nope", time.Now()); err == nil {
 		t.Error("an unknown job ran")
 	}
 }
 
-// testRedis is a client of the real Redis under test and a key prefix no
-// other run uses.
-func testRedis(t *testing.T) (*redis.Client, string) {
+// startAndStop runs s for 100 ms: its catch-up at start-up, then its cron
+// until stopped.
+func startAndStop(t *testing.T, s *Scheduler) {
 	t.Helper()
-	url := os.Getenv("XABOT_TEST_REDIS_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379/15"
-	}
-	opts, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdb := redis.NewClient(opts)
-	t.Cleanup(func() { rdb.Close() })
-	if err := rdb.Ping(t.Context()).Err(); err != nil {
-		t.Fatalf("redis at %s: %v", url, err)
-	}
-	return rdb, "schedtest:" + time.Now().Format("150405.000000") + ":"
-}
-
-// blockingJob is a job that holds its lock until release is closed.
-func blockingJob() (job Job, started, release chan struct{}) {
-	started, release = make(chan struct{}), make(chan struct{})
-	return Job{Name: "digest", Spec: "* * * * *", Run: func(context.Context, time.Time) error {
-		close(started)
-		<-release
-		return nil
-	}}, started, release
-}
-
-// Two replicas sharing Redis: while one runs the job, the other is busy.
-func TestRedisLockKeepsReplicasApart(t *testing.T) {
-	rdb, prefix := testRedis(t)
-	job, started, release := blockingJob()
-	a, _ := New(hcm, quiet(), NewRedisLocker(rdb, prefix, "db-a"), runs(t), time.Now, job)
-	b, _ := New(hcm, quiet(), NewRedisLocker(rdb, prefix, "db-a"), runs(t), time.Now, job)
+	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error)
-	go func() { done <- a.RunNow(t.Context(), "digest", time.Now()) }()
-	<-started
-	if err := b.RunNow(t.Context(), "digest", time.Now()); !errors.Is(err, ErrBusy) {
-		t.Fatalf("second replica: %v, want ErrBusy", err)
-	}
-	close(release)
+	go func() { done <- s.Run(ctx) }()
+	time.Sleep(100 * time.Millisecond)
+	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
-	}
-	job.Run = func(context.Context, time.Time) error { return nil }
-	c, _ := New(hcm, quiet(), NewRedisLocker(rdb, prefix, "db-a"), runs(t), time.Now, job)
-	if err := c.RunNow(t.Context(), "digest", time.Now()); err != nil {
-		t.Fatalf("after release: %v", err)
-	}
-}
-
-// Two communes (two databases) on one Redis: one's job running does not
-// make the other's busy.
-func TestRedisLocksOfTwoInstancesAreApart(t *testing.T) {
-	rdb, prefix := testRedis(t)
-	job, started, release := blockingJob()
-	a, _ := New(hcm, quiet(), NewRedisLocker(rdb, prefix, "db-a"), runs(t), time.Now, job)
-	done := make(chan error)
-	go func() { done <- a.RunNow(t.Context(), "digest", time.Now()) }()
-	<-started
-	defer func() {
-		close(release)
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	}()
-	other := job
-	other.Run = func(context.Context, time.Time) error { return nil }
-	b, _ := New(hcm, quiet(), NewRedisLocker(rdb, prefix, "db-b"), runs(t), time.Now, other)
-	if err := b.RunNow(t.Context(), "digest", time.Now()); err != nil {
-		t.Errorf("the other commune's digest while the first one's runs: %v, want it run", err)
 	}
 }
 
