@@ -72,8 +72,8 @@ func (r *Router) nextQuestion(code string, rt domain.Rating) (dialog.Prompt, []d
 			continue
 		}
 		return dialog.Prompt{Key: "rating.criterion." + string(cr)}, []dialog.Button{
-			{Key: "rate.yes", Data: code + ":" + string(cr) + "=y"},
-			{Key: "rate.no", Data: code + ":" + string(cr) + "=n"},
+			{Key: "rate.yes", Words: "talk.yes", Data: code + ":" + string(cr) + "=y"},
+			{Key: "rate.no", Words: "talk.no", Data: code + ":" + string(cr) + "=n"},
 			{Key: "rate.comment_btn", Data: code + ":comment"},
 			{Key: "rate.done_btn", Data: code + ":done"},
 		}

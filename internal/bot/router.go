@@ -19,7 +19,6 @@ import (
 	"xabot/internal/chat"
 	"xabot/internal/dialog"
 	"xabot/internal/domain"
-	"xabot/internal/fold"
 	"xabot/internal/i18n"
 	"xabot/internal/service/citizen"
 	"xabot/internal/service/dossier"
@@ -101,6 +100,7 @@ type Router struct {
 	log     *slog.Logger
 	engine  *dialog.Engine
 	phrases map[string]string // folded typed words → flow id
+	talk    []pattern         // sentence patterns → flow (talk.go)
 	stripes [256]sync.Mutex
 }
 
@@ -131,12 +131,14 @@ func New(cfg Config) (*Router, error) {
 		}
 	}
 	r := &Router{cfg: cfg, log: cfg.Log.With("comp", "bot")}
-	engine, err := dialog.New(cfg.Dialogs, cfg.Texts.Has, r.actions(), dialog.WithFold(fold.String))
+	engine, err := dialog.New(cfg.Dialogs, cfg.Texts.Has, r.actions(), dialog.WithFold(foldWords),
+		dialog.WithWords(func(key string) []string { return textsOf(cfg.Texts, key) }))
 	if err != nil {
 		return nil, err
 	}
 	r.engine = engine
 	r.phrases = phraseIndex(engine, cfg.Texts)
+	r.talk = talkIndex(engine, cfg.Texts)
 	return r, nil
 }
 
