@@ -28,6 +28,9 @@ func (t *turn) render(prompts []dialog.Prompt) []chat.Reply {
 		text = nil
 	}
 	for _, p := range prompts {
+		if p.Apart {
+			flush(nil)
+		}
 		s := p.Text
 		if s == "" {
 			key := p.Key

@@ -133,6 +133,9 @@ type Prompt struct {
 	Parts   []Prompt // said as lines of this one message, after Key's text
 	Choices []Button
 	Contact bool // offer the "share my phone number" key
+	// Apart says it in a message of its own: the text before it then
+	// carries the reply keyboard, which a message with buttons cannot.
+	Apart bool
 }
 
 // Button is a rendered choice: a locale key (with args) or, for dynamic
