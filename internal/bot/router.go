@@ -62,6 +62,10 @@ type Config struct {
 	// Reception and Office say when the chairman receives citizens and
 	// where (and when) results are collected, from the commune profile.
 	Reception, Office string
+	// OfficeName is the one-stop shop's name alone (the profile's office),
+	// one name for it in every text ({office_name}); Office adds its phone
+	// and hours ({office}) where a text says whom to call. Empty: Office.
+	OfficeName string
 	// Resume is told when a person sends a command (such as the /start of
 	// Telegram's "Restart" after unblocking), so the outbox may send to
 	// them again; nil = nothing to resume.

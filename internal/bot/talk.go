@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"unicode"
 
@@ -85,6 +87,23 @@ func (r *Router) idleRoute(text string) (*dialog.Flow, map[string]string, bool) 
 	}
 	start, _ := cf.Step(cf.Start)
 	return cf, map[string]string{start.Save: code}, true
+}
+
+// answerOrTalk answers the waiting step with typed text; at a choice
+// step, a text that chooses nothing but says something the talk patterns
+// know («lịch tiếp dân của chủ tịch», «cảm ơn») starts that instead of
+// «bấm một nút».
+func (t *turn) answerOrTalk(ctx context.Context, text string) {
+	st := t.state()
+	out, err := t.r.engine.Answer(ctx, t.user, st, dialog.Input{Text: text})
+	var bad *dialog.BadAnswer
+	if errors.As(err, &bad) && bad.Key == "input.pick_one" {
+		if f, slots, ok := t.r.talkRoute(text); ok {
+			t.start(ctx, f, slots)
+			return
+		}
+	}
+	t.apply(ctx, out, err)
 }
 
 // talkRoute reads a sentence said outside any step: the flow whose most

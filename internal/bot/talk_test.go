@@ -4,8 +4,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-
-	"xabot/internal/chat"
 )
 
 // TestTalkRoutesNaturalPhrasings measures the share of the natural
@@ -14,7 +12,7 @@ import (
 // text said outside any step takes; it fails below 90% and lists the
 // misses.
 func TestTalkRoutesNaturalPhrasings(t *testing.T) {
-	f := newFixture(t, chat.Features{Buttons: true, Keyboard: true, ShareContact: true, MaxText: 4096})
+	f := newFixture(t, telegramFeatures)
 	total, right := routeShare(t, f, "testdata/talk/phrases.tsv")
 	share := float64(right) / float64(total)
 	t.Logf("talk routing: %d of %d phrasings reach the right function (%.0f%%)", right, total, 100*share)

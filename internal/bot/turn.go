@@ -367,7 +367,7 @@ func (t *turn) text(ctx context.Context, text string) {
 		}
 	}
 	if waiting {
-		t.answer(ctx, dialog.Input{Text: text})
+		t.answerOrTalk(ctx, text)
 		return
 	}
 	// Without a reply keyboard the menu is numbered (render.numberedMenu).
