@@ -2,8 +2,11 @@ package bot
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"xabot/internal/store"
 )
 
 // TestTalkRoutesNaturalPhrasings measures the share of the natural
@@ -58,4 +61,49 @@ func routeShare(t *testing.T, f *fixture, file string) (total, right int) {
 		}
 	}
 	return total, right
+}
+
+// Sentences at the edges: a code wins over a function that takes none, a
+// letter-long text is not routed, nothing routes nothing.
+func TestTalkRouteEdges(t *testing.T) {
+	f := newFixture(t, telegramFeatures)
+	long := strings.Repeat("đường thôn An Hòa bị ngập nặng ", 10) + "cảm ơn"
+	for _, tc := range []struct{ in, want string }{
+		{"cảm ơn, hồ sơ H55.20-261120-0001 thế nào", "lookup code=H55.20-261120-0001"},
+		{"cảm ơn H55.20-261120-0001", "lookup code=H55.20-261120-0001"},
+		{"đánh giá hồ sơ h55.20 - 261110 - 2 nhé", "rate args=H55.20-261110-0002"},
+		{"thủ tục khai sinh cần gì", "procedures args=thủ tục khai sinh cần gì"},
+		{long, ""},
+		{"", ""},
+		{"🙏🙏🙏", ""},
+		{"* * *", ""},
+		{"cam on", "thanks"},
+		{"CẢM ƠN!!!", "thanks"},
+	} {
+		got := ""
+		if fl, slots, ok := f.router.talkRoute(tc.in); ok {
+			got = fl.ID
+			for _, k := range []string{"code", "args"} {
+				if v, ok := slots[k]; ok {
+					got += " " + k + "=" + v
+				}
+			}
+		}
+		if got != tc.want {
+			t.Errorf("%.60q → %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// BenchmarkTalkRoute reads one everyday sentence against every pattern.
+func BenchmarkTalkRoute(b *testing.B) {
+	db, err := store.Open(b.Context(), filepath.Join(b.TempDir(), "talk.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	f := newFixtureOn(b, db, nil, &recorder{feat: telegramFeatures})
+	for b.Loop() {
+		f.router.talkRoute("cho tôi hỏi hồ sơ H55.20-261120-0001 của mẹ tôi giờ đến đâu rồi ạ")
+	}
 }
