@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -99,6 +100,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	if err != nil {
 		return nil, err
 	}
+	profile = withOfficeName(profile, texts, cfg.Lang)
 	a := &App{cfg: cfg, log: log, now: now, db: db, texts: texts, profile: profile, calendar: cal,
 		senders: map[chat.Channel]chat.Sender{}, metrics: metrics.New()}
 	if cfg.RedisURL != "" {
@@ -127,7 +129,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	a.gate = pace.NewWindow(cfg.SendRate)
 	a.outbox = outbox.New(db, a.senders, outbox.Config{Rate: cfg.SendRate, Gate: a.gate, Metrics: a.metrics, Now: now, Log: log})
 	notifier := bot.NewNotifier(bot.NotifierConfig{Texts: texts, Citizens: a.citizens, Queue: a.outbox,
-		Lang: cfg.Lang, Commune: profile.Name, Office: officeOf(profile), MaxText: messageLimits})
+		Lang: cfg.Lang, Commune: profile.Name, Office: officeOf(profile), OfficeName: profile.Office, MaxText: messageLimits})
 	a.notify = notify.New(db, a.staff, notifier, cal, cfg.TZ, officeOf(profile), log)
 	a.ratings = rating.New(db, a.staff, notifier, now, log)
 	a.notify.OfferRatings(a.ratings.Offer)
@@ -171,6 +173,7 @@ func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error)
 		Commune:    a.profile.Name,
 		Reception:  a.profile.Reception,
 		Office:     officeOf(a.profile),
+		OfficeName: a.profile.Office,
 		Resume:     a.db.ResumeChat,
 		EndSession: a.endSessions,
 		Metrics:    a.metrics,
@@ -200,8 +203,17 @@ func ParseRole(s string) (domain.Role, error) { return domain.ParseRole(s) }
 // Backup writes an online copy of the database to file.
 func (a *App) Backup(ctx context.Context, file string) error { return a.db.Backup(ctx, file) }
 
-// officeOf says where results are collected: the one-stop shop, its
-// phone and hours.
+// withOfficeName gives a profile without an office name the default one
+// («Bộ phận Một cửa UBND xã …»), so every text names the office.
+func withOfficeName(p commune.Profile, texts *i18n.Catalog, lang string) commune.Profile {
+	if strings.TrimSpace(p.Office) == "" {
+		p.Office = texts.T(lang, "talk.office_default", map[string]string{"commune": p.Name})
+	}
+	return p
+}
+
+// officeOf says where results are collected and whom to call: the
+// one-stop shop, its phone and hours, each only when the profile has it.
 func officeOf(p commune.Profile) string {
 	s := p.Office
 	if p.OfficePhone != "" {

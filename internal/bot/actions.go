@@ -44,7 +44,7 @@ func (r *Router) citizenActions() map[string]dialog.Action {
 			if err != nil {
 				return dialog.Result{}, err
 			}
-			return dialog.Result{Say: []dialog.Prompt{r.card(t, d)}}, nil
+			return dialog.Result{Say: r.rateOffer(t, d, r.card(t, d))}, nil
 		},
 	}
 }
@@ -148,11 +148,12 @@ func (r *Router) dossierShow(ctx context.Context, c dialog.Call) (dialog.Result,
 	if err != nil {
 		return dialog.Result{}, err
 	}
-	card := r.card(turnOf(ctx), d)
+	t := turnOf(ctx)
+	card := r.card(t, d)
 	if !d.Status.Ended() {
 		card.Parts = append(card.Parts, dialog.Prompt{Key: "lookup.card.follow"})
 	}
-	return dialog.Result{Say: []dialog.Prompt{card}}, nil
+	return dialog.Result{Say: r.rateOffer(t, d, card)}, nil
 }
 
 // dossierMine verifies a shared contact if one came with the call, then

@@ -77,7 +77,7 @@ func TestLookupCardOfAHugeNoteIsTwoMessagesAtMost(t *testing.T) {
 				}
 			}
 			// What to do next is not cut off by the note.
-			if !strings.Contains(text, f.router.cfg.Texts.T("vi", "status.5.next", nil)) {
+			if !strings.Contains(text, f.router.t("vi", "status.5.next", nil)) {
 				t.Error("the card lost what to do next")
 			}
 		})
@@ -145,7 +145,7 @@ func TestPushOfAHugeNoteIsTwoMessagesAtMost(t *testing.T) {
 			if n := messages([]chat.Reply{r}, feat); n > 2 {
 				t.Errorf("the push takes %d messages", n)
 			}
-			if !strings.HasSuffix(r.Text, pointer+" (Thứ Hai–Thứ Sáu).") || !strings.Contains(r.Text, "…") {
+			if !strings.HasSuffix(r.Text, pointer+", ☎ 0255 3822 123 (Thứ Hai–Thứ Sáu).") || !strings.Contains(r.Text, "…") {
 				t.Errorf("push does not end with the pointer:\n…%s", r.Text[max(0, len(r.Text)-300):])
 			}
 			if len(r.Buttons) != 1 {

@@ -36,7 +36,9 @@ func (r *Router) card(t *turn, d domain.Dossier) dialog.Prompt {
 	}
 	// A dossier waiting for the applicant's documents or fees is not late
 	// on the commune's side: no apology then.
+	next := "status." + st + ".next"
 	if d.Overdue(now, r.cfg.TZ) && !d.WaitingOnApplicant() {
+		next = "card.next_overdue" // not «wait for the appointment»: it has passed
 		days := r.cfg.Calendar.WorkingDaysBetween(domain.DateOf(d.Due(), r.cfg.TZ), domain.DateOf(now, r.cfg.TZ))
 		line("lookup.card.overdue", "days", strconv.Itoa(max(days, 1)))
 	}
@@ -49,7 +51,7 @@ func (r *Router) card(t *turn, d domain.Dossier) dialog.Prompt {
 	if d.Note != "" {
 		line("lookup.card.note", "note", d.Note)
 	}
-	line("lookup.card.next", "next", r.cfg.Texts.T(t.lang, "status."+st+".next", nil))
+	line("lookup.card.next", "next", r.t(t.lang, next, nil))
 	return t.bounded(lines)
 }
 

@@ -227,7 +227,7 @@ func TestKilledMidReplyResumesAtTheNextMessage(t *testing.T) {
 // is read as the phone the bot asked for, not «chưa hiểu». (The question
 // goes as two messages here, so each is recorded as it goes out.)
 func TestKilledAfterTheReplyLeavesTheStepSaved(t *testing.T) {
-	s := newCrashSite(t, 100)
+	s := newCrashSite(t, 120) // the card's clipped head still fits beside the pointer to the office
 	a := s.start(0, never)
 	s.lines(a, "7", "/start", "[consent/ask/yes]", "/tracuu")
 	from := s.screen.len()

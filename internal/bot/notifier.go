@@ -26,6 +26,8 @@ type NotifierConfig struct {
 	// Office is the one-stop shop as a notice points to it: name, phone,
 	// hours (the commune profile).
 	Office string
+	// OfficeName is its name alone ({office_name}); empty: Office.
+	OfficeName string
 	// MaxText is how many units one message holds on each channel; a
 	// channel not in it gets SmallestText.
 	MaxText map[chat.Channel]int
@@ -62,11 +64,7 @@ func (n *Notifier) Notify(ctx context.Context, no domain.Notice) (bool, error) {
 		lang = n.cfg.Lang
 	}
 	t := func(key string, args map[string]string) string {
-		a := map[string]string{"commune": n.cfg.Commune, "office": n.cfg.Office}
-		for k, v := range args {
-			a[k] = v
-		}
-		return n.cfg.Texts.T(lang, key, a)
+		return n.cfg.Texts.T(lang, key, withGlobals(args, n.cfg.Commune, n.cfg.Office, n.cfg.OfficeName))
 	}
 	render := func(l domain.Line) string { return t(l.Key, l.Args) }
 	var text string

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -17,6 +18,7 @@ func (r *Router) ratingActions() map[string]dialog.Action {
 	return map[string]dialog.Action{
 		"rate.entry":     r.rateEntry,
 		"rate.check":     r.rateCheck,
+		"rate.prove":     r.rateProve,
 		"rate.level":     r.rateLevel,
 		"rate.criterion": r.rateCriterion,
 		"rate.comment":   r.rateComment,
@@ -31,9 +33,21 @@ func (r *Router) rateEntry(ctx context.Context, c dialog.Call) (dialog.Result, e
 	return r.rateCheck(ctx, dialog.Call{User: c.User, Slots: map[string]string{"code": c.Slots["args"]}})
 }
 
-// rateCheck makes sure the citizen may rate the dossier and offers the levels.
+// rateCheck makes sure the citizen may rate the dossier and offers the
+// levels. A dossier the chat has not proved yet is proved here as in a
+// lookup (branch "prove": the phone on it, or the ID's last 4 digits),
+// under the lookup's limits.
 func (r *Router) rateCheck(ctx context.Context, c dialog.Call) (dialog.Result, error) {
 	d, err := r.cfg.Ratings.Check(ctx, c.User, c.Slots["code"])
+	var inv *domain.InvalidError
+	if errors.As(err, &inv) && (inv.Key == "rating.not_yours" || inv.Key == "rating.need_phone") {
+		res, err := r.dossierFind(ctx, dialog.Call{User: c.User, Slots: map[string]string{"code": c.Slots["code"]}})
+		if err != nil || res.Branch == "locked" {
+			return res, err
+		}
+		res.Branch = "prove"
+		return res, nil
+	}
 	if err != nil {
 		return dialog.Result{}, err
 	}
@@ -45,6 +59,42 @@ func (r *Router) rateCheck(ctx context.Context, c dialog.Call) (dialog.Result, e
 	return dialog.Result{Slots: map[string]string{"code": code},
 		Say:     []dialog.Prompt{{Key: "rate.choose_level", Args: map[string]string{"code": d.Code}}},
 		Choices: choices}, nil
+}
+
+// rateProve checks the second factor typed for the dossier to rate (the
+// chat then follows it, as after a lookup) and offers the levels; a
+// dossier without its result yet is said so, with its card.
+func (r *Router) rateProve(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	res, err := r.dossierVerify(ctx, c)
+	if err != nil || res.Branch == "locked" {
+		return res, err
+	}
+	res, err = r.rateCheck(ctx, dialog.Call{User: c.User, Slots: map[string]string{"code": c.Slots["code"]}})
+	var inv *domain.InvalidError
+	if errors.As(err, &inv) && inv.Key == "rating.not_yet" {
+		return dialog.Result{Branch: "not_yet", Say: []dialog.Prompt{{Key: inv.Key, Args: inv.Args}}}, nil
+	}
+	if res.Slots == nil {
+		res.Slots = map[string]string{}
+	}
+	res.Slots["factor"] = "" // the typed phone has done its job
+	return res, err
+}
+
+// rateOffer is what follows the card of a dossier with its result: the
+// «⭐ Đánh giá» button in a message of its own, or on a channel without
+// buttons the words to type (a number would be read as the main menu's).
+func (r *Router) rateOffer(t *turn, d domain.Dossier, card dialog.Prompt) []dialog.Prompt {
+	if !domain.Eligible(d) {
+		return []dialog.Prompt{card}
+	}
+	code := domain.CanonicalCode(d.Code)
+	if !t.feat.Buttons {
+		card.Text += "\n" + r.t(t.lang, "card.rate_typed", map[string]string{"code": code})
+		return []dialog.Prompt{card}
+	}
+	return []dialog.Prompt{card, {Key: "card.rate_offer", Apart: true,
+		Choices: []dialog.Button{{Key: "menu.rate", Data: dialog.Data("rate", "offer", code)}}}}
 }
 
 // rateLevel stores the level ("CODE:N") and asks the first question.
@@ -72,8 +122,8 @@ func (r *Router) nextQuestion(code string, rt domain.Rating) (dialog.Prompt, []d
 			continue
 		}
 		return dialog.Prompt{Key: "rating.criterion." + string(cr)}, []dialog.Button{
-			{Key: "rate.yes", Data: code + ":" + string(cr) + "=y"},
-			{Key: "rate.no", Data: code + ":" + string(cr) + "=n"},
+			{Key: "rate.yes", Words: "talk.yes", Data: code + ":" + string(cr) + "=y"},
+			{Key: "rate.no", Words: "talk.no", Data: code + ":" + string(cr) + "=n"},
 			{Key: "rate.comment_btn", Data: code + ":comment"},
 			{Key: "rate.done_btn", Data: code + ":done"},
 		}

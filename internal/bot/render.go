@@ -28,6 +28,9 @@ func (t *turn) render(prompts []dialog.Prompt) []chat.Reply {
 		text = nil
 	}
 	for _, p := range prompts {
+		if p.Apart {
+			flush(nil)
+		}
 		s := p.Text
 		if s == "" {
 			key := p.Key
@@ -147,21 +150,20 @@ func (t *turn) numberedMenu(out []chat.Reply) {
 // t renders key with the global arguments (the commune's name, the
 // one-stop shop) added.
 func (r *Router) t(lang, key string, a map[string]string) string {
-	_, hasCommune := a["commune"]
-	_, hasOffice := a["office"]
-	if !hasCommune || !hasOffice {
-		a = maps.Clone(a)
-		if a == nil {
-			a = map[string]string{}
-		}
-		if !hasCommune {
-			a["commune"] = r.cfg.Commune
-		}
-		if !hasOffice {
-			a["office"] = r.cfg.Office
-		}
+	return r.cfg.Texts.T(lang, key, withGlobals(a, r.cfg.Commune, r.cfg.Office, r.cfg.OfficeName))
+}
+
+// withGlobals adds to a the arguments every text may use: {commune},
+// {office} (the one-stop shop with its phone and hours) and {office_name}
+// (its name alone; office when no name is set). a itself is not changed.
+func withGlobals(a map[string]string, commune, office, officeName string) map[string]string {
+	if officeName == "" {
+		officeName = office
 	}
-	return r.cfg.Texts.T(lang, key, a)
+	out := make(map[string]string, len(a)+3)
+	out["commune"], out["office"], out["office_name"] = commune, office, officeName
+	maps.Copy(out, a)
+	return out
 }
 
 // bounded renders lines as one prompt of at most two messages on the

@@ -19,7 +19,6 @@ import (
 	"xabot/internal/chat"
 	"xabot/internal/dialog"
 	"xabot/internal/domain"
-	"xabot/internal/fold"
 	"xabot/internal/i18n"
 	"xabot/internal/service/citizen"
 	"xabot/internal/service/dossier"
@@ -63,6 +62,10 @@ type Config struct {
 	// Reception and Office say when the chairman receives citizens and
 	// where (and when) results are collected, from the commune profile.
 	Reception, Office string
+	// OfficeName is the one-stop shop's name alone (the profile's office),
+	// one name for it in every text ({office_name}); Office adds its phone
+	// and hours ({office}) where a text says whom to call. Empty: Office.
+	OfficeName string
 	// Resume is told when a person sends a command (such as the /start of
 	// Telegram's "Restart" after unblocking), so the outbox may send to
 	// them again; nil = nothing to resume.
@@ -101,6 +104,7 @@ type Router struct {
 	log     *slog.Logger
 	engine  *dialog.Engine
 	phrases map[string]string // folded typed words → flow id
+	talk    []pattern         // sentence patterns → flow (talk.go)
 	stripes [256]sync.Mutex
 }
 
@@ -131,12 +135,14 @@ func New(cfg Config) (*Router, error) {
 		}
 	}
 	r := &Router{cfg: cfg, log: cfg.Log.With("comp", "bot")}
-	engine, err := dialog.New(cfg.Dialogs, cfg.Texts.Has, r.actions(), dialog.WithFold(fold.String))
+	engine, err := dialog.New(cfg.Dialogs, cfg.Texts.Has, r.actions(), dialog.WithFold(foldWords),
+		dialog.WithWords(func(key string) []string { return textsOf(cfg.Texts, key) }))
 	if err != nil {
 		return nil, err
 	}
 	r.engine = engine
 	r.phrases = phraseIndex(engine, cfg.Texts)
+	r.talk = talkIndex(engine, cfg.Texts)
 	return r, nil
 }
 

@@ -131,7 +131,7 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 	staff := officials.New(db, now, log)
 	queue := outbox.New(db, nil, outbox.Config{Now: now, Log: log})
 	notifier := NewNotifier(NotifierConfig{Texts: texts, Citizens: citizens, Queue: queue, Commune: "xã Hành Dũng",
-		Office: "Bộ phận Một cửa xã (Thứ Hai–Thứ Sáu)", MaxText: map[chat.Channel]int{chat.Telegram: 4096, chat.Zalo: 2000}})
+		Office: "Bộ phận Một cửa xã, ☎ 0255 3822 123 (Thứ Hai–Thứ Sáu)", OfficeName: "Bộ phận Một cửa xã", MaxText: map[chat.Channel]int{chat.Telegram: 4096, chat.Zalo: 2000}})
 	cal := domain.NewCalendar(nil, nil)
 	notices := notify.New(db, staff, notifier, cal, hcm, "Bộ phận Một cửa", log)
 	ratings := rating.New(db, staff, notifier, now, log)
@@ -157,7 +157,8 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 		Now:        now,
 		Commune:    "xã Hành Dũng",
 		Reception:  "sáng Thứ Năm hằng tuần, 7:30–11:00",
-		Office:     "Bộ phận Một cửa xã (Thứ Hai–Thứ Sáu)",
+		Office:     "Bộ phận Một cửa xã, ☎ 0255 3822 123 (Thứ Hai–Thứ Sáu)",
+		OfficeName: "Bộ phận Một cửa xã",
 	})
 	if err != nil {
 		tb.Fatal(err)

@@ -337,7 +337,12 @@ func (t *turn) text(ctx context.Context, text string) {
 		t.answer(ctx, dialog.Input{Text: text})
 		return
 	}
-	if id, ok := t.r.phrases[foldWords(text)]; ok {
+	if !waiting {
+		if f, slots, ok := t.r.idleRoute(text); ok {
+			t.start(ctx, f, slots)
+			return
+		}
+	} else if id, ok := t.r.phrases[foldWords(text)]; ok {
 		f, _ := t.r.engine.Flow(id)
 		t.start(ctx, f, nil)
 		return
@@ -345,7 +350,8 @@ func (t *turn) text(ctx context.Context, text string) {
 	codeFlow, hasCodeFlow := t.r.engine.ByTrigger("code")
 	if hasCodeFlow {
 		startStep, _ := codeFlow.Step(codeFlow.Start)
-		atCodeStep := st.Flow == codeFlow.ID && st.Step == codeFlow.Start
+		// A step that asks for a code (the lookup's, the rating's) takes it.
+		atCodeStep := waiting && step.Save == startStep.Save && !step.Dynamic && len(step.Choices) == 0
 		if code, ok := domain.FindCode(text); ok && !atCodeStep {
 			t.start(ctx, codeFlow, map[string]string{startStep.Save: code})
 			return
@@ -361,7 +367,7 @@ func (t *turn) text(ctx context.Context, text string) {
 		}
 	}
 	if waiting {
-		t.answer(ctx, dialog.Input{Text: text})
+		t.answerOrTalk(ctx, text)
 		return
 	}
 	// Without a reply keyboard the menu is numbered (render.numberedMenu).

@@ -27,6 +27,13 @@ type Flow struct {
 	// "code" (a dossier code typed anywhere) fills the start step's slot;
 	// "contact" (a shared contact) puts the phone in slot "phone".
 	Triggers []string `yaml:"triggers"`
+	// Talk are locale keys of sentence patterns ("a|b|c", words folded,
+	// "*" for any words) that start the flow when said outside any step.
+	// TalkArgs gives the flow, as its args, the sentence ("text": a search)
+	// or the dossier code in it ("code"); a sentence with a code starts a
+	// flow that takes none only through its "code" trigger.
+	Talk     []string `yaml:"talk"`
+	TalkArgs string   `yaml:"talk_args"`
 	Start    string   `yaml:"start"`
 	Steps    []*Step  `yaml:"steps"`
 
@@ -59,6 +66,11 @@ type Choice struct {
 	Label string `yaml:"label"` // locale key
 	Value string `yaml:"value"` // ASCII, short: it travels in callback data
 	Next  string `yaml:"next"`
+	// Words is a locale key of more typed words that choose it ("có|ok"):
+	// a typed answer is an answer as much as a pressed one.
+	Words string `yaml:"words"`
+
+	typed []string // folded label and words, in every language
 }
 
 // Keys is one locale key or a list of them.
@@ -121,6 +133,9 @@ type Prompt struct {
 	Parts   []Prompt // said as lines of this one message, after Key's text
 	Choices []Button
 	Contact bool // offer the "share my phone number" key
+	// Apart says it in a message of its own: the text before it then
+	// carries the reply keyboard, which a message with buttons cannot.
+	Apart bool
 }
 
 // Button is a rendered choice: a locale key (with args) or, for dynamic
@@ -130,6 +145,9 @@ type Button struct {
 	Args map[string]string
 	Text string
 	Data string
+	// Words is a locale key of more typed words that choose it, as a
+	// Choice's Words.
+	Words string
 }
 
 // Call is what an action receives.

@@ -30,6 +30,7 @@ type Engine struct {
 	actions  map[string]Action
 	menu     string              // id of the flow that declares the main menu
 	fold     func(string) string // how typed words are compared with labels
+	words    func(string) []string
 }
 
 // Option changes how an Engine works.
@@ -39,6 +40,14 @@ type Option func(*Engine)
 // after fold (say, without case or accents); by default only case and
 // spacing are ignored.
 func WithFold(fold func(string) string) Option { return func(e *Engine) { e.fold = fold } }
+
+// WithWords lets a typed label choose its choice: words returns a locale
+// key's texts in every language, "a|b" split, so a label (or a choice's
+// Words) typed in any of them, folded, picks it. Without it only a
+// choice's number does.
+func WithWords(words func(key string) []string) Option {
+	return func(e *Engine) { e.words = words }
+}
 
 // New loads every *.yaml in fsys and validates the whole set: unknown locale
 // keys (hasKey), dangling steps, unbound actions, duplicate ids or commands.
@@ -96,7 +105,35 @@ func New(fsys fs.FS, hasKey func(string) bool, actions map[string]Action, opts .
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	for _, f := range e.flows {
+		for _, s := range f.Steps {
+			for i := range s.Choices {
+				c := &s.Choices[i]
+				c.typed = e.typed(c.Label, c.Words)
+			}
+		}
+	}
 	return e, nil
+}
+
+// typed is what typing chooses a choice labelled label with more words:
+// each text of both keys, folded; nothing without WithWords.
+func (e *Engine) typed(label, words string) []string {
+	if e.words == nil {
+		return nil
+	}
+	var out []string
+	for _, k := range []string{label, words} {
+		if k == "" {
+			continue
+		}
+		for _, w := range e.words(k) {
+			if w = e.fold(w); w != "" {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
 }
 
 func (e *Engine) sortedIDs() []string {
@@ -142,6 +179,12 @@ func (e *Engine) check(f *Flow, hasKey func(string) bool) []error {
 	key("label", f.Label)
 	for _, p := range f.Phrases {
 		key("phrases", p)
+	}
+	for _, p := range f.Talk {
+		key("talk", p)
+	}
+	if a := f.TalkArgs; a != "" && a != "text" && a != "code" {
+		bad("talk_args: %q (want text or code)", a)
 	}
 	for _, c := range f.Commands {
 		if !commandName.MatchString(c) {
@@ -198,6 +241,7 @@ func (e *Engine) check(f *Flow, hasKey func(string) bool) []error {
 		}
 		for _, c := range s.Choices {
 			key(where+" choice", c.Label)
+			key(where+" choice words", c.Words)
 			if !valueName.MatchString(c.Value) {
 				bad("%s: choice value %q must be short ASCII", where, c.Value)
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -228,7 +229,11 @@ func (r *run) say(f *Flow, s *Step) {
 		// no buttons.
 		lines := []string{Data(f.ID, s.ID, "")}
 		for _, b := range r.pending {
-			lines = append(lines, oneLine(b.Data)+"\t"+oneLine(b.Text))
+			key := b.Key
+			if len(b.Args) > 0 { // its text needs the args: the value is typed instead
+				key = ""
+			}
+			lines = append(lines, oneLine(b.Data)+"\t"+oneLine(b.Text)+"\t"+key+"\t"+b.Words)
 			b.Data = Data(f.ID, s.ID, b.Data)
 			buttons = append(buttons, b)
 		}
@@ -247,8 +252,12 @@ func (r *run) say(f *Flow, s *Step) {
 	last.Contact = last.Contact || contact
 }
 
-// offer is one dynamic choice as offered: its value and its ready label.
-type offer struct{ value, label string }
+// offer is one dynamic choice as offered: its value and what typing
+// chooses it (its label and words, folded).
+type offer struct {
+	value string
+	typed []string
+}
 
 // offered returns the dynamic choices last offered for step s of flow f;
 // none when the list kept is another step's.
@@ -259,10 +268,42 @@ func (r *run) offered(f *Flow, s *Step) []offer {
 	}
 	out := make([]offer, 0, len(lines)-1)
 	for _, l := range lines[1:] {
-		v, label, _ := strings.Cut(l, "\t")
-		out = append(out, offer{value: v, label: r.e.fold(label)})
+		// value, ready label, label key, words key (older sessions: the first two)
+		cols := append(strings.Split(l, "\t"), "", "", "")
+		o := offer{value: cols[0], typed: r.e.typed(cols[2], cols[3])}
+		if label := r.e.fold(cols[1]); label != "" {
+			o.typed = append(o.typed, label)
+		}
+		out = append(out, o)
 	}
 	return out
+}
+
+// typedPick reads a typed answer to a choice step: the number of a choice,
+// or what chooses exactly one of them (a label or a word, folded); "" when
+// it is none or more than one.
+func (r *run) typedPick(text string, values []string, typed [][]string) string {
+	t := strings.TrimSpace(text)
+	if n, err := strconv.Atoi(t); err == nil {
+		if n >= 1 && n <= len(values) {
+			return values[n-1]
+		}
+		return ""
+	}
+	f := r.e.fold(t)
+	if f == "" {
+		return ""
+	}
+	pick := ""
+	for i, words := range typed {
+		if slices.Contains(words, f) && values[i] != pick {
+			if pick != "" {
+				return "" // «có» where two choices mean yes: ask again
+			}
+			pick = values[i]
+		}
+	}
+	return pick
 }
 
 // oneLine keeps a value or label on one line of choicesSlot.
@@ -286,13 +327,16 @@ func (r *run) pickDynamic(s *Step, in Input, offered []offer) (string, error) {
 		return "", &BadAnswer{Key: "errors.button_expired"}
 	}
 	t := strings.TrimSpace(in.Text)
-	if n, err := strconv.Atoi(t); err == nil && n >= 1 && n <= len(offered) {
-		return offered[n-1].value, nil
-	}
-	for _, o := range offered {
-		if t != "" && (t == o.value || (o.label != "" && r.e.fold(t) == o.label)) {
+	values := make([]string, len(offered))
+	typed := make([][]string, len(offered))
+	for i, o := range offered {
+		if t != "" && t == o.value {
 			return o.value, nil
 		}
+		values[i], typed[i] = o.value, o.typed
+	}
+	if v := r.typedPick(t, values, typed); v != "" {
+		return v, nil
 	}
 	return "", &BadAnswer{Key: "input.pick_one"}
 }
@@ -310,10 +354,13 @@ func (r *run) accept(s *Step, in Input, offered []offer) (value, next string, er
 	}
 	if len(s.Choices) > 0 {
 		pick := in.Choice
-		if pick == "" { // typed: "2" picks the second button (menus without buttons)
-			if n, err := strconv.Atoi(strings.TrimSpace(in.Text)); err == nil && n >= 1 && n <= len(s.Choices) {
-				pick = s.Choices[n-1].Value
+		if pick == "" { // typed: "2" picks the second button (menus without buttons), «đồng ý» the one it labels
+			values := make([]string, len(s.Choices))
+			typed := make([][]string, len(s.Choices))
+			for i, c := range s.Choices {
+				values[i], typed[i] = c.Value, c.typed
 			}
+			pick = r.typedPick(in.Text, values, typed)
 		}
 		for _, c := range s.Choices {
 			if c.Value == pick {
