@@ -15,7 +15,7 @@ import (
 	"xabot/internal/chat"
 )
 
-var telegramFeatures = chat.Features{Buttons: true, Keyboard: true, ShareContact: true, MaxText: 4096}
+var telegramFeatures = chat.Features{Buttons: true, Keyboard: true, ShareContact: true, Location: true, MaxText: 4096}
 
 // agree takes user through /start and "Đồng ý".
 func (f *fixture) agree(user string) {

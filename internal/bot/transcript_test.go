@@ -83,6 +83,17 @@ type fixture struct {
 	db     *store.DB
 	now    time.Time
 	seq    int
+	ch     chat.Channel // the channel updates come from; "" = Telegram
+}
+
+// transcriptChannels are the channels a transcript may speak through
+// ("@channel zalo"), each with what its app shows: Zalo numbers every
+// choice and shares nothing, the terminal shows buttons but sends no
+// location.
+var transcriptChannels = map[chat.Channel]chat.Features{
+	chat.Telegram: {Buttons: true, Keyboard: true, ShareContact: true, Location: true, MaxText: 4096},
+	chat.Zalo:     {MaxText: 2000},
+	chat.Console:  {Buttons: true, Keyboard: true, ShareContact: true, MaxText: 1 << 16},
 }
 
 func newFixture(t *testing.T, feat chat.Features) *fixture {
@@ -205,7 +216,11 @@ func (f *fixture) send(user, line string) {
 // next update id.
 func (f *fixture) update(user, line string) chat.Update {
 	f.seq++
-	u := chat.Update{ID: fmt.Sprint(f.seq), From: chat.UserKey{Channel: chat.Telegram, ID: user}, ChatID: user, At: f.now}
+	ch := f.ch
+	if ch == "" {
+		ch = chat.Telegram
+	}
+	u := chat.Update{ID: fmt.Sprint(f.seq), From: chat.UserKey{Channel: ch, ID: user}, ChatID: user, At: f.now}
 	switch {
 	case strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]"):
 		u.Kind, u.Data = chat.Callback, line[1:len(line)-1]
@@ -275,8 +290,8 @@ func format(replies []chat.Reply) string {
 
 // TestTranscripts replays every testdata/*.txt conversation: "> " lines
 // are the user's, "< " lines what the bot must answer, byte for byte.
-// "# " lines are comments; "@user N" switches the user; "@wait 1h"
-// moves the clock. Run with -update to rewrite them after a deliberate
+// "# " lines are comments; "@user N" switches the user; "@channel zalo"
+// (tg, console) the channel it comes from; "@wait 1h" moves the clock. Run with -update to rewrite them after a deliberate
 // change, then read the diff.
 func TestTranscripts(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.txt")
@@ -289,7 +304,14 @@ func TestTranscripts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f := newFixture(t, chat.Features{Buttons: true, Keyboard: true, ShareContact: true, MaxText: 4096})
+			f := newFixture(t, transcriptChannels[chat.Telegram])
+			recs := map[chat.Channel]*recorder{chat.Telegram: f.rec}
+			for ch, feat := range transcriptChannels {
+				if recs[ch] == nil {
+					recs[ch] = &recorder{feat: feat}
+					f.router.cfg.Channels[ch] = recs[ch]
+				}
+			}
 			user := "100"
 			var got strings.Builder
 			for _, line := range strings.Split(strings.TrimRight(string(raw), "\n"), "\n") {
@@ -300,6 +322,12 @@ func TestTranscripts(t *testing.T) {
 					got.WriteString(line + "\n")
 				case strings.HasPrefix(line, "@user "):
 					user = strings.TrimPrefix(line, "@user ")
+					got.WriteString(line + "\n")
+				case strings.HasPrefix(line, "@channel "):
+					f.ch = chat.Channel(strings.TrimPrefix(line, "@channel "))
+					if f.rec = recs[f.ch]; f.rec == nil {
+						t.Fatalf("%s: no channel %q", file, f.ch)
+					}
 					got.WriteString(line + "\n")
 				case strings.HasPrefix(line, "@wait "):
 					d, err := time.ParseDuration(strings.TrimPrefix(line, "@wait "))
