@@ -4,12 +4,10 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"xabot/internal/chat"
-	"xabot/internal/store"
 )
 
 // A pushed notice's button, shown on Zalo as a numbered line, is pressed
@@ -19,16 +17,7 @@ import (
 // means what that answer numbered, not the notice.
 func TestPressByNumberAcrossProcesses(t *testing.T) {
 	ctx := t.Context()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "x.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	for _, d := range fixtureDossiers() {
-		if _, err := db.UpsertDossier(ctx, d, "test"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	db := fixtureDB(t)
 	rdb := redisClient(t)
 	prefix := redisTestPrefix(t, rdb)
 	// process starts a router over the shared database and Redis, as a

@@ -99,16 +99,7 @@ var transcriptChannels = map[chat.Channel]chat.Features{
 func newFixture(t *testing.T, feat chat.Features) *fixture {
 	t.Helper()
 	ctx := t.Context()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "x.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	for _, d := range fixtureDossiers() {
-		if _, err := db.UpsertDossier(ctx, d, "test"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	db := fixtureDB(t)
 	for _, p := range []domain.Procedure{
 		{Code: "1.001193.000.00.00.H55", Name: "Đăng ký khai sinh", Field: "Hộ tịch", Days: 1},
 		{Code: "2.000815.000.00.00.H55", Name: "Chứng thực bản sao từ bản chính", Field: "Chứng thực", Days: 0},
@@ -122,6 +113,22 @@ func newFixture(t *testing.T, feat chat.Features) *fixture {
 	f := newFixtureOn(t, db, nil, rec)
 	f.t, f.rec = t, rec
 	return f
+}
+
+// fixtureDB is a fresh SQLite file with the fixture's dossiers.
+func fixtureDB(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "x.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	for _, d := range fixtureDossiers() {
+		if _, err := db.UpsertDossier(t.Context(), d, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
 }
 
 // newFixtureOn builds the router over db with sessions (nil: in-process)
