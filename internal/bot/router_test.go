@@ -178,7 +178,7 @@ func TestForgetAnonymisesAndUnlinks(t *testing.T) {
 	f.agree("55")
 	for _, l := range []string{"📱 0987654321", "/danhgia H55.20-261110-0002", "[rate/level/H55.20-261110-0002:5]",
 		"/gopy", "[feedback/ask_category/other]", "Xin đề nghị lắp thêm đèn ở ngã ba thôn.", "[feedback/ask_media/done]",
-		"[feedback/ask_anon/no]", "[feedback/confirm/send]"} {
+		"[feedback/ask_anon/no]", "Võ Thị Dung", "[feedback/confirm/send]"} {
 		f.send("55", l)
 	}
 	f.rec.take()
