@@ -66,7 +66,13 @@ func (a *App) Serve(ctx context.Context) error {
 		return err
 	}
 	for name, ch := range channels {
-		a.senders[name] = ch
+		var s chat.Sender = ch
+		if !ch.Features().Buttons {
+			// A notice's buttons go out as numbers: the session store
+			// keeps what each presses, for any replica to read.
+			s = bot.RememberPresses(name, ch, a.sessions, a.log)
+		}
+		a.senders[name] = s
 	}
 	sched, err := a.scheduler()
 	if err != nil {

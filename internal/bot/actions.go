@@ -15,7 +15,7 @@ import (
 // Slots are parsed into typed requests here; services never see the map.
 func (r *Router) actions() map[string]dialog.Action {
 	all := r.citizenActions()
-	for _, more := range []map[string]dialog.Action{r.officialActions(), r.apologyActions(), r.ratingActions(), r.feedbackActions(), r.statsActions(), r.procedureActions()} {
+	for _, more := range []map[string]dialog.Action{r.officialActions(), r.apologyActions(), r.ratingActions(), r.feedbackActions(), r.statsActions(), r.procedureActions(), r.mineTypedActions(), r.feedbackSenderActions()} {
 		for name, a := range more {
 			all[name] = a
 		}
@@ -173,7 +173,7 @@ func (r *Router) dossierMine(ctx context.Context, c dialog.Call) (dialog.Result,
 	clear := map[string]string{"phone": "", "phone_own": ""}
 	if t.cit.Phone == "" {
 		if !t.feat.ShareContact {
-			return dialog.Result{Branch: "unavailable", Say: []dialog.Prompt{{Key: "mine.unavailable"}}}, nil
+			return dialog.Result{Branch: "need_typed", Say: say, Slots: clear}, nil
 		}
 		return dialog.Result{Branch: "need_phone", Slots: clear}, nil
 	}

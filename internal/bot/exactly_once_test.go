@@ -196,7 +196,8 @@ func TestKilledMidReplyResumesAtTheNextMessage(t *testing.T) {
 	s := newCrashSite(t, 120)
 	a := s.start(0, never)
 	s.lines(a, "7", "/start", "[consent/ask/yes]", "/gopy", "[feedback/ask_category/other]",
-		"Xin đề nghị lắp thêm đèn ở ngã ba thôn.", "[feedback/ask_media/done]", "[feedback/ask_anon/no]")
+		"Xin đề nghị lắp thêm đèn ở ngã ba thôn.", "[feedback/ask_media/done]", "[feedback/ask_anon/no]",
+		"Nguyễn Thị Mai", "0912 345 678")
 	from := s.screen.len()
 	a.wire.die, a.wire.how = a.wire.n+2, beforeMessage
 	u := s.person.update("7", "[feedback/confirm/send]")

@@ -121,6 +121,8 @@ func (r *Router) feedbackPreview(ctx context.Context, c dialog.Call) (dialog.Res
 	}
 	if c.Slots["anonymous"] == "yes" {
 		p.Parts = append(p.Parts, dialog.Prompt{Key: "feedback.card.anonymous"})
+	} else if sender, ok := senderPreview(c.Slots); ok {
+		p.Parts = append(p.Parts, sender)
 	}
 	return dialog.Result{Say: []dialog.Prompt{p}}, nil
 }
@@ -134,8 +136,8 @@ func (r *Router) feedbackSubmit(ctx context.Context, c dialog.Call) (dialog.Resu
 		lo, err2 := strconv.ParseFloat(lon, 64)
 		place = domain.Location{Lat: la, Lon: lo, Has: err1 == nil && err2 == nil}
 	}
-	ack, err := r.cfg.Feedback.Submit(ctx, c.User, domain.FeedbackKind(c.Slots["kind"]), domain.Category(c.Slots["category"]),
-		c.Slots["text"], c.Slots["anonymous"] == "yes", photosOf(c.Slots), place)
+	ack, err := r.cfg.Feedback.SubmitFrom(ctx, c.User, domain.FeedbackKind(c.Slots["kind"]), domain.Category(c.Slots["category"]),
+		c.Slots["text"], c.Slots["anonymous"] == "yes", senderOf(c.Slots), photosOf(c.Slots), place)
 	var th *feedback.ThrottledError
 	if errors.As(err, &th) {
 		return dialog.Result{}, domain.Invalid(th.Key, "until", r.dateTime(th.Until))

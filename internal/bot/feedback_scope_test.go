@@ -15,7 +15,8 @@ var tcTicket = regexp.MustCompile(`TC-\d{4}-\d{4}`)
 // denounce files a denunciation from user and returns its ticket.
 func (f *fbFixture) denounce(user, text string) string {
 	f.t.Helper()
-	for _, l := range []string{"/gopy", "[feedback/ask_category/denunciation]", text, "[feedback/ask_media/done]"} {
+	for _, l := range []string{"/gopy", "[feedback/ask_category/denunciation]", text, "[feedback/ask_media/done]",
+		"Trần Văn Tố", "0912 345 678"} {
 		f.send(user, l)
 	}
 	f.rec.take()

@@ -69,7 +69,7 @@ func (f *fbFixture) official(user, name string, head bool, fields ...string) {
 func (f *fbFixture) toConfirm(user, text string) {
 	f.t.Helper()
 	for _, l := range []string{"/gopy", "[feedback/ask_category/roads_lighting]", text,
-		"[feedback/ask_media/done]", "[feedback/ask_anon/no]"} {
+		"[feedback/ask_media/done]", "[feedback/ask_anon/no]", "Nguyễn Thị Mai", "0912 345 678"} {
 		f.send(user, l)
 	}
 	if got := f.rec.take(); len(got) == 0 || !strings.Contains(got[len(got)-1].Text, f.text("feedback.preview_head")) {

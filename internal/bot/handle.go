@@ -73,7 +73,7 @@ func (r *Router) handle(ctx context.Context, log *slog.Logger, ch Channel, u cha
 		log.Info("resuming the replies of an interrupted turn", "reply", begun.Staged.Reply, "part", begun.Staged.Part)
 		return r.deliver(ctx, log, ch, u.ChatID, key, *begun.Staged)
 	}
-	t := r.compute(ctx, log, ch.Features(), u, begun.Session)
+	t := r.compute(ctx, log, ch.Features(), pressed(u, ch.Features(), begun.Presses), begun.Session)
 	replies := t.render(t.say)
 	var next *session.Session
 	if !t.forget {

@@ -37,10 +37,10 @@ func (t *turn) render(prompts []dialog.Prompt) []chat.Reply {
 			if key == "" {
 				key = "input.choose"
 			}
-			s = t.r.t(t.lang, key, p.Args)
+			s = t.tr(key, p.Args)
 		}
 		for _, part := range p.Parts {
-			s += "\n" + t.r.t(t.lang, part.Key, part.Args)
+			s += "\n" + t.tr(part.Key, part.Args)
 		}
 		if strings.TrimSpace(s) != "" {
 			text = append(text, s)

@@ -15,7 +15,7 @@ import (
 	"xabot/internal/chat"
 )
 
-var telegramFeatures = chat.Features{Buttons: true, Keyboard: true, ShareContact: true, MaxText: 4096}
+var telegramFeatures = chat.Features{Buttons: true, Keyboard: true, ShareContact: true, Location: true, MaxText: 4096}
 
 // agree takes user through /start and "Đồng ý".
 func (f *fixture) agree(user string) {
@@ -178,7 +178,7 @@ func TestForgetAnonymisesAndUnlinks(t *testing.T) {
 	f.agree("55")
 	for _, l := range []string{"📱 0987654321", "/danhgia H55.20-261110-0002", "[rate/level/H55.20-261110-0002:5]",
 		"/gopy", "[feedback/ask_category/other]", "Xin đề nghị lắp thêm đèn ở ngã ba thôn.", "[feedback/ask_media/done]",
-		"[feedback/ask_anon/no]", "[feedback/confirm/send]"} {
+		"[feedback/ask_anon/no]", "Võ Thị Dung", "[feedback/confirm/send]"} {
 		f.send("55", l)
 	}
 	f.rec.take()

@@ -83,21 +83,23 @@ type fixture struct {
 	db     *store.DB
 	now    time.Time
 	seq    int
+	ch     chat.Channel // the channel updates come from; "" = Telegram
+}
+
+// transcriptChannels are the channels a transcript may speak through
+// ("@channel zalo"), each with what its app shows: Zalo numbers every
+// choice and shares nothing, the terminal shows buttons but sends no
+// location.
+var transcriptChannels = map[chat.Channel]chat.Features{
+	chat.Telegram: {Buttons: true, Keyboard: true, ShareContact: true, Location: true, MaxText: 4096},
+	chat.Zalo:     {MaxText: 2000},
+	chat.Console:  {Buttons: true, Keyboard: true, ShareContact: true, MaxText: 1 << 16},
 }
 
 func newFixture(t *testing.T, feat chat.Features) *fixture {
 	t.Helper()
 	ctx := t.Context()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "x.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	for _, d := range fixtureDossiers() {
-		if _, err := db.UpsertDossier(ctx, d, "test"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	db := fixtureDB(t)
 	for _, p := range []domain.Procedure{
 		{Code: "1.001193.000.00.00.H55", Name: "Đăng ký khai sinh", Field: "Hộ tịch", Days: 1},
 		{Code: "2.000815.000.00.00.H55", Name: "Chứng thực bản sao từ bản chính", Field: "Chứng thực", Days: 0},
@@ -111,6 +113,22 @@ func newFixture(t *testing.T, feat chat.Features) *fixture {
 	f := newFixtureOn(t, db, nil, rec)
 	f.t, f.rec = t, rec
 	return f
+}
+
+// fixtureDB is a fresh SQLite file with the fixture's dossiers.
+func fixtureDB(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "x.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	for _, d := range fixtureDossiers() {
+		if _, err := db.UpsertDossier(t.Context(), d, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
 }
 
 // newFixtureOn builds the router over db with sessions (nil: in-process)
@@ -206,7 +224,11 @@ func (f *fixture) send(user, line string) {
 // next update id.
 func (f *fixture) update(user, line string) chat.Update {
 	f.seq++
-	u := chat.Update{ID: fmt.Sprint(f.seq), From: chat.UserKey{Channel: chat.Telegram, ID: user}, ChatID: user, At: f.now}
+	ch := f.ch
+	if ch == "" {
+		ch = chat.Telegram
+	}
+	u := chat.Update{ID: fmt.Sprint(f.seq), From: chat.UserKey{Channel: ch, ID: user}, ChatID: user, At: f.now}
 	switch {
 	case strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]"):
 		u.Kind, u.Data = chat.Callback, line[1:len(line)-1]
@@ -276,8 +298,8 @@ func format(replies []chat.Reply) string {
 
 // TestTranscripts replays every testdata/*.txt conversation: "> " lines
 // are the user's, "< " lines what the bot must answer, byte for byte.
-// "# " lines are comments; "@user N" switches the user; "@wait 1h"
-// moves the clock. Run with -update to rewrite them after a deliberate
+// "# " lines are comments; "@user N" switches the user; "@channel zalo"
+// (tg, console) the channel it comes from; "@wait 1h" moves the clock. Run with -update to rewrite them after a deliberate
 // change, then read the diff.
 func TestTranscripts(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.txt")
@@ -290,7 +312,14 @@ func TestTranscripts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f := newFixture(t, chat.Features{Buttons: true, Keyboard: true, ShareContact: true, MaxText: 4096})
+			f := newFixture(t, transcriptChannels[chat.Telegram])
+			recs := map[chat.Channel]*recorder{chat.Telegram: f.rec}
+			for ch, feat := range transcriptChannels {
+				if recs[ch] == nil {
+					recs[ch] = &recorder{feat: feat}
+					f.router.cfg.Channels[ch] = recs[ch]
+				}
+			}
 			user := "100"
 			var got strings.Builder
 			for _, line := range strings.Split(strings.TrimRight(string(raw), "\n"), "\n") {
@@ -301,6 +330,12 @@ func TestTranscripts(t *testing.T) {
 					got.WriteString(line + "\n")
 				case strings.HasPrefix(line, "@user "):
 					user = strings.TrimPrefix(line, "@user ")
+					got.WriteString(line + "\n")
+				case strings.HasPrefix(line, "@channel "):
+					f.ch = chat.Channel(strings.TrimPrefix(line, "@channel "))
+					if f.rec = recs[f.ch]; f.rec == nil {
+						t.Fatalf("%s: no channel %q", file, f.ch)
+					}
 					got.WriteString(line + "\n")
 				case strings.HasPrefix(line, "@wait "):
 					d, err := time.ParseDuration(strings.TrimPrefix(line, "@wait "))

@@ -198,6 +198,7 @@ type Features struct {
 	Buttons      bool // inline buttons
 	Keyboard     bool // reply keyboards
 	ShareContact bool // a key that sends the user's own phone number
+	Location     bool // the user can send a location from the app
 	MaxText      int  // longest text one message may carry, in characters
 }
 

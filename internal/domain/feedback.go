@@ -183,6 +183,10 @@ type Feedback struct {
 	// one never reaches that handler (Excludes), whatever imports change.
 	DossierCode, DossierHandler string
 
+	// Sender is who sent it «kèm danh tính», for the officials who handle
+	// it to call back; zero for an anonymous message. Never logged.
+	Sender Sender
+
 	AnswerText     string
 	RefuseReason   string
 	MoreRequest    string // what the citizen was asked for; kept after the supplement

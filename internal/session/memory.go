@@ -32,6 +32,7 @@ type Memory struct {
 	sessions *expiring
 	handled  *expiring
 	staged   *expiring
+	presses  *expiring
 }
 
 var _ Store = (*Memory)(nil)
@@ -48,6 +49,7 @@ func NewMemory(ttl, dedupeTTL time.Duration, now func() time.Time) *Memory {
 		sessions: newExpiring(ttl, maxMemorySessions),
 		handled:  newExpiring(dedupeTTL, maxMemoryHandled),
 		staged:   newExpiring(dedupeTTL, maxMemoryStaged),
+		presses:  newExpiring(ttl, maxMemorySessions),
 	}
 }
 
@@ -106,6 +108,9 @@ func (m *Memory) Begin(ctx context.Context, update, user string) (Turn, error) {
 	if b, ok := m.sessions.get(user, now); ok {
 		t.Session = decode(b)
 	}
+	if b, ok := m.presses.get(user, now); ok {
+		t.Presses = decodePresses(b)
+	}
 	if update == "" {
 		return t, nil
 	}
@@ -149,6 +154,7 @@ func (m *Memory) Stage(ctx context.Context, update, user string, replies []chat.
 			m.staged.put(update, out, now)
 		}
 	}
+	m.presses.del(user)
 	if sess == nil {
 		m.sessions.del(user)
 	} else {

@@ -21,7 +21,8 @@ import (
 // again after a read timeout or a dropped connection, and the script, run
 // twice, must then answer as it did the first time, not «staged already».
 //
-//	KEYS: seen, turn, sess
+//	KEYS: seen, turn, sess, press (forgotten: the turn's reply is now the
+//	      latest message)
 //	ARGV: replies ("" = none: the update is handled at once), dedupe TTL
 //	      in ms (0 = none), session ("" = delete it), session TTL in ms,
 //	      the call's token
@@ -35,6 +36,7 @@ if redis.call('EXISTS', KEYS[2]) == 1 then
   if redis.call('HGET', KEYS[2], 'by') == ARGV[5] then return 1 end
   return 0
 end
+redis.call('DEL', KEYS[4])
 local key = KEYS[2]
 if ARGV[1] == '' then
   key = KEYS[1]
@@ -61,26 +63,30 @@ end
 return 0
 `)
 
-// Begin reads the session, the handled mark and the staged turn in one
-// round trip.
+// Begin reads the session, the buttons pressed by number, the handled mark
+// and the staged turn in one round trip.
 func (r *Redis) Begin(ctx context.Context, update, user string) (Turn, error) {
-	if update == "" {
-		s, err := r.Load(ctx, user)
-		return Turn{Session: s}, err
-	}
 	pipe := r.rdb.Pipeline()
-	seen := pipe.Exists(ctx, r.seenKey(update))
-	staged := pipe.HGetAll(ctx, r.turnKey(update))
+	var seen *redis.IntCmd
+	var staged *redis.MapStringStringCmd
+	if update != "" {
+		seen = pipe.Exists(ctx, r.seenKey(update))
+		staged = pipe.HGetAll(ctx, r.turnKey(update))
+	}
 	sess := pipe.Get(ctx, r.sessKey(user))
+	press := pipe.Get(ctx, r.pressKey(user))
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return Turn{}, fmt.Errorf("session: begin %s: %w", update, err)
 	}
-	t := Turn{Session: New()}
+	t := Turn{Session: New(), Presses: pressesOf(press)}
 	switch b, err := sess.Bytes(); {
 	case err == nil:
 		t.Session = decode(b)
 	case !errors.Is(err, redis.Nil):
 		return Turn{}, fmt.Errorf("session: begin %s: %w", update, err)
+	}
+	if update == "" {
+		return t, nil
 	}
 	if seen.Val() > 0 {
 		t.Handled = true
@@ -102,6 +108,9 @@ func (r *Redis) Stage(ctx context.Context, update, user string, replies []chat.R
 		return false, fmt.Errorf("session: stage %s: %w", update, err)
 	}
 	if update == "" {
+		if err := r.rdb.Del(ctx, r.pressKey(user)).Err(); err != nil {
+			return false, fmt.Errorf("session: stage: %w", err)
+		}
 		if next == nil {
 			return true, r.Delete(ctx, user)
 		}
@@ -113,7 +122,7 @@ func (r *Redis) Stage(ctx context.Context, update, user string, replies []chat.R
 			return false, fmt.Errorf("session: stage %s: %w", update, err)
 		}
 	}
-	n, err := stageScript.Run(ctx, r.rdb, []string{r.seenKey(update), r.turnKey(update), r.sessKey(user)},
+	n, err := stageScript.Run(ctx, r.rdb, []string{r.seenKey(update), r.turnKey(update), r.sessKey(user), r.pressKey(user)},
 		out, millis(r.dedupeTTL), sess, millis(r.ttl), rand.Text()).Int()
 	if err != nil {
 		return false, fmt.Errorf("session: stage %s: %w", update, err)

@@ -69,6 +69,10 @@ type Store interface {
 	// Done marks update handled (for the store's dedupe TTL) and drops what
 	// was staged for it.
 	Done(ctx context.Context, update string) error
+	// Offer remembers the data of the buttons of the latest message sent
+	// to user, where the channel shows them as numbered lines; nil forgets
+	// them. Begin returns them until Stage forgets them (presses.go).
+	Offer(ctx context.Context, user string, data []string) error
 	// Ping checks that the store answers (for /healthz).
 	Ping(ctx context.Context) error
 }

@@ -157,6 +157,51 @@ func testStore(t *testing.T, newStore func(t *testing.T) (Store, func(time.Durat
 	})
 
 	// The waiting subtests run in parallel so real-time stores wait once.
+	t.Run("presses", func(t *testing.T) {
+		s, _ := newStore(t)
+		ctx := t.Context()
+		data := []string{"unsub/confirm/H55.20-261118-0003", "rate/ask/H55.20-261118-0003"}
+		if err := s.Offer(ctx, "zalo:1", data); err != nil {
+			t.Fatalf("Offer: %v", err)
+		}
+		// Begin hands them to every turn of that chat, with an update id
+		// or without, and to no other chat; reading does not forget.
+		for _, update := range []string{"zalo:u1", ""} {
+			if got := mustBegin(t, s, update, "zalo:1"); !reflect.DeepEqual(got.Presses, data) {
+				t.Errorf("Begin(%q).Presses = %v, want %v", update, got.Presses, data)
+			}
+		}
+		if got := mustBegin(t, s, "zalo:u1", "zalo:2"); got.Presses != nil {
+			t.Errorf("another chat's Presses = %v", got.Presses)
+		}
+		// A turn staged for the chat is its latest message: forgotten.
+		if ok, err := s.Stage(ctx, "zalo:u1", "zalo:1", testReplies, &full); !ok || err != nil {
+			t.Fatalf("Stage = %v, %v", ok, err)
+		}
+		if got := mustBegin(t, s, "zalo:u2", "zalo:1"); got.Presses != nil {
+			t.Errorf("Presses after Stage = %v, want none", got.Presses)
+		}
+		// Without an update id too; and Offer(nil) forgets.
+		if err := s.Offer(ctx, "zalo:1", data); err != nil {
+			t.Fatalf("Offer: %v", err)
+		}
+		if ok, err := s.Stage(ctx, "", "zalo:1", testReplies, &full); !ok || err != nil {
+			t.Fatalf("Stage without id = %v, %v", ok, err)
+		}
+		if got := mustBegin(t, s, "", "zalo:1"); got.Presses != nil {
+			t.Errorf("Presses after Stage without id = %v, want none", got.Presses)
+		}
+		if err := s.Offer(ctx, "zalo:1", data); err != nil {
+			t.Fatalf("Offer: %v", err)
+		}
+		if err := s.Offer(ctx, "zalo:1", nil); err != nil {
+			t.Fatalf("Offer(nil): %v", err)
+		}
+		if got := mustBegin(t, s, "", "zalo:1"); got.Presses != nil {
+			t.Errorf("Presses after Offer(nil) = %v, want none", got.Presses)
+		}
+	})
+
 	t.Run("ttl", func(t *testing.T) {
 		t.Parallel()
 		s, advance := newStore(t)

@@ -25,6 +25,9 @@ type Turn struct {
 	// Staged is set when an earlier attempt stored the update's replies and
 	// did not finish sending them.
 	Staged *Staged
+	// Presses are the buttons' data of the latest message the person was
+	// sent as numbered lines (presses.go), in order; nil when none.
+	Presses []string
 }
 
 // Staged is an update's replies as an earlier attempt stored them, and how

@@ -16,7 +16,7 @@ import (
 
 const feedbackColumns = `id, ticket, kind, category, body, anonymous, citizen, photos, lat, lon, status, owner,
 	answer, refuse_reason, more_request, supplement, created_at, taken_at, answered_at, closed_at,
-	due_refuse, due_more, due_answer, dossier_code, dossier_handler`
+	due_refuse, due_more, due_answer, dossier_code, dossier_handler, sender_name, sender_phone`
 
 func scanFeedback(s scanner) (domain.Feedback, error) {
 	var f domain.Feedback
@@ -25,7 +25,8 @@ func scanFeedback(s scanner) (domain.Feedback, error) {
 	err := s.Scan(&f.ID, &f.Ticket, &kind, &cat, &f.Text, &f.Anonymous, &f.Citizen, &photos, &lat, &lon, &status,
 		&f.Owner, &f.AnswerText, &f.RefuseReason, &f.MoreRequest, &f.SupplementText,
 		timeScan{&f.CreatedAt}, timeScan{&f.TakenAt}, timeScan{&f.AnsweredAt}, timeScan{&f.ClosedAt},
-		timeScan{&f.DueRefuse}, timeScan{&f.DueMore}, timeScan{&f.DueAnswer}, &f.DossierCode, &f.DossierHandler)
+		timeScan{&f.DueRefuse}, timeScan{&f.DueMore}, timeScan{&f.DueAnswer}, &f.DossierCode, &f.DossierHandler,
+		&f.Sender.Name, &f.Sender.Phone)
 	if err != nil {
 		return domain.Feedback{}, err
 	}
@@ -88,12 +89,13 @@ func (db *DB) CreateFeedback(ctx context.Context, f domain.Feedback, loc *time.L
 		res, err := tx.ExecContext(ctx, `INSERT INTO feedback (ticket, kind, period, seq, category, body, anonymous,
 			citizen, photos, lat, lon, status, owner, answer, refuse_reason, more_request, supplement,
 			created_at, taken_at, answered_at, closed_at, due_refuse, due_more, due_answer, updated_at,
-			dossier_code, dossier_handler)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			dossier_code, dossier_handler, sender_name, sender_phone)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			f.Ticket, string(f.Kind), period, last+1, string(f.Category), f.Text, f.Anonymous,
 			f.Citizen, photos, lat, lon, string(f.Status), f.Owner, f.AnswerText, f.RefuseReason, f.MoreRequest,
 			f.SupplementText, f.CreatedAt.Unix(), unix(f.TakenAt), unix(f.AnsweredAt), unix(f.ClosedAt),
-			unix(f.DueRefuse), unix(f.DueMore), unix(f.DueAnswer), f.CreatedAt.Unix(), f.DossierCode, f.DossierHandler)
+			unix(f.DueRefuse), unix(f.DueMore), unix(f.DueAnswer), f.CreatedAt.Unix(), f.DossierCode, f.DossierHandler,
+			f.Sender.Name, f.Sender.Phone)
 		if err != nil {
 			return fmt.Errorf("store: create feedback %s: %w", f.Ticket, err)
 		}
@@ -260,14 +262,14 @@ func (db *DB) CountFeedbackSince(ctx context.Context, citizen string, since time
 	return n, nil
 }
 
-// AnonymizeFeedback erases chat key citizen from every message it sent
-// (/xoadulieu) and says how many: the texts, photos, places and answers
+// AnonymizeFeedback erases chat key citizen, and the name and phone given
+// with it, from every message it sent (/xoadulieu) and says how many: the texts, photos, places and answers
 // stay, as the commune must keep them, but no longer lead to the person.
 func (db *DB) AnonymizeFeedback(ctx context.Context, citizen string) (int, error) {
 	if citizen == "" {
 		return 0, nil
 	}
-	res, err := db.w.ExecContext(ctx, `UPDATE feedback SET citizen = '', updated_at = ? WHERE citizen = ?`,
+	res, err := db.w.ExecContext(ctx, `UPDATE feedback SET citizen = '', sender_name = '', sender_phone = '', updated_at = ? WHERE citizen = ?`,
 		db.now().Unix(), citizen)
 	if err != nil {
 		return 0, fmt.Errorf("store: anonymize feedback: %w", err)

@@ -278,10 +278,16 @@ func TestFeedbackCountAndAnonymize(t *testing.T) {
 	ctx := t.Context()
 	loc := hcmZone(t)
 	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, loc)
+	sender := domain.Sender{Name: "Nguyễn Thị Mai", Phone: "0912345678"}
 	for i, c := range []string{"tg:1", "tg:1", "tg:2", "tg:1"} {
-		if _, err := db.CreateFeedback(ctx, newFeedback(domain.KindFeedback, c, t0.Add(time.Duration(i)*20*time.Second)), loc); err != nil {
+		f := newFeedback(domain.KindFeedback, c, t0.Add(time.Duration(i)*20*time.Second))
+		f.Sender = sender
+		if _, err := db.CreateFeedback(ctx, f, loc); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if f, err := db.FeedbackByTicket(ctx, "PA-2611-0001"); err != nil || f.Sender != sender {
+		t.Fatalf("stored sender %+v, %v; want %+v", f.Sender, err, sender)
 	}
 	for _, tt := range []struct {
 		since time.Time
@@ -303,8 +309,8 @@ func TestFeedbackCountAndAnonymize(t *testing.T) {
 		t.Errorf("count after anonymising %d", n)
 	}
 	f, err := db.FeedbackByTicket(ctx, "PA-2611-0001")
-	if err != nil || f.Citizen != "" || f.Text != "Đèn đường thôn An Hòa hỏng" {
-		t.Errorf("anonymised %+v, %v; want the text kept and no citizen", f, err)
+	if err != nil || f.Citizen != "" || !f.Sender.Empty() || f.Text != "Đèn đường thôn An Hòa hỏng" {
+		t.Errorf("anonymised %+v, %v; want the text kept and no citizen, name or phone", f, err)
 	}
 	if other, _ := db.FeedbackOf(ctx, "tg:2"); len(other) != 1 {
 		t.Errorf("tg:2 lost its message: %v", other)

@@ -30,6 +30,9 @@ func sendFeedback(t *testing.T, c *Citizen, category, text, identity string) str
 		m = c.WaitFor(t, "danh tính", wait)
 		c.PressButton(t, m, identity)
 	}
+	if identity != "Gửi ẩn danh" {
+		giveIdentity(t, c)
+	}
 	m = c.WaitFor(t, "kiểm tra lại trước khi gửi", wait)
 	c.PressButton(t, m, "Gửi")
 	ticket := anyTicketRe.FindString(c.WaitFor(t, "✅ UBND xã đã", wait).Text)
@@ -37,6 +40,16 @@ func sendFeedback(t *testing.T, c *Citizen, category, text, identity string) str
 		t.Fatal("no ticket in the acknowledgement")
 	}
 	return ticket
+}
+
+// giveIdentity answers the name and phone a message sent with identity
+// asks for.
+func giveIdentity(t *testing.T, c *Citizen) {
+	t.Helper()
+	c.WaitFor(t, "họ và tên", wait)
+	c.Send("Nguyễn Văn Dân")
+	c.WaitFor(t, "số điện thoại để cán bộ liên hệ lại", wait)
+	c.Send("0912 345 678")
 }
 
 // A citizen's feedback with a photo and a location reaches the official of
@@ -66,9 +79,13 @@ func TestFeedbackRoundTrip(t *testing.T) {
 	c.PressButton(t, m, "Tiếp tục")
 	m = c.WaitFor(t, "danh tính", wait)
 	c.PressButton(t, m, "Gửi kèm danh tính")
+	giveIdentity(t, c)
 	m = c.WaitFor(t, "kiểm tra lại trước khi gửi", wait)
 	if !strings.Contains(m.Text, "1 ảnh") || !strings.Contains(m.Text, "15.050000") {
 		t.Errorf("preview lacks the photo or the place: %s", m.Text)
+	}
+	if !strings.Contains(m.Text, "Nguyễn Văn Dân · 091****678") {
+		t.Errorf("preview lacks the sender, phone masked: %s", m.Text)
 	}
 	c.PressButton(t, m, "Gửi")
 	ack := c.WaitFor(t, "Mã số", wait)
@@ -81,6 +98,9 @@ func TestFeedbackRoundTrip(t *testing.T) {
 	note := roads.WaitFor(t, ticket, 10*time.Second)
 	if !note.HasButton("Trả lời") || !strings.Contains(note.Text, "Đèn đường") {
 		t.Fatalf("the official's notice: %s", note)
+	}
+	if !strings.Contains(note.Text, "Nguyễn Văn Dân · 0912345678") {
+		t.Errorf("the official's notice lacks the sender to call back: %s", note)
 	}
 	photo := roads.Next(t, 10*time.Second)
 	if !photo.Photo {

@@ -68,6 +68,10 @@ func zaloFeedback(t *testing.T, u *ZaloUser) string {
 	u.Send("1")
 	u.WaitFor("2. Gửi ẩn danh")
 	u.Send("1")
+	u.WaitFor("họ và tên")
+	u.Send("Nguyễn Thị Mai")
+	u.WaitFor("số điện thoại để cán bộ liên hệ lại")
+	u.Send("0912 345 678")
 	got = u.WaitFor("1. 📨 Gửi")
 	if !strings.Contains(got, "Đèn đường thôn Đông") {
 		t.Errorf("preview lacks the text:\n%s", got)

@@ -193,7 +193,7 @@ func (b *Bot) request(ctx context.Context, method string, c tgbotapi.Chattable) 
 
 // Features reports what Telegram can show.
 func (b *Bot) Features() chat.Features {
-	return chat.Features{Buttons: true, Keyboard: true, ShareContact: true, MaxText: MaxText}
+	return chat.Features{Buttons: true, Keyboard: true, ShareContact: true, Location: true, MaxText: MaxText}
 }
 
 // Username is the bot's @username without the "@", as getMe reported it.

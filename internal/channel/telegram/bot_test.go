@@ -122,7 +122,7 @@ func TestNewConfig(t *testing.T) {
 
 func TestFeatures(t *testing.T) {
 	b := newTestBot(t, newFake(t))
-	want := chat.Features{Buttons: true, Keyboard: true, ShareContact: true, MaxText: 4096}
+	want := chat.Features{Buttons: true, Keyboard: true, ShareContact: true, Location: true, MaxText: 4096}
 	if got := b.Features(); got != want {
 		t.Errorf("Features = %+v", got)
 	}

@@ -81,9 +81,8 @@ type Bot struct {
 	start       time.Time // New was called; "ready_ms" is measured from here
 	ready       sync.Once
 
-	global  *pace.Window
-	chats   *pace.PerChat[string]
-	presses presses
+	global *pace.Window
+	chats  *pace.PerChat[string]
 
 	// Seams for tests.
 	sleep func(ctx context.Context, d time.Duration) error

@@ -213,7 +213,6 @@ func (b *Bot) Process(ctx context.Context, h chat.Handler, body []byte) error {
 		return err
 	}
 	u, ok := toUpdate(w, b.now())
-	u = b.presses.press(u)
 	if !ok {
 		b.log.Debug("zalo update ignored", "event", w.EventName, "message_id", w.messageID())
 		return nil

@@ -129,7 +129,6 @@ func (b *Bot) handleRaw(ctx, hctx context.Context, h chat.Handler, raw json.RawM
 		return
 	}
 	u, ok := toUpdate(w, b.now())
-	u = b.presses.press(u)
 	if !ok {
 		b.log.Debug("zalo update ignored", "event", w.EventName, "message_id", w.messageID())
 		return

@@ -28,8 +28,9 @@ var (
 
 // Send delivers a reply as plain text (Zalo has no markup, buttons or
 // keyboards). The bot already renders choices as numbered text for channels
-// without buttons; should r.Buttons still be set, they are appended as
-// numbered lines. r.Keyboard is ignored. Text longer than 2,000 characters
+// without buttons; should r.Buttons still be set (a pushed notice), they are
+// appended as numbered lines, which the bot reads back when the person types
+// a number (bot.RememberPresses). r.Keyboard is ignored. Text longer than 2,000 characters
 // is split (see split); an empty text sends nothing.
 //
 // An image is sent with sendPhoto, which takes a URL: r.Image.FileID when it
@@ -76,7 +77,6 @@ func (b *Bot) deliver(ctx context.Context, r chat.Reply, p *chat.Parts, paced bo
 		return fmt.Errorf("zalo: send: bad chat id %q", id)
 	}
 	text := sanitize(r.Text)
-	b.presses.remember(id, r.Buttons)
 	if choices := numbered(r.Buttons); choices != "" {
 		if strings.TrimSpace(text) == "" {
 			text = choices

@@ -66,6 +66,19 @@ func (s *Service) VerifyContact(ctx context.Context, key, phone string, own bool
 	if !own {
 		return "", domain.Invalid("contact.not_own")
 	}
+	return s.link(ctx, key, phone)
+}
+
+// VerifyProved links phone to key where the platform cannot share a
+// contact (Zalo): the caller has proved it first, by the code of a dossier
+// that carries it, checked under the lookup's guessing limits. Consent must
+// come first.
+func (s *Service) VerifyProved(ctx context.Context, key, phone string) (string, error) {
+	return s.link(ctx, key, phone)
+}
+
+// link stores phone as key's verified phone, once the person consented.
+func (s *Service) link(ctx context.Context, key, phone string) (string, error) {
 	p, ok := domain.NormalizePhone(phone)
 	if !ok {
 		return "", domain.Invalid("contact.bad_phone")

@@ -155,3 +155,26 @@ func TestVerifyContactOwn(t *testing.T) {
 		}
 	}
 }
+
+// A phone proved by a dossier links only after consent, and only a phone.
+func TestVerifyProved(t *testing.T) {
+	s := newService(t)
+	ctx := t.Context()
+	if _, err := s.VerifyProved(ctx, "zalo:1", "0905123456"); !errors.Is(err, domain.ErrForbidden) {
+		t.Errorf("VerifyProved before consent: error = %v, want ErrForbidden", err)
+	}
+	if err := s.Consent(ctx, "zalo:1"); err != nil {
+		t.Fatal(err)
+	}
+	var inv *domain.InvalidError
+	if _, err := s.VerifyProved(ctx, "zalo:1", "4821"); !errors.As(err, &inv) || inv.Key != "contact.bad_phone" {
+		t.Errorf("VerifyProved(4821): error = %v, want contact.bad_phone", err)
+	}
+	p, err := s.VerifyProved(ctx, "zalo:1", "+84 905 123 456")
+	if err != nil || p != "0905123456" {
+		t.Fatalf("VerifyProved = %q, %v; want 0905123456", p, err)
+	}
+	if c, _ := s.Get(ctx, "zalo:1"); c.Phone != "0905123456" {
+		t.Errorf("stored phone = %q, want 0905123456", c.Phone)
+	}
+}

@@ -134,10 +134,22 @@ func (a Ack) Line() domain.Line {
 // stored. Photos keep only their file ids.
 func (s *Service) Submit(ctx context.Context, citizen string, kind domain.FeedbackKind, cat domain.Category, text string,
 	anonymous bool, photos []domain.Photo, location domain.Location) (Ack, error) {
+	return s.SubmitFrom(ctx, citizen, kind, cat, text, anonymous, domain.Sender{}, photos, location)
+}
+
+// SubmitFrom is Submit with the name and phone the citizen gave to be
+// contacted (domain.CheckSender): they go to the officials with the
+// message, and nowhere else (not in logs). An anonymous message keeps none.
+func (s *Service) SubmitFrom(ctx context.Context, citizen string, kind domain.FeedbackKind, cat domain.Category, text string,
+	anonymous bool, sender domain.Sender, photos []domain.Photo, location domain.Location) (Ack, error) {
 	if citizen == "" {
 		return Ack{}, errors.New("feedback: submit without a citizen")
 	}
 	if err := domain.ValidateFeedback(kind, cat, text, anonymous, photos, location); err != nil {
+		return Ack{}, err
+	}
+	sender, err := domain.CheckSender(sender, anonymous)
+	if err != nil {
 		return Ack{}, err
 	}
 	now := s.now()
@@ -150,7 +162,7 @@ func (s *Service) Submit(ctx context.Context, citizen string, kind domain.Feedba
 		return Ack{}, &ThrottledError{Key: "feedback.throttled", Until: now.Add(Window)}
 	}
 	f := domain.Feedback{Kind: kind, Category: cat, Text: strings.TrimSpace(text), Anonymous: anonymous,
-		Citizen: citizen, Location: location, Status: domain.FeedbackNew, CreatedAt: now}
+		Citizen: citizen, Location: location, Status: domain.FeedbackNew, CreatedAt: now, Sender: sender}
 	for _, p := range photos {
 		f.Photos = append(f.Photos, p.FileID)
 	}
@@ -415,6 +427,8 @@ func (s *Service) card(f domain.Feedback) []domain.Line {
 	}
 	if f.Anonymous {
 		lines = append(lines, domain.Line{Key: "feedback.card.anonymous"})
+	} else if !f.Sender.Empty() {
+		lines = append(lines, domain.L("feedback.card.sender", "name", f.Sender.Name, "phone", f.Sender.Phone))
 	}
 	return lines
 }

@@ -11,18 +11,27 @@ import (
 // pushCursor is the position of the push reader in dossier_events.
 const pushCursor = "push"
 
-// pushed are the statuses a citizen is told about when a dossier reaches
-// them: each needs the citizen to act or to know.
-var pushed = map[domain.Status]bool{
-	domain.StatusNotAccepted: true, domain.StatusSupplementRequested: true, domain.StatusPaymentRequired: true,
-	domain.StatusStopped: true, domain.StatusDone: true, domain.StatusReturned: true,
+// resumed names what a move back to work says happened: the fee was
+// paid (6 → 4), the papers asked for came (5 → 2 or 4). The citizen did
+// it, and hears that it counted.
+func resumed(from, to domain.Status) string {
+	switch {
+	case from == domain.StatusPaymentRequired && to == domain.StatusInProgress:
+		return "push.paid"
+	case from == domain.StatusSupplementRequested && (to == domain.StatusInProgress || to == domain.StatusAccepted):
+		return "push.supplemented"
+	}
+	return ""
 }
 
 // PushChanges reads the dossier events written since the last call
 // (imports, the sync API, extensions) and queues a push for every
-// subscriber of a dossier whose status changed to one citizens must hear
-// about, whose appointment was extended (the apology of Mẫu 04), or whose
-// extended appointment the one-door system moved.
+// subscriber of a dossier whose status changed (every change: the card
+// promises «Tôi sẽ nhắn Anh/Chị khi hồ sơ có thay đổi»), whose official
+// wrote a new note in the same status (what to supplement, the fee), whose
+// appointment was extended (the apology of Mẫu 04), or whose extended
+// appointment the one-door system moved. A dossier's creation is not a
+// change of it.
 // Idempotent per (event, subscriber): the cursor moves only after queueing.
 func (s *Service) PushChanges(ctx context.Context) (int, error) {
 	after, err := s.repo.Cursor(ctx, pushCursor)
@@ -51,9 +60,8 @@ func (s *Service) PushChanges(ctx context.Context) (int, error) {
 }
 
 func (s *Service) push(ctx context.Context, e domain.Event, sent *int) error {
-	var lines []domain.Line
 	switch {
-	case e.Kind == "status" && pushed[e.To]:
+	case e.Kind == "status", e.Kind == "note" && e.Note != "":
 	case e.Kind == domain.EventExtended, e.Kind == domain.EventExtensionMoved:
 	default:
 		return nil
@@ -62,26 +70,7 @@ func (s *Service) push(ctx context.Context, e domain.Event, sent *int) error {
 	if err != nil {
 		return fmt.Errorf("notify: push event %d: %w", e.ID, err)
 	}
-	switch e.Kind {
-	case domain.EventExtensionMoved:
-		lines = []domain.Line{domain.L("push.extension_moved", "code", d.Code, "procedure", d.ProcedureName,
-			"new", s.date(d.Due()))}
-	case domain.EventExtended:
-		lines = []domain.Line{
-			domain.L("push.extended", "code", d.Code, "procedure", d.ProcedureName, "received", s.date(d.ReceivedAt),
-				"old", s.date(d.DueAt), "new", s.date(d.ExtendedDueAt), "reason", d.ExtensionReason),
-		}
-	default:
-		st := strconv.Itoa(int(e.To))
-		lines = []domain.Line{domain.L("push.status", "code", d.Code, "procedure", d.ProcedureName), {Key: "status." + st + ".explain"}}
-		if e.Note != "" {
-			lines = append(lines, domain.L("lookup.card.note", "note", e.Note))
-		}
-		if e.To == domain.StatusDone && s.office != "" {
-			lines = append(lines, domain.L("push.collect", "office", s.office))
-		}
-		lines = append(lines, domain.Line{Key: "status." + st + ".next"})
-	}
+	lines := s.pushLines(e, d)
 	subs, err := s.repo.Subscribers(ctx, d)
 	if err != nil {
 		return err
@@ -105,6 +94,37 @@ func (s *Service) push(ctx context.Context, e domain.Event, sent *int) error {
 		}
 	}
 	return nil
+}
+
+// pushLines is what the push of event e on dossier d says.
+func (s *Service) pushLines(e domain.Event, d domain.Dossier) []domain.Line {
+	switch e.Kind {
+	case domain.EventExtensionMoved:
+		return []domain.Line{domain.L("push.extension_moved", "code", d.Code, "procedure", d.ProcedureName,
+			"new", s.date(d.Due()))}
+	case domain.EventExtended:
+		return []domain.Line{
+			domain.L("push.extended", "code", d.Code, "procedure", d.ProcedureName, "received", s.date(d.ReceivedAt),
+				"old", s.date(d.DueAt), "new", s.date(d.ExtendedDueAt), "reason", d.ExtensionReason),
+		}
+	case "note":
+		st := strconv.Itoa(int(e.To))
+		return []domain.Line{domain.L("push.note", "code", d.Code, "procedure", d.ProcedureName),
+			domain.L("lookup.card.note", "note", e.Note), {Key: "status." + st + ".next"}}
+	}
+	st := strconv.Itoa(int(e.To))
+	lines := []domain.Line{domain.L("push.status", "code", d.Code, "procedure", d.ProcedureName)}
+	if key := resumed(e.From, e.To); key != "" {
+		lines = append(lines, domain.Line{Key: key})
+	}
+	lines = append(lines, domain.Line{Key: "status." + st + ".explain"})
+	if e.Note != "" {
+		lines = append(lines, domain.L("lookup.card.note", "note", e.Note))
+	}
+	if e.To == domain.StatusDone && s.office != "" {
+		lines = append(lines, domain.L("push.collect", "office", s.office))
+	}
+	return append(lines, domain.Line{Key: "status." + st + ".next"})
 }
 
 // Followers lists the chats that hear about d's changes.

@@ -117,22 +117,28 @@ func TestPushChangesStatus(t *testing.T) {
 	checkCursor(t, f)
 
 	office := commune.Default().Office
+	// Every change of status is pushed; a move back to work says what the
+	// citizen did (paid, supplemented); a new note in the same status is
+	// pushed as a note, a cleared one is not.
 	steps := []struct {
-		status domain.Status
-		note   string
-		pushed bool
+		status  domain.Status
+		note    string
+		pushed  bool
+		resumed string // the line a move back to work adds
 	}{
-		{domain.StatusAccepted, "", false},
-		{domain.StatusInProgress, "", false},
-		{domain.StatusSupplementRequested, "Bổ sung bản sao giấy chứng sinh", true},
-		{domain.StatusInProgress, "", false},
-		{domain.StatusPaymentRequired, "Nộp lệ phí 8.000 đồng", true},
-		{domain.StatusInProgress, "", false},
-		{domain.StatusDone, "Mời nhận kết quả", true},
-		{domain.StatusReturned, "", true},
+		{domain.StatusAccepted, "", true, ""},
+		{domain.StatusInProgress, "", true, ""},
+		{domain.StatusSupplementRequested, "Bổ sung bản sao giấy chứng sinh", true, ""},
+		{domain.StatusSupplementRequested, "Bổ sung bản chính giấy chứng sinh", true, "note"},
+		{domain.StatusSupplementRequested, "", false, ""},
+		{domain.StatusInProgress, "", true, "push.supplemented"},
+		{domain.StatusPaymentRequired, "Nộp lệ phí 8.000 đồng", true, ""},
+		{domain.StatusInProgress, "", true, "push.paid"},
+		{domain.StatusDone, "Mời nhận kết quả", true, ""},
+		{domain.StatusReturned, "", true, ""},
 	}
 	for _, s := range steps {
-		t.Run(fmt.Sprintf("to %d %s", s.status, s.status), func(t *testing.T) {
+		t.Run(fmt.Sprintf("to %d %s %q", s.status, s.status, s.note), func(t *testing.T) {
 			d.Status, d.Note = s.status, s.note
 			if s.status.Ended() {
 				d.FinishedAt = at(2026, 11, 25, 9, 0)
@@ -152,6 +158,13 @@ func TestPushChangesStatus(t *testing.T) {
 			}
 			st := strconv.Itoa(int(s.status))
 			wantLines := []string{"push.status", "status." + st + ".explain"}
+			switch s.resumed {
+			case "note":
+				wantLines = []string{"push.note"}
+			case "":
+			default:
+				wantLines = []string{"push.status", s.resumed, "status." + st + ".explain"}
+			}
 			if s.note != "" {
 				wantLines = append(wantLines, "lookup.card.note")
 			}
