@@ -2,9 +2,9 @@ package bot
 
 import (
 	"context"
-	"sort"
 	"strconv"
 
+	"xabot/internal/collate"
 	"xabot/internal/dialog"
 	"xabot/internal/domain"
 	"xabot/internal/fold"
@@ -39,8 +39,8 @@ func (r *Router) catalog(ctx context.Context) (map[string][]domain.Procedure, []
 		}
 		by[p.Field] = append(by[p.Field], p)
 	}
-	// Vietnamese order: "Đất đai" among the D's, not after the Z's.
-	sort.Slice(fields, func(i, j int) bool { return fold.String(fields[i]) < fold.String(fields[j]) })
+	// Vietnamese order: "Đất đai" after the D's, not after the Z's.
+	collate.Strings(fields)
 	return by, fields, nil
 }
 
