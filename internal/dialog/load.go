@@ -212,6 +212,9 @@ func (e *Engine) check(f *Flow, hasKey func(string) bool) []error {
 		if s.Dynamic && s.Action == "" {
 			bad("%s: dynamic choices need an action to read them", where)
 		}
+		if s.Typed != "" && (!s.Dynamic || !ident.MatchString(s.Typed) || s.Typed == s.Save) {
+			bad("%s: typed: %q needs a dynamic step and a slot name of its own", where, s.Typed)
+		}
 		if s.Min > s.Max {
 			bad("%s: min %d > max %d", where, s.Min, s.Max)
 		}
