@@ -25,7 +25,9 @@ type Flow struct {
 	Menu     []string `yaml:"menu"`     // flows shown as the main menu (the menu flow only)
 	// Triggers start the flow from what the user sends outside any step:
 	// "code" (a dossier code typed anywhere) fills the start step's slot;
-	// "contact" (a shared contact) puts the phone in slot "phone".
+	// "contact" (a shared contact) puts the phone in slot "phone"; "words"
+	// (one of its phrases followed by more words, «thủ tục khai sinh»)
+	// puts the words after the phrase in slot "args", as a command's.
 	Triggers []string `yaml:"triggers"`
 	Start    string   `yaml:"start"`
 	Steps    []*Step  `yaml:"steps"`

@@ -153,8 +153,8 @@ func (e *Engine) check(f *Flow, hasKey func(string) bool) []error {
 		}
 	}
 	for _, t := range f.Triggers {
-		if t != "code" && t != "contact" {
-			bad("unknown trigger %q (want code or contact)", t)
+		if t != "code" && t != "contact" && t != "words" {
+			bad("unknown trigger %q (want code, contact or words)", t)
 		} else if other, dup := e.triggers[t]; dup && other != f.ID {
 			bad("trigger %q is also declared by %s", t, other)
 		} else {
