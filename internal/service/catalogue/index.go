@@ -133,10 +133,25 @@ var fillers = []string{
 	"giay to", "giay", "cho", "con", "be", "chau", "xin chao", "chao", "cam on", "alo",
 }
 
-// content drops the fillers from a question's words; when nothing is
-// left, nothing was asked about a procedure.
+// everyday are what people call a procedure, folded, and what the
+// catalogue calls it: «giấy chứng tử» is «khai tử», «công chứng» at the
+// commune is «chứng thực», a «sổ đỏ» the land-use certificate.
+var everyday = [][2]string{
+	{"doc than", "tinh trang hon nhan"}, {"cong chung", "chung thuc"}, {"chung tu", "khai tu"},
+	{"giay khai sinh", "khai sinh"}, {"lam nha", "xay dung nha o"}, {"xay nha", "xay dung nha o"},
+	{"sua nha", "sua chua nha o"}, {"so do", "giay chung nhan quyen su dung dat"},
+	{"so hong", "giay chung nhan quyen su dung dat"}, {"lay vo", "ket hon"}, {"lay chong", "ket hon"},
+	{"dam cuoi", "ket hon"}, {"ho khau", "thuong tru"}, {"dat lan dau", "dat dai lan dau"},
+}
+
+// content puts a question's everyday words as the catalogue words them
+// and drops the fillers; when nothing is left, nothing was asked about a
+// procedure.
 func content(ws []string) []string {
 	text := " " + strings.Join(ws, " ") + " "
+	for _, e := range everyday {
+		text = strings.ReplaceAll(text, " "+e[0]+" ", " "+e[1]+" ")
+	}
 	for _, f := range fillers {
 		for strings.Contains(text, " "+f+" ") {
 			text = strings.ReplaceAll(text, " "+f+" ", " ")

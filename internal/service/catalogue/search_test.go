@@ -44,6 +44,9 @@ func TestSearchRanks(t *testing.T) {
 		{"dang ky khai s", "Đăng ký khai sinh"}, // still typing
 		{"1.001193", "Đăng ký khai sinh"},       // its code
 		{"giam ho", "Đăng ký giám hộ"},
+		{"làm giấy chứng tử", "Đăng ký khai tử"},                                   // everyday words
+		{"công chứng bản sao", "Chứng thực bản sao từ bản chính giấy tờ, văn bản"}, // what the commune does
+		{"giấy xác nhận độc thân", "Xác nhận tình trạng hôn nhân"},
 		{"KHUYẾT TẬT", "Xác định, xác định lại mức độ khuyết tật và cấp Giấy xác nhận khuyết tật"},
 	} {
 		res, err := s.Search(t.Context(), tt.query, 5)
