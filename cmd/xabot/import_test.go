@@ -1,10 +1,13 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"xabot/internal/app"
 )
 
 // `xabot import dossiers` on an old-Mac export (lone CR line ends) with a
@@ -41,8 +44,8 @@ func TestRunImportBounds(t *testing.T) {
 			t.Fatal(err)
 		}
 		out, err := runOut(t, "", "import", "dossiers", csv)
-		if err != nil {
-			t.Fatalf("%s: run(import dossiers) = %v, printed %q", tt.lang, err, out)
+		if !errors.Is(err, app.ErrSomeRefused) {
+			t.Fatalf("%s: run(import dossiers) = %v, printed %q; want ErrSomeRefused", tt.lang, err, out)
 		}
 		for _, w := range tt.want {
 			if !strings.Contains(out, w+"\n") {

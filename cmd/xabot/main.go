@@ -23,6 +23,8 @@ import (
 
 var version = "dev" // -ldflags "-X main.version=v1.2.3"
 
+const importUsage = "usage: xabot import dossiers|procedures FILE.csv|FILE.xlsx"
+
 const usage = `xabot — the commune chatbot (UBND xã)
 
 Usage:
@@ -31,6 +33,8 @@ Usage:
   xabot chat [--as citizen|official|chairman|admin] [--user ID]
                                                talk to the bot in the terminal
   xabot import dossiers FILE.csv|FILE.xlsx     import dossiers (upsert by code)
+  xabot import procedures FILE.csv|FILE.xlsx   import the procedure catalogue (upsert by code)
+                                               exit status: 0 all lines imported, 1 some refused, 2 nothing read
   xabot officials invite --role official|chairman|admin --name NAME [--field F]... [--head]
                                                one-time code for an official to send with /dangky
   xabot officials list                         officials: role, fields, registered/pending/revoked
@@ -47,10 +51,29 @@ Configuration: XABOT_* environment variables (see README.md).
 `
 
 func main() {
-	if err := run(os.Args[1:], os.Stdin, os.Stdout); err != nil {
+	args := os.Args[1:]
+	err := run(args, os.Stdin, os.Stdout)
+	var fe *app.FileError
+	switch {
+	case err == nil:
+	case errors.Is(err, app.ErrSomeRefused):
+		os.Exit(1) // the refused lines are in the report printed
+	case errors.As(err, &fe):
+		fmt.Fprintln(os.Stderr, fe.Text) // for the person: said plainly
+		os.Exit(2)
+	default:
 		fmt.Fprintln(os.Stderr, "xabot:", err)
-		os.Exit(1)
+		os.Exit(exitStatus(args))
 	}
+}
+
+// exitStatus is the status of a failure: 2 for an import, which read
+// nothing (status 1 says it refused some lines), else 1.
+func exitStatus(args []string) int {
+	if len(args) > 0 && args[0] == "import" {
+		return 2
+	}
+	return 1
 }
 
 func run(args []string, stdin io.Reader, stdout io.Writer) error {
@@ -132,11 +155,18 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		}
 		return a.Chat(ctx, stdin, stdout, *user, role)
 	case "import":
-		if len(rest) != 2 || rest[0] != "dossiers" {
-			return errors.New("usage: xabot import dossiers FILE.csv")
+		if len(rest) != 2 {
+			return errors.New(importUsage)
 		}
-		_, err := a.ImportDossiers(ctx, rest[1], stdout)
-		return err
+		switch rest[0] {
+		case "dossiers":
+			_, err := a.ImportDossiers(ctx, rest[1], stdout)
+			return err
+		case "procedures":
+			_, err := a.ImportProcedures(ctx, rest[1], stdout)
+			return err
+		}
+		return errors.New(importUsage)
 	case "officials":
 		return a.Officials(ctx, rest, stdout)
 	case "jobs":

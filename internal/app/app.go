@@ -25,6 +25,7 @@ import (
 	"xabot/internal/i18n"
 	"xabot/internal/metrics"
 	"xabot/internal/outbox"
+	"xabot/internal/service/catalogue"
 	"xabot/internal/service/citizen"
 	"xabot/internal/service/dossier"
 	"xabot/internal/service/feedback"
@@ -165,7 +166,7 @@ func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error)
 		Feedback:   a.feedback,
 		Stats:      stats.New(a.db, a.cfg.TZ),
 		Queue:      a.outbox,
-		Procedures: a.db,
+		Procedures: catalogue.New(a.db),
 		Calendar:   a.calendar,
 		TZ:         a.cfg.TZ,
 		Now:        a.now,

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"xabot/internal/bot"
+	"xabot/internal/collate"
 	"xabot/internal/domain"
 	"xabot/internal/service/officials"
 	"xabot/internal/store"
@@ -106,6 +107,7 @@ func (a *App) officialsList(ctx context.Context, s *officials.Service, out io.Wr
 		fmt.Fprintln(out, t("officials.cli.empty"))
 		return nil
 	}
+	collate.SortBy(all, func(o domain.Official) string { return o.Name })
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	cols := []string{"id", "name", "role", "fields", "head", "status", "chat"}
 	for i, c := range cols {

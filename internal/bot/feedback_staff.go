@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"xabot/internal/collate"
 	"xabot/internal/dialog"
 	"xabot/internal/domain"
 	"xabot/internal/service/feedback"
@@ -45,6 +46,7 @@ func (r *Router) fbAct(ctx context.Context, c dialog.Call) (dialog.Result, error
 			return dialog.Result{Branch: "done", Say: []dialog.Prompt{{Key: "fb.no_colleague", Args: map[string]string{"ticket": ticket}}}}, nil
 		}
 		var choices []dialog.Button
+		collate.SortBy(targets, func(o domain.Official) string { return o.Name })
 		for _, o := range targets {
 			label := o.Name
 			if len(o.Fields) > 0 {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"xabot/internal/collate"
 	"xabot/internal/dialog"
 	"xabot/internal/domain"
 	"xabot/internal/service/officials"
@@ -107,6 +108,7 @@ func (r *Router) officialsList(ctx context.Context, c dialog.Call) (dialog.Resul
 	if len(all) == 0 {
 		return dialog.Result{Say: []dialog.Prompt{{Key: "officials.list.empty"}}}, nil
 	}
+	collate.SortBy(all, func(o domain.Official) string { return o.Name })
 	list := dialog.Prompt{Key: "officials.list.head", Args: args("count", strconv.Itoa(len(all)))}
 	for _, o := range all {
 		list.Parts = append(list.Parts, dialog.Prompt{Key: "officials.list.item", Args: args(

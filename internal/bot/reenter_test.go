@@ -19,7 +19,9 @@ func TestReenterActionsCheckTheirValue(t *testing.T) {
 	}{
 		{citizen, "[unsub/confirm/not-a-code]", f.text("lookup.bad_code", "text", "not-a-code")},
 		{citizen, "[mine/pick/H55.20-261118-0003]", f.text("mine.not_yours")},
-		{citizen, "[procedures/pick/99]", f.text("input.pick_one")},
+		{citizen, "[procedures/pick/99]", f.text("errors.button_expired")},
+		{citizen, "[procedures/pick/f:-1]", f.text("errors.button_expired")},
+		{citizen, "[procedures/pick/p:9.999999.000.00.00.H55]", f.text("errors.button_expired")},
 		{citizen, "[rate/level/H55.20-261118-0003:9]", f.text("rating.bad_level")},
 		{citizen, "[rate/criteria/H55.20-261118-0003:bribe=y]", f.text("rating.need_phone")},
 		{citizen, "[rate/criteria/H55.20-261118-0003:bribe]", f.text("rating.bad_criterion")},

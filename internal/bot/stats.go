@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"xabot/internal/collate"
 	"xabot/internal/dialog"
 	"xabot/internal/domain"
 	"xabot/internal/i18n"
@@ -157,7 +157,7 @@ func (r *Router) statsBy(ctx context.Context, c dialog.Call) (dialog.Result, err
 			keys = append(keys, k)
 		}
 	}
-	sort.Strings(keys)
+	collate.Strings(keys)
 	p := dialog.Prompt{Key: "stats.by_head", Args: map[string]string{"dim": r.t(lang, "stats.by."+parts[0], nil),
 		"from": r.date(from), "to": r.date(to)}}
 	for _, k := range keys {

@@ -18,6 +18,7 @@ import (
 	"xabot/internal/domain"
 	"xabot/internal/i18n"
 	"xabot/internal/outbox"
+	"xabot/internal/service/catalogue"
 	"xabot/internal/service/citizen"
 	"xabot/internal/service/dossier"
 	"xabot/internal/service/feedback"
@@ -101,9 +102,11 @@ func newFixture(t *testing.T, feat chat.Features) *fixture {
 	ctx := t.Context()
 	db := fixtureDB(t)
 	for _, p := range []domain.Procedure{
-		{Code: "1.001193.000.00.00.H55", Name: "Đăng ký khai sinh", Field: "Hộ tịch", Days: 1},
-		{Code: "2.000815.000.00.00.H55", Name: "Chứng thực bản sao từ bản chính", Field: "Chứng thực", Days: 0},
-		{Code: "1.003622.000.00.00.H55", Name: "Đăng ký kết hôn", Field: "Hộ tịch", Days: 3},
+		{Code: "1.001193.000.00.00.H55", Name: "Đăng ký khai sinh", Field: "Hộ tịch", Days: 1, Fee: "Miễn lệ phí",
+			Documents: []string{"Tờ khai đăng ký khai sinh theo mẫu", "Bản chính Giấy chứng sinh"}, Online: domain.OnlineFull},
+		{Code: "2.000815.000.00.00.H55", Name: "Chứng thực bản sao từ bản chính", Field: "Chứng thực", Days: 0,
+			Fee: "2.000 đồng/trang", Documents: []string{"Bản chính giấy tờ cần chứng thực"}, Online: domain.OnlineNone},
+		{Code: "1.003622.000.00.00.H55", Name: "Đăng ký kết hôn", Field: "Hộ tịch", Days: 3, Online: domain.OnlinePartial},
 	} {
 		if err := db.UpsertProcedure(ctx, p); err != nil {
 			t.Fatal(err)
@@ -169,7 +172,7 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 		Feedback:   fb,
 		Stats:      stats.New(db, hcm),
 		Queue:      queue,
-		Procedures: db,
+		Procedures: catalogue.New(db),
 		Calendar:   cal,
 		TZ:         hcm,
 		Now:        now,

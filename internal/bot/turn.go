@@ -347,6 +347,9 @@ func (t *turn) text(ctx context.Context, text string) {
 		t.start(ctx, f, nil)
 		return
 	}
+	if t.phraseWithWords(ctx, text) {
+		return
+	}
 	codeFlow, hasCodeFlow := t.r.engine.ByTrigger("code")
 	if hasCodeFlow {
 		startStep, _ := codeFlow.Step(codeFlow.Start)
@@ -376,6 +379,9 @@ func (t *turn) text(ctx context.Context, text string) {
 			t.start(ctx, menu[n-1], nil)
 			return
 		}
+	}
+	if t.askCatalogue(ctx, text) {
+		return
 	}
 	t.add("fallback.hint")
 }

@@ -1,6 +1,10 @@
 package demo
 
-import "xabot/internal/domain"
+import (
+	"strconv"
+
+	"xabot/internal/domain"
+)
 
 // The demo commune's fixed data. They are functions, not package
 // variables, so nothing is global; Generate calls each once.
@@ -53,6 +57,36 @@ type proc struct {
 	domain.Procedure
 	weight int // relative frequency
 	fee    int // đồng; 0 = free
+}
+
+// entry is the procedure as the catalogue lists it: its fee in words,
+// and for the common ones what to bring and how far it can be done online.
+func (p proc) entry() domain.Procedure {
+	e := p.Procedure
+	e.Fee = "Miễn lệ phí"
+	if p.fee > 0 {
+		e.Fee = strconv.Itoa(p.fee/1000) + ".000 đồng"
+	}
+	e.Online = domain.OnlinePartial
+	switch p.Code[:8] {
+	case "1.001193":
+		e.Documents = []string{"Tờ khai đăng ký khai sinh theo mẫu", "Bản chính Giấy chứng sinh (hoặc văn bản của người làm chứng)",
+			"Giấy tờ tùy thân của người đi đăng ký"}
+		e.Online = domain.OnlineFull
+	case "1.000894":
+		e.Documents = []string{"Tờ khai đăng ký kết hôn theo mẫu", "Giấy tờ tùy thân của hai bên nam, nữ",
+			"Giấy xác nhận tình trạng hôn nhân (nếu đăng ký thường trú ở nơi khác)"}
+	case "1.000656":
+		e.Documents = []string{"Tờ khai đăng ký khai tử theo mẫu", "Giấy báo tử hoặc giấy tờ thay thế Giấy báo tử"}
+		e.Online = domain.OnlineFull
+	case "2.000815":
+		e.Documents = []string{"Bản chính giấy tờ, văn bản làm cơ sở để chứng thực bản sao", "Bản sao cần chứng thực"}
+		e.Online = domain.OnlineNone
+	case "1.009794":
+		e.Documents = []string{"Đơn đề nghị cấp giấy phép xây dựng theo mẫu", "Bản sao giấy tờ về quyền sử dụng đất",
+			"02 bộ bản vẽ thiết kế xây dựng"}
+	}
+	return e
 }
 
 // procedures are commune-level procedures of the national catalogue with

@@ -91,7 +91,7 @@ func Generate(now time.Time, loc *time.Location, cal *domain.Calendar) Commune {
 
 	c := Commune{Name: communeName(), Villages: villages(), Fields: fields(), Dossiers: g.numbered()}
 	for _, p := range g.procs {
-		c.Procedures = append(c.Procedures, p.Procedure)
+		c.Procedures = append(c.Procedures, p.entry())
 	}
 	return c
 }

@@ -25,7 +25,9 @@ type Flow struct {
 	Menu     []string `yaml:"menu"`     // flows shown as the main menu (the menu flow only)
 	// Triggers start the flow from what the user sends outside any step:
 	// "code" (a dossier code typed anywhere) fills the start step's slot;
-	// "contact" (a shared contact) puts the phone in slot "phone".
+	// "contact" (a shared contact) puts the phone in slot "phone"; "words"
+	// (one of its phrases followed by more words, «thủ tục khai sinh»)
+	// puts the words after the phrase in slot "args", as a command's.
 	Triggers []string `yaml:"triggers"`
 	// Talk are locale keys of sentence patterns ("a|b|c", words folded,
 	// "*" for any words) that start the flow when said outside any step.
@@ -43,19 +45,23 @@ type Flow struct {
 // Step is one point of a flow: it may say something, wait for an answer,
 // call an action, and move on.
 type Step struct {
-	ID       string            `yaml:"id"`
-	Say      Keys              `yaml:"say"`     // locale keys said on entering the step
-	Save     string            `yaml:"save"`    // slot the answer is saved in; makes the step wait
-	Choices  []Choice          `yaml:"choices"` // fixed buttons; makes the step wait for one
-	Dynamic  bool              `yaml:"dynamic"` // buttons come from the previous action's result
-	Contact  bool              `yaml:"contact"` // also accept a shared contact (offer the key)
-	Only     string            `yaml:"only"`    // "contact": accept nothing else
-	Media    bool              `yaml:"media"`   // also accept photos (slot "photos") and a location (slot "place")
-	Free     bool              `yaml:"free"`    // free text: never read as a code or a menu word
-	Min      int               `yaml:"min"`     // shortest answer, in characters
-	Max      int               `yaml:"max"`     // longest answer, in characters (default 500)
-	Prefill  bool              `yaml:"prefill"` // a slot already filled answers the step at once
-	Reenter  bool              `yaml:"reenter"` // its old buttons still work after the flow moved on
+	ID      string   `yaml:"id"`
+	Say     Keys     `yaml:"say"`     // locale keys said on entering the step
+	Save    string   `yaml:"save"`    // slot the answer is saved in; makes the step wait
+	Choices []Choice `yaml:"choices"` // fixed buttons; makes the step wait for one
+	Dynamic bool     `yaml:"dynamic"` // buttons come from the previous action's result
+	Contact bool     `yaml:"contact"` // also accept a shared contact (offer the key)
+	Only    string   `yaml:"only"`    // "contact": accept nothing else
+	Media   bool     `yaml:"media"`   // also accept photos (slot "photos") and a location (slot "place")
+	Free    bool     `yaml:"free"`    // free text: never read as a code or a menu word
+	Min     int      `yaml:"min"`     // shortest answer, in characters
+	Max     int      `yaml:"max"`     // longest answer, in characters (default 500)
+	Prefill bool     `yaml:"prefill"` // a slot already filled answers the step at once
+	Reenter bool     `yaml:"reenter"` // its old buttons still work after the flow moved on
+	// Typed names the slot where a dynamic step keeps typed words that
+	// pick none of its choices (a search), instead of refusing them; the
+	// save slot is then empty, and Typed is emptied when a choice is made.
+	Typed    string            `yaml:"typed"`
 	Action   string            `yaml:"action"`
 	Branches map[string]string `yaml:"branches"` // action branch → step, "end" or "@flow"
 	Next     string            `yaml:"next"`     // where to go after; "" or "end" finishes

@@ -196,8 +196,8 @@ func (e *Engine) check(f *Flow, hasKey func(string) bool) []error {
 		}
 	}
 	for _, t := range f.Triggers {
-		if t != "code" && t != "contact" {
-			bad("unknown trigger %q (want code or contact)", t)
+		if t != "code" && t != "contact" && t != "words" {
+			bad("unknown trigger %q (want code, contact or words)", t)
 		} else if other, dup := e.triggers[t]; dup && other != f.ID {
 			bad("trigger %q is also declared by %s", t, other)
 		} else {
@@ -255,6 +255,9 @@ func (e *Engine) check(f *Flow, hasKey func(string) bool) []error {
 		}
 		if s.Dynamic && s.Action == "" {
 			bad("%s: dynamic choices need an action to read them", where)
+		}
+		if s.Typed != "" && (!s.Dynamic || !ident.MatchString(s.Typed) || s.Typed == s.Save) {
+			bad("%s: typed: %q needs a dynamic step and a slot name of its own", where, s.Typed)
 		}
 		if s.Min > s.Max {
 			bad("%s: min %d > max %d", where, s.Min, s.Max)

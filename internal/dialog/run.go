@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -371,6 +372,9 @@ func (r *run) accept(s *Step, in Input, offered []offer) (value, next string, er
 	}
 	if s.Dynamic {
 		v, err := r.pickDynamic(s, in, offered)
+		if s.Typed != "" {
+			return r.typed(s, in, v, err)
+		}
 		return v, "", err
 	}
 	if in.Choice != "" {
@@ -387,4 +391,22 @@ func (r *run) accept(s *Step, in Input, offered []offer) (value, next string, er
 		return "", "", &BadAnswer{Key: "input.too_long", Args: map[string]string{"max": strconv.Itoa(s.Max)}}
 	}
 	return t, "", nil
+}
+
+// typed takes, at a step with Typed, the words that picked none of its
+// choices into that slot (within the step's Max); a choice made empties it.
+func (r *run) typed(s *Step, in Input, picked string, err error) (string, string, error) {
+	t := strings.TrimSpace(in.Text)
+	var bad *BadAnswer
+	switch {
+	case err == nil:
+		delete(r.call.Slots, s.Typed)
+		return picked, "", nil
+	case in.Choice != "" || t == "" || !errors.As(err, &bad) || bad.Key != "input.pick_one":
+		return "", "", err
+	case utf8.RuneCountInString(t) > s.Max:
+		return "", "", &BadAnswer{Key: "input.too_long", Args: map[string]string{"max": strconv.Itoa(s.Max)}}
+	}
+	r.call.Slots[s.Typed] = t
+	return "", "", nil
 }

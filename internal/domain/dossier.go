@@ -42,6 +42,9 @@ func ParseIntake(s string) (Intake, error) {
 	case "3", "postal", "buu chinh", "buu chinh cong ich", "bcci":
 		return IntakePostal, nil
 	}
+	if in, ok := intakeByWords(s); ok {
+		return in, nil
+	}
 	return 0, fmt.Errorf("channel %q: want direct, online or postal (1, 2, 3)", s)
 }
 
@@ -107,14 +110,6 @@ func (d Dossier) WaitingOnApplicant() bool {
 func DateOf(t time.Time, loc *time.Location) time.Time {
 	y, m, day := t.In(loc).Date()
 	return time.Date(y, m, day, 0, 0, 0, 0, time.UTC)
-}
-
-// Procedure is an administrative procedure (thủ tục hành chính, TTHC).
-type Procedure struct {
-	Code  string
-	Name  string
-	Field string
-	Days  int // processing time in working days; 0 = same day
 }
 
 // Citizen is a chat identity and what the person agreed to link to it.

@@ -84,7 +84,7 @@ func ParseStatus(s string) (Status, error) {
 			return Status(i), nil
 		}
 	}
-	if st, ok := statusVietnamese[f]; ok {
+	if st, ok := statusByWords(t); ok {
 		return st, nil
 	}
 	return 0, fmt.Errorf("status %q: unknown", s)

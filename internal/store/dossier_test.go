@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -287,11 +288,11 @@ func TestProcedures(t *testing.T) {
 		t.Fatalf("Procedures = %+v, want %+v", got, want)
 	}
 	for i := range want {
-		if got[i] != want[i] {
+		if !reflect.DeepEqual(got[i], want[i]) {
 			t.Errorf("Procedures[%d] = %+v, want %+v", i, got[i], want[i])
 		}
 	}
-	if err := db.UpsertProcedure(ctx, domain.Procedure{Code: "1.1", Name: "x", Days: -1}); err == nil {
+	if err := db.UpsertProcedure(ctx, domain.Procedure{Code: "1.1", Name: "x", Days: -2}); err == nil {
 		t.Error("UpsertProcedure with negative days succeeded")
 	}
 }

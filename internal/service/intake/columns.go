@@ -5,11 +5,12 @@ import (
 	"strings"
 	"sync"
 
+	"xabot/internal/domain"
 	"xabot/internal/fold"
 )
 
 // column is one import column: its English name (the key of ParseRecord's
-// map) and the headers one-door exports print for it.
+// map) and the headers one-door exports print for it, the usual one first.
 type column struct {
 	name    string
 	aliases []string
@@ -51,20 +52,21 @@ type header struct {
 	index map[string]int    // column name → position in the row
 	text  map[string]string // column name → the header as written, for messages
 	cells []string          // the header row, to name a column by its place
+	table *Table            // the columns the file was read by
 }
 
 // headerKeys maps the fold.Key of every header a column may have to the
 // column's name.
 type headerKeys map[string]string
 
-// foldedHeaders is the one headerKeys, a constant table: folding the
+// dossierTable is the dossier import's Table, a constant: folding the
 // headers was most of the work of reading a small file when done per row
 // looked at.
-var foldedHeaders = sync.OnceValue(newHeaderKeys)
+var dossierTable = sync.OnceValue(func() *Table { return newTable(columns(), "code") })
 
-func newHeaderKeys() headerKeys {
+func newHeaderKeys(cols []column) headerKeys {
 	byKey := headerKeys{}
-	for _, c := range columns() {
+	for _, c := range cols {
 		byKey[fold.Key(c.name)] = c.name
 		for _, a := range c.aliases {
 			byKey[fold.Key(a)] = c.name
@@ -76,10 +78,10 @@ func newHeaderKeys() headerKeys {
 // match finds the known columns among cells, comparing with fold.Key
 // (case, accents, spaces and punctuation do not matter). Unknown cells are
 // ignored; when two cells name the same column the first wins.
-func (byKey headerKeys) match(cells []string) header {
-	h := header{index: map[string]int{}, text: map[string]string{}, cells: slices.Clone(cells)}
+func (t *Table) match(cells []string) header {
+	h := header{index: map[string]int{}, text: map[string]string{}, cells: slices.Clone(cells), table: t}
 	for i, cell := range cells {
-		name, ok := byKey[fold.Key(cell)]
+		name, ok := t.keys[fold.Key(cell)]
 		if !ok {
 			continue
 		}
@@ -98,13 +100,38 @@ func (h header) complete() bool {
 	return len(h.index) >= headerMatches || code && len(h.index) >= 2
 }
 
-// missing lists the columns a file must have that the header lacks: only
-// the code.
+// missing lists the columns a file must have that the header lacks.
 func (h header) missing() []string {
-	if _, ok := h.index["code"]; !ok {
-		return []string{"code"}
+	var out []string
+	for _, name := range h.table.required {
+		if _, ok := h.index[name]; !ok {
+			out = append(out, name)
+		}
 	}
-	return nil
+	return out
+}
+
+// english reports whether the file heads its columns by their English
+// names: the columns it lacks are then named so too.
+func (h header) english() bool {
+	for name, text := range h.text {
+		if fold.Key(text) != fold.Key(name) {
+			return false
+		}
+	}
+	return len(h.text) > 0
+}
+
+// missingError refuses a file without the columns it must have, naming
+// each as exports write it and the other headers taken for it.
+func (h header) missingError(missing []string) error {
+	names := make([]string, len(missing))
+	aliases := make([]string, len(missing))
+	for i, name := range missing {
+		names[i] = "«" + h.table.heading(name) + "»"
+		aliases[i] = names[i] + ": " + strings.Join(append(slices.Clone(h.table.byName[name].aliases[1:]), name), ", ")
+	}
+	return domain.Invalid("import.missing_columns", "columns", strings.Join(names, ", "), "aliases", strings.Join(aliases, "; "))
 }
 
 // name rewrites the column names of a row's error as the file's author
@@ -127,11 +154,20 @@ func (h header) name(le *LineError) {
 		le.Args["column"] = h.text[c]
 	}
 	if cs, ok := le.Args["columns"]; ok {
+		// As the file writes them, or as exports usually do when the file
+		// lacks them ("procedure_code/procedure_name": either will do).
 		names := strings.Split(cs, ", ")
 		for i, c := range names {
-			if h.text[c] != "" {
-				names[i] = h.text[c]
+			either := strings.Split(c, "/")
+			for j, n := range either {
+				switch {
+				case h.text[n] != "":
+					either[j] = h.text[n]
+				case !h.english():
+					either[j] = h.table.heading(n)
+				}
 			}
+			names[i] = strings.Join(either, "/")
 		}
 		le.Args["columns"] = strings.Join(names, ", ")
 	}

@@ -65,7 +65,7 @@ func TestSniffDelimiter(t *testing.T) {
 		{"a;b;c\n", ';'}, // no header: the old guess
 	}
 	for _, tt := range tests {
-		if got := sniffDelimiter([]byte(tt.head)); got != tt.want {
+		if got := sniffDelimiter([]byte(tt.head), dossierTable()); got != tt.want {
 			t.Errorf("sniffDelimiter(%q) = %q, want %q", tt.head, got, tt.want)
 		}
 	}

@@ -14,7 +14,6 @@
 package intake
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"context"
@@ -27,9 +26,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/transform"
 
 	"xabot/internal/domain"
 )
@@ -92,22 +88,11 @@ const (
 // imported then), or a storage failure, after which Report counts what was
 // written before it.
 func (im *Importer) ImportCSV(ctx context.Context, r io.Reader, source string) (Report, error) {
-	// A byte order mark picks UTF-8 or UTF-16 (Excel's "Unicode text") and is
-	// dropped; without one the bytes are taken as UTF-8.
-	br := bufio.NewReaderSize(transform.NewReader(r, unicode.BOMOverride(transform.Nop)), sniffSize)
-	head, err := br.Peek(sniffSize)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
-		return Report{}, fmt.Errorf("intake: read: %w", err)
+	src, err := csvSource(r, dossierTable())
+	if err != nil {
+		return Report{}, err
 	}
-	g := newLineGuard(br, sniffDelimiter(lineEndings(head)))
-	cr := csv.NewReader(g)
-	cr.Comma = rune(g.comma)
-	cr.FieldsPerRecord = -1 // short and long rows are tolerated
-	// Strict quotes: with lazy ones an unbalanced quote silently swallows
-	// the rest of the file into one cell; strictly it is a reported line.
-	cr.LazyQuotes = false
-	cr.ReuseRecord = true
-	return im.importTable(ctx, &csvRows{cr: cr, g: g}, source, nil, "line")
+	return im.importTable(ctx, src, source, nil, "line")
 }
 
 // lineEndings is text with its CRLF and lone CR line endings made LF, as
@@ -171,8 +156,7 @@ func (s *csvRows) read() *csvRecord {
 // findHeader reads rows up to the header (see headerRows). Without one it
 // reports the missing columns of the row naming the most known columns,
 // or "import.empty" when there is no non-blank row.
-func findHeader(src rowSource) (header, error) {
-	keys := foldedHeaders()
+func findHeader(src rowSource, t *Table) (header, error) {
 	best, bestN, nonBlank := header{}, -1, false
 	for {
 		cells, line, err := src.next()
@@ -196,7 +180,7 @@ func findHeader(src rowSource) (header, error) {
 		if !validUTF8(cells) {
 			return header{}, domain.Invalid("import.bad_encoding")
 		}
-		h := keys.match(cells)
+		h := t.match(cells)
 		if h.complete() {
 			return h, nil
 		}
@@ -217,76 +201,38 @@ func findHeader(src rowSource) (header, error) {
 func (im *Importer) importTable(ctx context.Context, src rowSource, source string,
 	conv func(column, value string) string, unit string) (Report, error) {
 	var rep Report
-	h, err := findHeader(src)
-	if err != nil {
-		return rep, err
-	}
-	if missing := h.missing(); len(missing) > 0 {
-		return rep, domain.Invalid("import.missing_columns", "columns", strings.Join(missing, ", "))
-	}
-
 	seen := map[string]int{} // canonical code → line of its first row
-	b := &batch{repo: im.repo, source: source, unit: unit, loc: im.loc, name: h.name}
-	for {
-		if err := ctx.Err(); err != nil {
-			return rep, fmt.Errorf("intake: %w", err)
+	b := &batch{repo: im.repo, source: source, unit: unit, loc: im.loc}
+	err := eachRecord(ctx, src, dossierTable(), conv, func(row tableRow) error {
+		b.name = row.name
+		if row.err != nil {
+			rep.Errors = append(rep.Errors, *row.err)
+			return nil
 		}
-		cells, line, err := src.next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		var le *LineError
-		if errors.As(err, &le) {
-			h.name(le)
-			rep.Errors = append(rep.Errors, *le)
-			continue
-		}
-		if err != nil {
-			return rep, fmt.Errorf("intake: read: %w", err)
-		}
-		// Only the known columns count: a row with nothing in them (blank,
-		// a leftover STT number, a footer or signature in another column)
-		// is not a dossier and is skipped without a word.
-		rec := make(map[string]string, len(h.index))
-		empty := true
-		for name, i := range h.index {
-			if i < len(cells) {
-				v := cells[i]
-				if conv != nil {
-					v = conv(name, v)
-				}
-				rec[name] = v
-				empty = empty && strings.TrimSpace(v) == ""
-			}
-		}
-		if empty {
-			continue
-		}
-		if !validUTF8(cells) {
-			rep.Errors = append(rep.Errors, LineError{Line: line, Key: "import.bad_encoding"})
-			continue
-		}
-		p, le := ParseRecord(rec, im.loc)
+		p, le := ParseRecord(row.rec, im.loc)
 		if le == nil {
 			key := domain.CanonicalCode(p.Values.Code)
 			if first, dup := seen[key]; dup {
 				le = rowError("import.duplicate_code", "code", p.Values.Code, "line", strconv.Itoa(first))
 			} else {
-				seen[key] = line
+				seen[key] = row.line
 			}
 		}
 		if le != nil {
-			le.Line = line
-			h.name(le)
+			le.Line = row.line
+			row.name(le)
 			rep.Errors = append(rep.Errors, *le)
-			continue
+			return nil
 		}
-		b.add(p, line)
+		b.add(p, row.line)
 		if len(b.ps) == batchSize {
-			if err := b.flush(ctx, &rep); err != nil {
-				return rep, err
-			}
+			return b.flush(ctx, &rep)
 		}
+		return nil
+	})
+	if err != nil {
+		sortByLine(&rep)
+		return rep, err
 	}
 	err = b.flush(ctx, &rep)
 	sortByLine(&rep)
@@ -385,8 +331,7 @@ func sortByLine(rep *Report) {
 // file: the one of comma, semicolon and tab under which a header turns up
 // (earliest, then naming the most columns), so that a title line above the
 // header does not mislead; without a header, delimiter's guess.
-func sniffDelimiter(head []byte) rune {
-	keys := foldedHeaders()
+func sniffDelimiter(head []byte, t *Table) rune {
 	best, bestLine, bestN := rune(0), 0, 0
 	for _, d := range []rune{',', ';', '\t'} {
 		cr := csv.NewReader(bytes.NewReader(head))
@@ -400,7 +345,7 @@ func sniffDelimiter(head []byte) rune {
 			if line > headerRows {
 				break
 			}
-			h := keys.match(cells)
+			h := t.match(cells)
 			if !h.complete() {
 				continue
 			}

@@ -259,8 +259,9 @@ func TestImportMissingColumns(t *testing.T) {
 	data := "Lĩnh vực,Trạng thái,Số điện thoại,Ghi chú\nHộ tịch,4,0905123456,x\n"
 	_, err := im.ImportCSV(t.Context(), strings.NewReader(data), "import")
 	var inv *domain.InvalidError
-	if !errors.As(err, &inv) || inv.Key != "import.missing_columns" || inv.Args["columns"] != "code" {
-		t.Errorf("ImportCSV without a code column: error = %v %+v, want import.missing_columns \"code\"", err, inv)
+	if !errors.As(err, &inv) || inv.Key != "import.missing_columns" || inv.Args["columns"] != "«Mã hồ sơ»" ||
+		inv.Args["aliases"] != "«Mã hồ sơ»: Số hồ sơ, Mã HS, Số biên nhận, code" {
+		t.Errorf("ImportCSV without a code column: error = %v %+v, want import.missing_columns «Mã hồ sơ»", err, inv)
 	}
 }
 

@@ -56,13 +56,22 @@ func checkRecord(rec map[string]string) *LineError {
 // in any value; a code, which is typed back, takes none at all, nor the
 // invisible format characters (zero-width spaces, direction marks).
 func checkValue(column, v string) *LineError {
-	v = strings.TrimSpace(v) // as it would be stored
-	if !utf8.ValidString(v) {
-		return rowError("import.bad_encoding")
-	}
 	limit := MaxFieldRunes
 	if column == "code" {
 		limit = MaxCodeRunes
+	}
+	return CheckCell(column, v, limit)
+}
+
+// CheckCell holds a value of another table's column (the procedure
+// catalogue) to the import's bounds: valid UTF-8, at most limit
+// characters, no control character but tab and line breaks — none at all,
+// nor invisible format characters, in the column named "code". The refusal
+// names column; ReadFile renames it as the file heads it.
+func CheckCell(column, v string, limit int) *LineError {
+	v = strings.TrimSpace(v) // as it would be stored
+	if !utf8.ValidString(v) {
+		return rowError("import.bad_encoding")
 	}
 	if utf8.RuneCountInString(v) > limit {
 		return rowError("import.too_long", "column", column, "max", strconv.Itoa(limit))

@@ -196,12 +196,12 @@ func TestHeaderAliases(t *testing.T) {
 		"applicant_phone": "applicant_phone", "Applicant Phone": "applicant_phone", "due-at": "due_at",
 	}
 	for header, want := range tests {
-		h := newHeaderKeys().match([]string{"STT", header})
+		h := dossierTable().match([]string{"STT", header})
 		if i, ok := h.index[want]; !ok || i != 1 || len(h.index) != 1 {
 			t.Errorf("match(%q) = %v, want %s at 1", header, h.index, want)
 		}
 	}
-	h := newHeaderKeys().match([]string{"Mã hồ sơ", "Số hồ sơ"})
+	h := dossierTable().match([]string{"Mã hồ sơ", "Số hồ sơ"})
 	if h.index["code"] != 0 {
 		t.Errorf("duplicate header: code at %d, want the first (0)", h.index["code"])
 	}

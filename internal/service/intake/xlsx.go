@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -22,31 +20,16 @@ import (
 // *domain.InvalidError "import.xls_unsupported" (save it as .xlsx or CSV),
 // anything else "import.unknown_format".
 func (im *Importer) ImportFile(ctx context.Context, path, source string) (Report, error) {
-	switch ext := strings.ToLower(filepath.Ext(path)); ext {
-	case ".csv", ".tsv", ".txt":
-		f, err := os.Open(path)
-		if err != nil {
-			return Report{}, fmt.Errorf("intake: %w", err)
-		}
-		defer f.Close()
-		return im.ImportCSV(ctx, f, source)
-	case ".xlsx", ".xlsm":
-		f, err := os.Open(path)
-		if err != nil {
-			return Report{}, fmt.Errorf("intake: %w", err)
-		}
-		defer f.Close()
-		fi, err := f.Stat()
-		if err != nil {
-			return Report{}, fmt.Errorf("intake: %w", err)
-		}
-		// The zip is read in place, part by part.
-		return im.importZip(ctx, f, fi.Size(), source)
-	case ".xls":
-		return Report{}, domain.Invalid("import.xls_unsupported")
-	default:
-		return Report{}, domain.Invalid("import.unknown_format", "file", filepath.Base(path))
+	src, conv, closeFn, err := openFile(path, dossierTable())
+	if err != nil {
+		return Report{}, err
 	}
+	defer closeFn()
+	unit := "row" // a workbook's rows; a CSV file's lines
+	if conv == nil {
+		unit = "line"
+	}
+	return im.importTable(ctx, src, source, conv, unit)
 }
 
 // ImportXLSX imports the first sheet of an Excel workbook (.xlsx) as
@@ -77,27 +60,37 @@ func badXLSX(err error) error {
 }
 
 func (im *Importer) importZip(ctx context.Context, r io.ReaderAt, size int64, source string) (Report, error) {
+	rows, conv, closeFn, err := zipSource(r, size)
+	if err != nil {
+		return Report{}, err
+	}
+	defer closeFn()
+	return im.importTable(ctx, rows, source, conv, "row")
+}
+
+// zipSource reads the first sheet of the workbook in r; conv makes sense
+// of its raw cells by column (xlsxValue); closeFn closes what it opened.
+func zipSource(r io.ReaderAt, size int64) (rows rowSource, conv func(column, value string) string, closeFn func(), err error) {
 	magic := make([]byte, len(oleMagic))
 	if _, err := r.ReadAt(magic, 0); err == nil && bytes.Equal(magic, oleMagic) {
 		// BIFF .xls, or a password-protected workbook: both are OLE files.
-		return Report{}, domain.Invalid("import.xls_unsupported")
+		return nil, nil, nil, domain.Invalid("import.xls_unsupported")
 	}
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
-		return Report{}, badXLSX(err)
+		return nil, nil, nil, badXLSX(err)
 	}
 	w, err := openWorkbook(zr)
 	if err != nil {
-		return Report{}, err
+		return nil, nil, nil, err
 	}
-	defer w.Close()
-	rows, err := openSheet(w)
+	sheet, err := openSheet(w)
 	if err != nil {
-		return Report{}, err
+		w.Close()
+		return nil, nil, nil, err
 	}
-	defer rows.Close()
-	conv := func(column, v string) string { return xlsxValue(column, v, w.date1904) }
-	return im.importTable(ctx, rows, source, conv, "row")
+	conv = func(column, v string) string { return xlsxValue(column, v, w.date1904) }
+	return sheet, conv, func() { sheet.Close(); w.Close() }, nil
 }
 
 // dateColumns are the columns holding a date.

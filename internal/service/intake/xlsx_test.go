@@ -253,8 +253,8 @@ func TestImportXLSXErrors(t *testing.T) {
 		cols string
 	}{
 		{"empty workbook", workbookBytes(t, excelize.NewFile()), "import.empty", ""},
-		{"header below row 20", workbookBytes(t, farHeader), "import.missing_columns", "code"},
-		{"header lacks the code", workbookBytes(t, fewColumns), "import.missing_columns", "code"},
+		{"header below row 20", workbookBytes(t, farHeader), "import.missing_columns", "«Mã hồ sơ»"},
+		{"header lacks the code", workbookBytes(t, fewColumns), "import.missing_columns", "«Mã hồ sơ»"},
 		{"not a workbook", []byte("code,field\n1,2\n"), "import.bad_xlsx", ""},
 		{"empty file", nil, "import.bad_xlsx", ""},
 		{"xls", append(append([]byte{}, oleMagic...), make([]byte, 504)...), "import.xls_unsupported", ""},

@@ -2,11 +2,11 @@ package notify
 
 import (
 	"context"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"xabot/internal/collate"
 	"xabot/internal/domain"
 	"xabot/internal/fold"
 )
@@ -112,7 +112,7 @@ func (s *Service) Overdue(ctx context.Context, at time.Time) (int, error) {
 		}
 		byField[f] = append(byField[f], d)
 	}
-	sort.Strings(fields)
+	collate.Strings(fields)
 	sent, total := 0, 0
 	var summary []domain.Line
 	for _, f := range fields {

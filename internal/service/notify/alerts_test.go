@@ -164,9 +164,10 @@ func TestOverdue(t *testing.T) {
 		if g.Key == summaryKey {
 			wantLines := []domain.Line{
 				domain.L("alert.summary_head", "count", "4", "date", "25/11/2026"),
+				// Vietnamese order: Đ after D, before H.
 				domain.L("alert.summary_item", "field", "Chứng thực", "count", "1"),
-				domain.L("alert.summary_item", "field", "Hộ tịch", "count", "2"),
 				domain.L("alert.summary_item", "field", "Đất đai", "count", "1"),
+				domain.L("alert.summary_item", "field", "Hộ tịch", "count", "2"),
 			}
 			if !slices.EqualFunc(g.Lines, wantLines, func(a, b domain.Line) bool { return a.Key == b.Key && maps.Equal(a.Args, b.Args) }) {
 				t.Errorf("summary %+v\nwant %+v", g.Lines, wantLines)
