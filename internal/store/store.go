@@ -38,6 +38,7 @@ type DB struct {
 	now    func() time.Time
 	upsert upsertStmts
 	read   readStmts
+	inbox  inboxStmts
 	hasher chatHasher // keyed hashes of chat keys in lookup_attempts
 }
 
@@ -108,6 +109,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	if err := db.prepareUpsert(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.prepareInbox(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
