@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"xabot/internal/domain"
@@ -18,8 +19,12 @@ const (
 	qInboxRoom = `SELECT EXISTS (SELECT 1 FROM inbox WHERE channel = ?1 AND key = ?2),
 		coalesce((SELECT waiting FROM inbox_senders WHERE channel = ?1 AND grp = ?3), 0),
 		coalesce((SELECT waiting FROM inbox_totals WHERE channel = ?1), 0)`
+	// The insert checks the sender's budget again, on the writer: readers
+	// racing past the first check cannot overshoot it.
 	qInboxPut = `INSERT INTO inbox (channel, key, grp, body, received_at, next_at)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel, key) DO NOTHING`
+		SELECT ?1, ?2, ?3, ?4, ?5, ?6
+		WHERE coalesce((SELECT waiting FROM inbox_senders WHERE channel = ?1 AND grp = ?3), 0) < ?7
+		ON CONFLICT (channel, key) DO NOTHING`
 	// The first ready senders in turn order: by the (channel, turn) index,
 	// skipping only senders in hand or waiting for a retry, which a take
 	// sent to the back.
@@ -35,14 +40,14 @@ const (
 )
 
 type inboxStmts struct {
-	room, put, senders, last, turn, head, lease, done, release, retry *sql.Stmt
+	put, senders, last, turn, head, lease, done, release, retry *sql.Stmt
 }
 
 func (db *DB) prepareInbox(ctx context.Context) error {
 	for _, p := range []struct {
 		to **sql.Stmt
 		q  string
-	}{{&db.inbox.room, qInboxRoom}, {&db.inbox.put, qInboxPut}, {&db.inbox.senders, qInboxSenders},
+	}{{&db.inbox.put, qInboxPut}, {&db.inbox.senders, qInboxSenders},
 		{&db.inbox.last, qInboxLast}, {&db.inbox.turn, qInboxTurn}, {&db.inbox.head, qInboxHead},
 		{&db.inbox.lease, qInboxLease}, {&db.inbox.done, qInboxDone}, {&db.inbox.release, qInboxRelease},
 		{&db.inbox.retry, qInboxRetry}} {
@@ -66,31 +71,40 @@ func (db *DB) PutInbound(ctx context.Context, in domain.Inbound, at time.Time) (
 // OfferInbound stores a webhook delivery unless the same update waits
 // already (Duplicate), its sender has perSender rows waiting (OverBudget)
 // or the channel has capacity rows waiting (Full); a limit of 0 is none.
+// The limits are read first on the query pool, so a flood refused does not
+// queue for the one writer; deliveries arriving together may pass the
+// capacity by as many as arrive at once.
 func (db *DB) OfferInbound(ctx context.Context, in domain.Inbound, at time.Time, perSender, capacity int) (domain.Offer, error) {
-	var o domain.Offer
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		var dup bool
-		var mine, all int
-		if err := tx.StmtContext(ctx, db.inbox.room).QueryRowContext(ctx, in.Channel, in.Key, in.Group).Scan(&dup, &mine, &all); err != nil {
-			return err
-		}
-		switch {
-		case dup:
-			o = domain.Duplicate
-		case perSender > 0 && mine >= perSender:
-			o = domain.OverBudget
-		case capacity > 0 && all >= capacity:
-			o = domain.Full
-		default:
-			_, err := tx.StmtContext(ctx, db.inbox.put).ExecContext(ctx, in.Channel, in.Key, in.Group, in.Body, at.Unix(), at.UnixMilli())
-			return err
-		}
-		return nil
-	})
+	var dup bool
+	var mine, all int
+	if err := db.read.inboxRoom.QueryRowContext(ctx, in.Channel, in.Key, in.Group).Scan(&dup, &mine, &all); err != nil {
+		return 0, fmt.Errorf("store: inbox put %s: %w", in.Channel, err)
+	}
+	switch {
+	case dup:
+		return domain.Duplicate, nil
+	case perSender > 0 && mine >= perSender:
+		return domain.OverBudget, nil
+	case capacity > 0 && all >= capacity:
+		return domain.Full, nil
+	}
+	if perSender <= 0 {
+		perSender = math.MaxInt32
+	}
+	res, err := db.inbox.put.ExecContext(ctx, in.Channel, in.Key, in.Group, in.Body, at.Unix(), at.UnixMilli(), perSender)
 	if err != nil {
 		return 0, fmt.Errorf("store: inbox put %s: %w", in.Channel, err)
 	}
-	return o, nil
+	n, err := res.RowsAffected()
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("store: inbox put %s: %w", in.Channel, err)
+	case n == 0:
+		// Stored or refused meanwhile, by another delivery of the same
+		// update or the sender's.
+		return domain.OverBudget, nil
+	}
+	return domain.Stored, nil
 }
 
 // TakeInbound first records what became of the deliveries in t.Settled,

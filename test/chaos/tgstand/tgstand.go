@@ -416,12 +416,16 @@ func (s *Server) Pending(token string) int {
 // Text queues a message from user (a private chat of the same id). A text
 // starting with "/" carries the bot_command entity, as Telegram's apps send.
 func (s *Server) Text(token string, user int64, text string) int {
+	return s.message(token, user, textMsg(text))
+}
+
+func textMsg(text string) map[string]any {
 	msg := map[string]any{"text": text}
 	if strings.HasPrefix(text, "/") {
 		cmd, _, _ := strings.Cut(text, " ")
 		msg["entities"] = []map[string]any{{"type": "bot_command", "offset": 0, "length": len([]rune(cmd))}}
 	}
-	return s.message(token, user, msg)
+	return msg
 }
 
 // Contact queues a shared contact (user's own when ownID is user).
@@ -460,11 +464,28 @@ func (s *Server) message(token string, user int64, msg map[string]any) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.botOf(token)
+	return b.queue(map[string]any{"message": b.fill(user, msg)})
+}
+
+// fill makes msg a message from user (a private chat of the same id).
+func (b *bot) fill(user int64, msg map[string]any) map[string]any {
 	msg["message_id"] = 1_000_000 + b.nextUpd
 	msg["from"] = from(user)
 	msg["chat"] = chatOf(user)
 	msg["date"] = time.Now().Unix()
-	return b.queue(map[string]any{"message": msg})
+	return msg
+}
+
+// TextUpdate is the body of an update carrying a message from user, with
+// the bot's next update id, for a test that delivers it to a webhook
+// itself (Telegram's part) instead of queueing it for getUpdates.
+func (s *Server) TextUpdate(token string, user int64, text string) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.botOf(token)
+	raw, _ := json.Marshal(map[string]any{"update_id": b.nextUpd, "message": b.fill(user, textMsg(text))})
+	b.nextUpd++
+	return raw
 }
 
 // queue gives body the next update id and wakes the poller.
