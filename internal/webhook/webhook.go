@@ -41,8 +41,12 @@ const (
 	DefaultPerSender = 30
 	// DefaultCapacity bounds the wait of an update arriving behind a
 	// backlog to about DefaultCapacity ÷ the updates handled per second.
-	DefaultCapacity  = 2000
-	DefaultStoreWait = 40 * time.Millisecond
+	DefaultCapacity = 2000
+	// DefaultStoreWait: a row the store cannot take this soon (the one
+	// writer busy, the process starved of CPU) is answered 503, far from
+	// the platform's timeout; shorter turned ordinary load's short waits
+	// into 503s, each costing the person a redelivery (a second or more).
+	DefaultStoreWait = 250 * time.Millisecond
 )
 
 // Queue is the inbox; *store.DB satisfies it.
