@@ -20,6 +20,12 @@ type counter struct {
 	backlog int
 }
 
+func (c *counter) Update(channel, outcome string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.refused[channel+"/"+outcome]++
+}
+
 func (c *counter) WebhookRefused(channel, reason string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -53,8 +59,8 @@ func TestPerSenderBudget(t *testing.T) {
 	if n := r.waiting(t); n != 4 {
 		t.Errorf("%d waiting, want a's 3 and b's 1", n)
 	}
-	if n := r.count.get("tg/budget"); n != 2 {
-		t.Errorf("refused for the budget: %d, want 2", n)
+	if n, all := r.count.get("tg/budget"), r.count.get("tg/refused"); n != 2 || all != 2 {
+		t.Errorf("refused for the budget: %d, updates refused %d; want 2, 2", n, all)
 	}
 	// Once a's are handled, a is welcome again.
 	r.drain(t)

@@ -25,6 +25,7 @@ func newRefusals(channel string, m Counter, log *slog.Logger) *refusals {
 
 func (r *refusals) note(reason string, err error) {
 	if r.m != nil {
+		r.m.Update(r.channel, "refused")
 		r.m.WebhookRefused(r.channel, reason)
 	}
 	r.mu.Lock()

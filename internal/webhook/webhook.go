@@ -59,6 +59,8 @@ type Queue interface {
 
 // Counter is what the webhook counts; *metrics.Metrics satisfies it.
 type Counter interface {
+	// Update counts an update with outcome; the webhook's is "refused".
+	Update(channel, outcome string)
 	WebhookRefused(channel, reason string)
 	InboxBacklog(channel string, n int)
 }

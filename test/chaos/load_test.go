@@ -93,11 +93,17 @@ func TestWebhookLoad(t *testing.T) {
 			}
 		})
 	}
-	time.Sleep(time.Until(ls.to))
+	peak := 0.0 // the inbox backlog, sampled
+	for time.Now().Before(ls.to) {
+		time.Sleep(500 * time.Millisecond)
+		var n float64
+		fmt.Sscan(scrape(t, x, `xabot_inbox_backlog{channel="tg"}`), &n)
+		peak = max(peak, n)
+	}
 	close(stop)
 	wg.Wait()
 	t.Logf("offered %d/s by %d people: %s", *loadRate, people, ls)
-	t.Logf("metrics: backlog %s, refused capacity %s, store %s", scrape(t, x, `xabot_inbox_backlog{channel="tg"}`),
+	t.Logf("metrics: backlog peak %.0f, refused capacity %s, store %s", peak,
 		scrape(t, x, `xabot_webhook_refused_total{channel="tg",reason="capacity"}`),
 		scrape(t, x, `xabot_webhook_refused_total{channel="tg",reason="store"}`))
 }
