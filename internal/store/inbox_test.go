@@ -193,3 +193,49 @@ func TestInboxOffer(t *testing.T) {
 		t.Errorf("after one handled = %v, want Stored", o)
 	}
 }
+
+// Rows waiting when 0017 is applied (a leased one, a retrying one) get
+// their senders and totals, and are taken in order after it.
+func TestInboxMigrationKeepsWaitingRows(t *testing.T) {
+	r := newInboxRig(t)
+	ctx := t.Context()
+	// Back to the inbox as it was before 0017.
+	for _, q := range []string{
+		`DROP TRIGGER inbox_put`, `DROP TRIGGER inbox_done`, `DROP TRIGGER inbox_head`,
+		`DROP TABLE inbox_senders`, `DROP TABLE inbox_totals`, `DROP INDEX inbox_sender`,
+		`ALTER TABLE inbox DROP COLUMN flood_ms`, `CREATE INDEX inbox_due ON inbox (channel, next_at)`,
+		`DELETE FROM schema_migrations WHERE name LIKE '0017%'`,
+	} {
+		if _, err := r.db.w.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	ms := r.t0.UnixMilli()
+	for _, row := range []struct {
+		key, grp     string
+		next, leased int64
+	}{
+		{"a1", "a", ms, ms + 60_000}, // in a worker's hands for a minute
+		{"a2", "a", ms, 0},
+		{"b1", "b", ms + 10_000, 0}, // waiting for its retry
+		{"c1", "", ms, 0},
+	} {
+		if _, err := r.db.w.ExecContext(ctx, `INSERT INTO inbox (channel, key, grp, body, received_at, next_at, lease_until)
+			VALUES ('zalo', ?, ?, X'7B7D', ?, ?, ?)`, row.key, row.grp, r.t0.Unix(), row.next, row.leased); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := r.db.InboundCount(ctx, "zalo"); n != 4 {
+		t.Errorf("InboundCount after the migration = %d, want 4", n)
+	}
+	first := r.take(time.Second, 10, 10)
+	if fmt.Sprint(inKeys(first)) != "[c1]" {
+		t.Fatalf("take at once = %v, want c1 only (a leased, b retrying)", inKeys(first))
+	}
+	if got := r.take(time.Minute, 10, 10, domain.Settled{ID: first[0].ID, Done: true}); fmt.Sprint(inKeys(got)) != "[a1 a2 b1]" {
+		t.Errorf("take after the lease and the retry = %v", inKeys(got))
+	}
+}

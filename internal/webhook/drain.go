@@ -22,6 +22,7 @@ const (
 	lease       = 15 * time.Second
 	renewEvery  = lease / 3
 	idlePoll    = time.Second // retries come due without a wake
+	gaugeEvery  = time.Second // the backlog gauge's refresh
 	maxAttempts = 5
 	retryMin    = time.Second
 	retryMax    = time.Minute
@@ -55,21 +56,27 @@ func Drain(ctx context.Context, src Source, q Queue, wake *Waker, now func() tim
 	var settled []domain.Settled
 	var due time.Time // the soonest retry this loop gave back
 	inHand := 0
+	var gauged time.Time
 	for {
 		free := workers - inHand
-		items, err := q.TakeInbound(ctx, domain.InboxTake{Channel: src.Channel, Now: now(), Lease: lease,
-			Senders: free, PerSender: perSender, Settled: settled})
-		if err != nil {
-			if ctx.Err() == nil {
-				log.Error("webhook inbox unreadable", "channel", src.Channel, "err", err)
+		var items []domain.Inbound
+		var err error
+		if free > 0 || len(settled) > 0 {
+			items, err = q.TakeInbound(ctx, domain.InboxTake{Channel: src.Channel, Now: now(), Lease: lease,
+				Senders: free, PerSender: perSender, Settled: settled})
+			if err != nil {
+				if ctx.Err() == nil {
+					log.Error("webhook inbox unreadable", "channel", src.Channel, "err", err)
+				}
+			} else {
+				due = soonest(due, settled)
+				settled = nil
 			}
-		} else {
-			due = soonest(due, settled)
-			settled = nil
 		}
 		senders := d.start(items)
 		inHand += senders
-		if m != nil && err == nil {
+		if m != nil && time.Since(gauged) >= gaugeEvery {
+			gauged = time.Now()
 			if n, err := q.InboundCount(ctx, src.Channel); err == nil {
 				m.InboxBacklog(src.Channel, n)
 			}

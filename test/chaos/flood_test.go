@@ -69,6 +69,10 @@ func TestJunkFloodDoesNotStarveACitizen(t *testing.T) {
 			<-done
 			t.Logf("flood of %d from %d senders delivered in %v: %s", floodSize, c.senders, time.Since(start).Round(time.Millisecond), st)
 			t.Logf("the citizen's /start amid it (backlog %s, answers %v) answered after %v", backlog, cst.codes, wait.Round(time.Millisecond))
+			t.Logf("refused: budget %s, capacity %s, store %s",
+				scrape(t, x, `xabot_webhook_refused_total{channel="tg",reason="budget"}`),
+				scrape(t, x, `xabot_webhook_refused_total{channel="tg",reason="capacity"}`),
+				scrape(t, x, `xabot_webhook_refused_total{channel="tg",reason="store"}`))
 			if st.codes[http.StatusGatewayTimeout] > 0 || st.failed.Load() > 0 {
 				t.Errorf("the webhook timed out or failed: %s", st)
 			}
