@@ -94,11 +94,19 @@ func (a *App) hookInput(path string, source func(h chat.Handler) webhook.Source,
 	return input{
 		path: path,
 		hook: func(h chat.Handler) http.Handler {
-			return webhook.Handler(source(h), a.db, wake.Wake, time.Now, a.log)
+			return webhook.Handler(a.hookSource(source(h)), a.db, wake.Wake, time.Now, a.log, a.metrics)
 		},
 		start: start,
 		run: func(ctx context.Context, h chat.Handler) error {
-			return webhook.Drain(ctx, source(h), a.db, wake, time.Now, a.log)
+			return webhook.Drain(ctx, a.hookSource(source(h)), a.db, wake, time.Now, a.log, a.metrics)
 		},
 	}
+}
+
+// hookSource adds what every channel's webhook shares: the inbox's limits,
+// and a reply's 429 taken as a wait, not a failed attempt.
+func (a *App) hookSource(src webhook.Source) webhook.Source {
+	src.Limits = webhook.Limits{Capacity: a.cfg.InboxCapacity}
+	src.FloodWait, src.MaxFlood = chat.FloodWait, chat.MaxFloodWait
+	return src
 }

@@ -57,6 +57,11 @@ const (
 	// DefaultRetentionDays is how long sent messages and stale webhook
 	// deliveries are kept.
 	DefaultRetentionDays = 30
+	// DefaultInboxCapacity: webhook updates waiting per channel past
+	// which the platform is answered 503 and delivers again later. An
+	// update arriving behind a full inbox waits about capacity ÷ updates
+	// handled per second.
+	DefaultInboxCapacity = 2000
 )
 
 // Bounds of the checked values.
@@ -69,6 +74,7 @@ const (
 	MaxSendRate      = 1000
 	MinSessionTTL    = time.Minute
 	MaxRetentionDays = 3650
+	MaxInboxCapacity = 1_000_000
 	maxWebhookSecret = 256
 )
 
@@ -101,6 +107,9 @@ type Config struct {
 	// RetentionDays is how long the outbox keeps a message once sent (or
 	// given up) and the inbox a webhook delivery (XABOT_RETENTION_DAYS).
 	RetentionDays int
+	// InboxCapacity is how many webhook updates of one channel may wait
+	// before the platform is told 503 (XABOT_INBOX_CAPACITY).
+	InboxCapacity int
 }
 
 // Load reads the configuration through getenv (os.Getenv in main, a map
@@ -128,6 +137,7 @@ func Load(getenv func(string) string) (Config, error) {
 		SendRate:      DefaultSendRate,
 		SessionTTL:    DefaultSessionTTL,
 		RetentionDays: DefaultRetentionDays,
+		InboxCapacity: DefaultInboxCapacity,
 	}
 
 	if c.RedisURL != "" {
@@ -191,6 +201,13 @@ func Load(getenv func(string) string) (Config, error) {
 			l.bad("XABOT_SEND_RATE", "want messages per second, a whole number from 1 to %d, got %q", MaxSendRate, v)
 		}
 		c.SendRate = n
+	}
+	if v := l.get("XABOT_INBOX_CAPACITY", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxInboxCapacity {
+			l.bad("XABOT_INBOX_CAPACITY", "want webhook updates waiting per channel, a whole number from 1 to %d, got %q", MaxInboxCapacity, v)
+		}
+		c.InboxCapacity = n
 	}
 	if v := l.get("XABOT_LOG_LEVEL", "info"); !parseLevel(v, &c.LogLevel) {
 		l.bad("XABOT_LOG_LEVEL", "want debug, info, warn or error, got %q", v)
@@ -392,6 +409,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("lang", c.Lang),
 		slog.String("commune", c.Commune),
 		slog.Int("send_rate", c.SendRate),
+		slog.Int("inbox_capacity", c.InboxCapacity),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.Duration("session_ttl", c.SessionTTL),
 	)

@@ -44,6 +44,7 @@ func TestDefaults(t *testing.T) {
 		{"LogLevel", c.LogLevel, slog.LevelInfo},
 		{"SessionTTL", c.SessionTTL, 24 * time.Hour},
 		{"RetentionDays", c.RetentionDays, 30},
+		{"InboxCapacity", c.InboxCapacity, 2000},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
@@ -174,6 +175,8 @@ func TestBadValue(t *testing.T) {
 		{"XABOT_SEND_RATE", "0", "from 1 to 1000", nil},
 		{"XABOT_SEND_RATE", "1001", "from 1 to 1000", nil},
 		{"XABOT_SEND_RATE", "25/s", `got "25/s"`, nil},
+		{"XABOT_INBOX_CAPACITY", "0", "from 1 to 1000000", nil},
+		{"XABOT_INBOX_CAPACITY", "many", `got "many"`, nil},
 		{"XABOT_LOG_LEVEL", "verbose", `want debug, info, warn or error, got "verbose"`, nil},
 		{"XABOT_SESSION_TTL", "30s", "at least 1m0s", nil},
 		{"XABOT_SESSION_TTL", "1 day", `got "1 day"`, nil},

@@ -30,6 +30,7 @@ type Metrics struct {
 	updates      *prometheus.CounterVec
 	reply        *prometheus.HistogramVec
 	inbox        *prometheus.GaugeVec
+	refused      *prometheus.CounterVec
 	outbox       *prometheus.CounterVec
 	outboxQueued prometheus.Gauge
 	limited      *prometheus.CounterVec
@@ -50,6 +51,9 @@ func New() *Metrics {
 			[]string{"channel"}),
 		inbox: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "xabot_inbox_backlog",
 			Help: "Webhook deliveries stored and not yet handled."}, []string{"channel"}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "xabot_webhook_refused_total",
+			Help: "Webhook deliveries refused by channel and reason: budget (the sender has too many waiting; answered 200 and dropped), capacity or store (answered 503, delivered again)."},
+			[]string{"channel", "reason"}),
 		outbox: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "xabot_outbox_messages_total",
 			Help: "Outbox messages by event: queued, sent, retried, failed, stopped."}, []string{"event"}),
 		outboxQueued: prometheus.NewGauge(prometheus.GaugeOpts{Name: "xabot_outbox_queued",
@@ -62,7 +66,7 @@ func New() *Metrics {
 		lockouts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "xabot_lookup_lockouts_total",
 			Help: "Lookups refused by the guessing limits, by scope (chat, code)."}, []string{"scope"}),
 	}
-	m.reg.MustRegister(m.updates, m.reply, m.inbox, m.outbox, m.outboxQueued, m.limited, m.jobs, m.lockouts,
+	m.reg.MustRegister(m.updates, m.reply, m.inbox, m.refused, m.outbox, m.outboxQueued, m.limited, m.jobs, m.lockouts,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -90,6 +94,14 @@ func (m *Metrics) Reply(channel string, d time.Duration) {
 func (m *Metrics) InboxBacklog(channel string, n int) {
 	if m != nil {
 		m.inbox.WithLabelValues(channel).Set(float64(n))
+	}
+}
+
+// WebhookRefused counts a webhook delivery of channel refused for reason
+// ("budget", "capacity", "store").
+func (m *Metrics) WebhookRefused(channel, reason string) {
+	if m != nil {
+		m.refused.WithLabelValues(channel, reason).Inc()
 	}
 }
 

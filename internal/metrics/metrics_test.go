@@ -15,6 +15,7 @@ func TestExposition(t *testing.T) {
 	m.Update("zalo", Duplicate)
 	m.Reply("tg", 12*time.Millisecond)
 	m.InboxBacklog("tg", 7)
+	m.WebhookRefused("tg", "budget")
 	m.Outbox("sent")
 	m.OutboxQueued(3)
 	m.RateLimited("tg")
@@ -28,6 +29,7 @@ func TestExposition(t *testing.T) {
 		`xabot_updates_total{channel="zalo",outcome="duplicate"} 1`,
 		`xabot_reply_seconds_bucket{channel="tg",le="0.02"} 1`,
 		`xabot_inbox_backlog{channel="tg"} 7`,
+		`xabot_webhook_refused_total{channel="tg",reason="budget"} 1`,
 		`xabot_outbox_messages_total{event="sent"} 1`,
 		`xabot_outbox_queued 3`,
 		`xabot_rate_limited_total{channel="tg"} 1`,

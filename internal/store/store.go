@@ -38,13 +38,14 @@ type DB struct {
 	now    func() time.Time
 	upsert upsertStmts
 	read   readStmts
+	inbox  inboxStmts
 	hasher chatHasher // keyed hashes of chat keys in lookup_attempts
 }
 
 // readStmts are the queries of every inbound update, prepared once: parsing
 // the SQL again on each call cost more than running it.
 type readStmts struct {
-	citizen, dossierByKey, failedLookups *sql.Stmt
+	citizen, dossierByKey, failedLookups, inboxRoom *sql.Stmt
 }
 
 const (
@@ -56,7 +57,7 @@ func (db *DB) prepareReads(ctx context.Context) error {
 	for _, p := range []struct {
 		dst **sql.Stmt
 		q   string
-	}{{&db.read.citizen, qCitizen}, {&db.read.dossierByKey, qDossierByKey}, {&db.read.failedLookups, qFailed}} {
+	}{{&db.read.citizen, qCitizen}, {&db.read.dossierByKey, qDossierByKey}, {&db.read.failedLookups, qFailed}, {&db.read.inboxRoom, qInboxRoom}} {
 		st, err := db.r.PrepareContext(ctx, p.q)
 		if err != nil {
 			return fmt.Errorf("store: prepare %q: %w", p.q, err)
@@ -108,6 +109,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	if err := db.prepareUpsert(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.prepareInbox(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}

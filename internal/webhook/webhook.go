@@ -2,7 +2,16 @@
 // the secret header is checked in constant time, the body is size-limited,
 // parsed for its update id and stored in the inbox before the platform gets
 // its 200; a Drain loop then hands stored deliveries to the channel adapter,
-// one sender's in order, different senders in parallel, retrying failures.
+// one sender's in order, different senders in parallel and in turn,
+// retrying failures.
+//
+// A backlog never starves a citizen. A sender with Limits.PerSender updates
+// waiting has the next refused — answered 200 and dropped, because a
+// platform retries anything else and a flood retried lasts longer (a
+// person never has that many waiting: each is a message they sent). Past
+// Limits.Capacity updates waiting in the channel, or when the store cannot
+// take the row within Limits.StoreWait, the platform is answered 503 at
+// once and delivers the update again later, instead of timing out.
 // A platform that delivers the same update again — a retry, or another
 // replica behind the same URL — finds it waiting (skipped here) or already
 // handled (skipped by the bot's dedupe in Redis).
@@ -27,13 +36,60 @@ import (
 // few kilobytes; a photo arrives as a file id or URL, never as bytes.
 const DefaultMaxBody = 1 << 20
 
+// Defaults of Limits.
+const (
+	DefaultPerSender = 30
+	// DefaultCapacity bounds the wait of an update arriving behind a
+	// backlog to about DefaultCapacity ÷ the updates handled per second.
+	DefaultCapacity = 2000
+	// DefaultStoreWait: a row the store cannot take this soon (the one
+	// writer busy, the process starved of CPU) is answered 503, far from
+	// the platform's timeout; shorter turned ordinary load's short waits
+	// into 503s, each costing the person a redelivery (a second or more).
+	DefaultStoreWait = 250 * time.Millisecond
+)
+
 // Queue is the inbox; *store.DB satisfies it.
 type Queue interface {
-	PutInbound(ctx context.Context, in domain.Inbound, at time.Time) (bool, error)
-	TakeInbound(ctx context.Context, channel string, now time.Time, lease time.Duration, limit int) ([]domain.Inbound, error)
-	DoneInbound(ctx context.Context, id int64) error
-	RetryInbound(ctx context.Context, id int64, at time.Time) error
-	ReleaseInbound(ctx context.Context, id int64) error
+	OfferInbound(ctx context.Context, in domain.Inbound, at time.Time, perSender, capacity int) (domain.Offer, error)
+	TakeInbound(ctx context.Context, t domain.InboxTake) ([]domain.Inbound, error)
+	ExtendInbound(ctx context.Context, ids []int64, until time.Time) error
+	InboundCount(ctx context.Context, channel string) (int, error)
+}
+
+// Counter is what the webhook counts; *metrics.Metrics satisfies it.
+type Counter interface {
+	// Update counts an update with outcome; the webhook's is "refused".
+	Update(channel, outcome string)
+	WebhookRefused(channel, reason string)
+	InboxBacklog(channel string, n int)
+}
+
+// Reasons a delivery is refused, as counted.
+const (
+	ReasonBudget   = "budget"   // its sender has PerSender updates waiting (200, dropped)
+	ReasonCapacity = "capacity" // the channel has Capacity updates waiting (503)
+	ReasonStore    = "store"    // the store did not take it in time or failed (503)
+)
+
+// Limits bound what the inbox takes in; zero fields take the defaults.
+type Limits struct {
+	PerSender int           // a sender's updates waiting beyond which the next is refused
+	Capacity  int           // the channel's updates waiting beyond which the platform gets 503
+	StoreWait time.Duration // the longest wait for the store before 503
+}
+
+func (l Limits) orDefaults() Limits {
+	if l.PerSender <= 0 {
+		l.PerSender = DefaultPerSender
+	}
+	if l.Capacity <= 0 {
+		l.Capacity = DefaultCapacity
+	}
+	if l.StoreWait <= 0 {
+		l.StoreWait = DefaultStoreWait
+	}
+	return l
 }
 
 // Source is one platform's webhook.
@@ -48,12 +104,20 @@ type Source struct {
 	Parse func(body []byte) (key, group string, err error)
 	// Process handles one stored body; an error retries it later.
 	Process func(ctx context.Context, body []byte) error
+	// FloodWait says how long the platform asked to wait when Process
+	// failed on a 429 (chat.FloodWait); such a retry uses up no attempt
+	// until MaxFlood is spent. Nil: every failure is an attempt.
+	FloodWait func(err error) (time.Duration, bool)
+	MaxFlood  time.Duration
+	Limits    Limits
 }
 
 // Handler answers the platform's POSTs for src. It calls wake after
-// storing a delivery, so Drain picks it up at once.
-func Handler(src Source, q Queue, wake func(), now func() time.Time, log *slog.Logger) http.Handler {
+// storing a delivery, so Drain picks it up at once. m may be nil.
+func Handler(src Source, q Queue, wake func(), now func() time.Time, log *slog.Logger, m Counter) http.Handler {
 	want := sha256.Sum256([]byte(src.Secret))
+	lim := src.Limits.orDefaults()
+	refused := newRefusals(src.Channel, m, log)
 	limit := src.MaxBody
 	if limit <= 0 {
 		limit = DefaultMaxBody
@@ -89,19 +153,30 @@ func Handler(src Source, q Queue, wake func(), now func() time.Time, log *slog.L
 			http.Error(w, "not an update", http.StatusBadRequest)
 			return
 		}
-		fresh, err := q.PutInbound(r.Context(), domain.Inbound{Channel: src.Channel, Key: key, Group: group, Body: body}, now())
-		if err != nil {
-			// Not stored: the platform must try again.
-			log.Error("webhook not stored", "channel", src.Channel, "key", key, "err", err)
+		in := domain.Inbound{Channel: src.Channel, Key: key, Group: group, Body: body}
+		sctx, cancel := context.WithTimeout(r.Context(), lim.StoreWait)
+		o, err := q.OfferInbound(sctx, in, now(), lim.PerSender, lim.Capacity)
+		cancel()
+		switch {
+		case err != nil:
+			// Not stored (the store busy past StoreWait, or down): the
+			// platform must try again.
+			refused.note(ReasonStore, err)
 			http.Error(w, "try again", http.StatusServiceUnavailable)
 			return
-		}
-		if !fresh {
+		case o == domain.Full:
+			refused.note(ReasonCapacity, nil)
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "try again", http.StatusServiceUnavailable)
+			return
+		case o == domain.OverBudget:
+			refused.note(ReasonBudget, nil)
+		case o == domain.Duplicate:
 			log.Debug("webhook duplicate skipped", "channel", src.Channel, "key", key)
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, "{}")
-		if fresh && wake != nil {
+		if o == domain.Stored && wake != nil {
 			wake()
 		}
 	})

@@ -60,26 +60,32 @@ func parse(body []byte) (string, string, error) {
 }
 
 type rig struct {
-	db   *store.DB
-	src  webhook.Source
-	rec  *recorder
-	srv  *httptest.Server
-	wake *webhook.Waker
-	now  time.Time
+	db    *store.DB
+	path  string
+	src   webhook.Source
+	rec   *recorder
+	srv   *httptest.Server
+	wake  *webhook.Waker
+	now   time.Time
+	count *counter
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t *testing.T, lim ...webhook.Limits) *rig {
 	t.Helper()
-	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "x.db"))
+	path := filepath.Join(t.TempDir(), "x.db")
+	db, err := store.Open(t.Context(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	r := &rig{db: db, rec: newRecorder(), wake: webhook.NewWaker(), now: time.Now()}
+	r := &rig{db: db, rec: newRecorder(), wake: webhook.NewWaker(), path: path, now: time.Now(), count: &counter{refused: map[string]int{}}}
 	r.src = webhook.Source{Channel: "tg", Header: "X-Secret", Secret: secret, MaxBody: 1024,
 		Parse: parse, Process: r.rec.process}
+	if len(lim) > 0 {
+		r.src.Limits = lim[0]
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	r.srv = httptest.NewServer(webhook.Handler(r.src, db, r.wake.Wake, time.Now, log))
+	r.srv = httptest.NewServer(webhook.Handler(r.src, db, r.wake.Wake, time.Now, log, r.count))
 	t.Cleanup(r.srv.Close)
 	return r
 }
@@ -89,7 +95,7 @@ func (r *rig) drain(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = webhook.Drain(ctx, r.src, r.db, r.wake, time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		_ = webhook.Drain(ctx, r.src, r.db, r.wake, time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)), r.count)
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 }

@@ -30,10 +30,11 @@ import (
 type Server struct {
 	URL string // http://127.0.0.1:PORT; the bot's XABOT_TELEGRAM_API is URL + "/bot%s/%s"
 
-	srv  *http.Server
-	mu   sync.Mutex
-	bots map[string]*bot
-	now  func() time.Time
+	srv    *http.Server
+	mu     sync.Mutex
+	bots   map[string]*bot
+	now    func() time.Time
+	onSent func(token string, m Msg)
 }
 
 // Fault answers matching calls with an error, or holds them.
@@ -186,7 +187,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.log(b, Call{Method: method, At: at, Status: 200})
 		writeOK(w, true)
 	case "sendMessage", "sendPhoto", "editMessageText", "editMessageReplyMarkup":
-		s.send(w, b, method, chatID, params, at)
+		s.send(w, token, b, method, chatID, params, at)
 	default:
 		writeErr(w, 404, "Not Found: method not found", 0)
 	}
@@ -290,7 +291,7 @@ func (b *bot) confirm(offset int) {
 }
 
 // send records a message the bot sends or edits, within the limits.
-func (s *Server) send(w http.ResponseWriter, b *bot, method string, chat int64, p map[string]string, at time.Time) {
+func (s *Server) send(w http.ResponseWriter, token string, b *bot, method string, chat int64, p map[string]string, at time.Time) {
 	text := p["text"]
 	if method == "sendPhoto" {
 		text = p["caption"]
@@ -323,7 +324,11 @@ func (s *Server) send(w http.ResponseWriter, b *bot, method string, chat int64, 
 	}
 	b.sent = append(b.sent, m)
 	b.calls = append(b.calls, Call{Method: method, Chat: chat, At: at, Status: 200, Text: text, Msg: m.ID})
+	onSent := s.onSent
 	s.mu.Unlock()
+	if onSent != nil {
+		onSent(token, m)
+	}
 	writeOK(w, map[string]any{"message_id": m.ID, "date": at.Unix(), "text": text,
 		"from": map[string]any{"id": b.id, "is_bot": true, "first_name": "xabot"},
 		"chat": map[string]any{"id": chat, "type": "private"}})
@@ -376,6 +381,14 @@ func (s *Server) ClearFaults(token string) {
 	s.botOf(token).faults = nil
 }
 
+// OnSent calls f with each message a bot sends, as it arrives (a load
+// test reads its answers without scanning the log).
+func (s *Server) OnSent(f func(token string, m Msg)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onSent = f
+}
+
 // SetLimits sets token's flood limits (Limits{} = off).
 func (s *Server) SetLimits(token string, l Limits) {
 	s.mu.Lock()
@@ -416,12 +429,16 @@ func (s *Server) Pending(token string) int {
 // Text queues a message from user (a private chat of the same id). A text
 // starting with "/" carries the bot_command entity, as Telegram's apps send.
 func (s *Server) Text(token string, user int64, text string) int {
+	return s.message(token, user, textMsg(text))
+}
+
+func textMsg(text string) map[string]any {
 	msg := map[string]any{"text": text}
 	if strings.HasPrefix(text, "/") {
 		cmd, _, _ := strings.Cut(text, " ")
 		msg["entities"] = []map[string]any{{"type": "bot_command", "offset": 0, "length": len([]rune(cmd))}}
 	}
-	return s.message(token, user, msg)
+	return msg
 }
 
 // Contact queues a shared contact (user's own when ownID is user).
@@ -436,6 +453,23 @@ func (s *Server) Press(token string, user int64, msgID int, data string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.botOf(token)
+	return b.queue(b.press(user, msgID, data))
+}
+
+// PressUpdate is the body of a press like Press's, with the bot's next
+// update id, for a test that delivers it to a webhook itself.
+func (s *Server) PressUpdate(token string, user int64, msgID int, data string) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.botOf(token)
+	body := b.press(user, msgID, data)
+	body["update_id"] = b.nextUpd
+	b.nextUpd++
+	raw, _ := json.Marshal(body)
+	return raw
+}
+
+func (b *bot) press(user int64, msgID int, data string) map[string]any {
 	b.nextCQ++
 	var text string
 	for _, m := range b.sent {
@@ -443,10 +477,10 @@ func (s *Server) Press(token string, user int64, msgID int, data string) int {
 			text = m.Text
 		}
 	}
-	return b.queue(map[string]any{"callback_query": map[string]any{
+	return map[string]any{"callback_query": map[string]any{
 		"id": fmt.Sprintf("%d-%d", b.id, b.nextCQ), "from": from(user), "chat_instance": strconv.FormatInt(user, 10),
 		"data": data, "message": map[string]any{"message_id": msgID, "date": time.Now().Unix(), "text": text,
-			"chat": chatOf(user), "from": map[string]any{"id": b.id, "is_bot": true, "first_name": "xabot"}}}})
+			"chat": chatOf(user), "from": map[string]any{"id": b.id, "is_bot": true, "first_name": "xabot"}}}}
 }
 
 // Raw queues any update body (its update_id is set here).
@@ -460,11 +494,28 @@ func (s *Server) message(token string, user int64, msg map[string]any) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.botOf(token)
+	return b.queue(map[string]any{"message": b.fill(user, msg)})
+}
+
+// fill makes msg a message from user (a private chat of the same id).
+func (b *bot) fill(user int64, msg map[string]any) map[string]any {
 	msg["message_id"] = 1_000_000 + b.nextUpd
 	msg["from"] = from(user)
 	msg["chat"] = chatOf(user)
 	msg["date"] = time.Now().Unix()
-	return b.queue(map[string]any{"message": msg})
+	return msg
+}
+
+// TextUpdate is the body of an update carrying a message from user, with
+// the bot's next update id, for a test that delivers it to a webhook
+// itself (Telegram's part) instead of queueing it for getUpdates.
+func (s *Server) TextUpdate(token string, user int64, text string) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.botOf(token)
+	raw, _ := json.Marshal(map[string]any{"update_id": b.nextUpd, "message": b.fill(user, textMsg(text))})
+	b.nextUpd++
+	return raw
 }
 
 // queue gives body the next update id and wakes the poller.
