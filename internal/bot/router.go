@@ -12,6 +12,7 @@ import (
 	"hash/fnv"
 	"io/fs"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -100,7 +101,7 @@ type Router struct {
 	cfg     Config
 	log     *slog.Logger
 	engine  *dialog.Engine
-	phrases map[string]string // folded typed words → flow id
+	phrases map[string][]string // folded typed words → the flows they start
 	stripes [256]sync.Mutex
 }
 
@@ -156,9 +157,10 @@ func (r *Router) langOf(c domain.Citizen, hint string) string {
 }
 
 // phraseIndex maps every typed word that starts a flow (its menu label and
-// its phrases, in every language) to the flow.
-func phraseIndex(e *dialog.Engine, texts *i18n.Catalog) map[string]string {
-	idx := map[string]string{}
+// its phrases, in every language) to the flows it may start: «phan anh» is
+// a citizen's feedback and an official's inbox (see turn.phraseFlow).
+func phraseIndex(e *dialog.Engine, texts *i18n.Catalog) map[string][]string {
+	idx := map[string][]string{}
 	for _, f := range e.Flows() {
 		keys := append([]string{}, f.Phrases...)
 		if f.Label != "" {
@@ -167,8 +169,8 @@ func phraseIndex(e *dialog.Engine, texts *i18n.Catalog) map[string]string {
 		for _, k := range keys {
 			for _, lang := range texts.Langs() {
 				for _, w := range strings.Split(texts.T(lang, k, nil), "|") {
-					if w = foldWords(w); w != "" {
-						idx[w] = f.ID
+					if w = foldWords(w); w != "" && !slices.Contains(idx[w], f.ID) {
+						idx[w] = append(idx[w], f.ID)
 					}
 				}
 			}

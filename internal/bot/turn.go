@@ -337,8 +337,7 @@ func (t *turn) text(ctx context.Context, text string) {
 		t.answer(ctx, dialog.Input{Text: text})
 		return
 	}
-	if id, ok := t.r.phrases[foldWords(text)]; ok {
-		f, _ := t.r.engine.Flow(id)
+	if f, ok := t.phraseFlow(foldWords(text)); ok {
 		t.start(ctx, f, nil)
 		return
 	}
