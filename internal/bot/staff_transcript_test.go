@@ -62,7 +62,7 @@ type staffScreen struct {
 	rec      *recorder
 	consoles map[string]*console.Console
 	typed    map[string]*lineFeed // what each terminal user types next
-	out      bytes.Buffer // the terminal's screen
+	out      bytes.Buffer         // the terminal's screen
 }
 
 func replayStaff(t *testing.T, raw string) string {
@@ -132,7 +132,9 @@ type terminal struct {
 	out *bytes.Buffer
 }
 
-func (s *staffScreen) key(user string) string { return chat.UserKey{Channel: s.channel, ID: user}.String() }
+func (s *staffScreen) key(user string) string {
+	return chat.UserKey{Channel: s.channel, ID: user}.String()
+}
 
 // official invites and registers user's chat: "USER ROLE NAME | FIELDS".
 func (s *staffScreen) official(spec string) {
