@@ -114,12 +114,8 @@ func (r *Router) digestText(ctx context.Context, lang string, o domain.Official,
 				lines = append(lines, t("digest.more", "count", n(len(late)-i)))
 				break
 			}
-			handler := d.Handler
-			if handler == "" {
-				handler = "—"
-			}
-			lines = append(lines, t("alert.overdue_item", "code", d.Code, "procedure", d.ProcedureName,
-				"days", strconv.Itoa(days[i]), "handler", handler))
+			lines = append(lines, t(domain.OverdueItemKey(d), "code", d.Code, "procedure", d.ProcedureName,
+				"days", strconv.Itoa(days[i]), "handler", d.Handler))
 		}
 	}
 	box := "mine"

@@ -91,6 +91,7 @@ func usedKeys(t *testing.T) map[string]bool {
 	}
 	for _, c := range []string{domain.ClockRefuse, domain.ClockAnswer} { // the escalating ones
 		used["feedback.sla.late_"+c] = true
+		used["feedback.sla.late_"+c+"_nobody"] = true
 	}
 	return used
 }

@@ -120,12 +120,8 @@ func (s *Service) Overdue(ctx context.Context, at time.Time) (int, error) {
 		total += len(list)
 		lines := []domain.Line{domain.L("alert.overdue_head", "field", f, "count", strconv.Itoa(len(list)), "date", day.Format("02/01/2006"))}
 		for _, d := range list {
-			handler := d.Handler
-			if handler == "" {
-				handler = "—"
-			}
-			lines = append(lines, domain.L("alert.overdue_item", "code", d.Code, "procedure", d.ProcedureName,
-				"days", strconv.Itoa(-s.workingDaysLeft(day, d)), "handler", handler))
+			lines = append(lines, domain.L(domain.OverdueItemKey(d), "code", d.Code, "procedure", d.ProcedureName,
+				"days", strconv.Itoa(-s.workingDaysLeft(day, d)), "handler", d.Handler))
 		}
 		for _, o := range domain.FieldOfficials(f, staff) {
 			n := domain.Notice{Key: key(JobOverdue, day, f, o.ChatKey), To: o.ChatKey, Priority: domain.PriorityAlert, Lines: lines}

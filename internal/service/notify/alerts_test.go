@@ -100,11 +100,14 @@ func TestApologyDuty(t *testing.T) {
 func overdueItems(n domain.Notice) []string {
 	var out []string
 	for _, l := range n.Lines[1:] {
-		if l.Key != "alert.overdue_item" {
+		switch l.Key {
+		case "alert.overdue_item":
+			out = append(out, l.Args["code"]+" "+l.Args["days"]+" "+l.Args["handler"])
+		case "alert.overdue_item_nobody": // «chưa giao ai»
+			out = append(out, l.Args["code"]+" "+l.Args["days"]+" nobody")
+		default:
 			out = append(out, "unexpected "+l.Key)
-			continue
 		}
-		out = append(out, l.Args["code"]+" "+l.Args["days"]+" "+l.Args["handler"])
 	}
 	return out
 }
@@ -140,9 +143,9 @@ func TestOverdue(t *testing.T) {
 		items        []string
 	}{
 		"overdue|2026-11-25|Hộ tịch|" + chatBinh: {"Hộ tịch", "2", []string{
-			"H55.20-261102-0001 2 Trần Thị Bình", "H55.20-261102-0002 1 —"}},
+			"H55.20-261102-0001 2 Trần Thị Bình", "H55.20-261102-0002 1 nobody"}},
 		"overdue|2026-11-25|Hộ tịch|" + chatCuong: {"Hộ tịch", "2", []string{
-			"H55.20-261102-0001 2 Trần Thị Bình", "H55.20-261102-0002 1 —"}},
+			"H55.20-261102-0001 2 Trần Thị Bình", "H55.20-261102-0002 1 nobody"}},
 		"overdue|2026-11-25|Chứng thực|" + chatCuong: {"Chứng thực", "1", []string{"H55.20-261102-0008 1 Lê Văn Cường"}},
 		"overdue|2026-11-25|Đất đai|" + chatHead:     {"Đất đai", "1", []string{"H55.20-261102-0007 4 Võ Thị Phương"}},
 	}
