@@ -2,6 +2,7 @@ package bot
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -27,6 +28,10 @@ import (
 //	@official USER ROLE NAME | FIELD, FIELD   invite and register USER's chat
 //	                                  (ROLE official, head, chairman, admin)
 //	@feedback USER CATEGORY TEXT      USER (consented) sends a feedback message
+//	@job due-soon|apology-duty|overdue   run that morning job now
+//	@outbox                           the pending pushes are made, and every
+//	                                  notice queued is shown ("< ✉ chat") and
+//	                                  marked sent
 //
 // A "@…" line is kept in the output as it is; what it causes is not shown.
 func TestStaffTranscripts(t *testing.T) {
@@ -95,6 +100,11 @@ func replayStaff(t *testing.T, raw string) string {
 		case strings.HasPrefix(line, "@feedback "):
 			s.feedback(strings.TrimPrefix(line, "@feedback "))
 			got.WriteString(line + "\n")
+		case strings.HasPrefix(line, "@job "):
+			s.job(strings.TrimPrefix(line, "@job "))
+			got.WriteString(line + "\n")
+		case line == "@outbox":
+			got.WriteString(line + "\n" + s.outbox())
 		case strings.HasPrefix(line, "> "):
 			got.WriteString(line + "\n")
 			got.WriteString(s.send(user, strings.TrimPrefix(line, "> ")))
@@ -238,4 +248,46 @@ func (l *lineFeed) Read(p []byte) (int, error) {
 	n := copy(p, l.next)
 	l.next = l.next[n:]
 	return n, nil
+}
+
+// outbox makes the pending pushes and shows, then marks sent, every
+// notice queued, in the order the outbox would send them.
+func (s *staffScreen) outbox() string {
+	f := s.f
+	f.t.Helper()
+	ctx := f.t.Context()
+	if _, err := f.router.cfg.Notify.PushChanges(ctx); err != nil {
+		f.t.Fatal(err)
+	}
+	var b strings.Builder
+	for {
+		rows, err := f.db.DueOutgoing(ctx, f.now.Add(24*time.Hour), 100)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		if len(rows) == 0 {
+			return b.String()
+		}
+		for _, row := range rows {
+			b.WriteString("< ✉ " + row.To + "\n" + format([]chat.Reply{decodeNotice(f.t, row.Payload)}))
+			if err := f.db.MarkSent(ctx, row.ID, f.now); err != nil {
+				f.t.Fatal(err)
+			}
+		}
+	}
+}
+
+// job runs one of the morning jobs at the transcript's clock.
+func (s *staffScreen) job(name string) {
+	f := s.f
+	f.t.Helper()
+	n := f.router.cfg.Notify
+	run := map[string]func(context.Context, time.Time) (int, error){
+		"due-soon": n.DueSoon, "apology-duty": n.ApologyDuty, "overdue": n.Overdue}[name]
+	if run == nil {
+		f.t.Fatalf("@job %q: want due-soon, apology-duty or overdue", name)
+	}
+	if _, err := run(f.t.Context(), f.now); err != nil {
+		f.t.Fatal(err)
+	}
 }

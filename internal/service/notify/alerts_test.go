@@ -71,10 +71,15 @@ func TestApologyDuty(t *testing.T) {
 				if g.Key != "apology-duty|"+day+"|"+c+"|"+g.To && g.Key != "apology-duty|"+day+"|"+canon+"|"+g.To {
 					t.Errorf("key %q, want apology-duty|%s|%s|%s", g.Key, day, canon, g.To)
 				}
-				if !slices.Equal(lineKeys(g), []string{"apology.duty", "alert.dossier", "apology.draft_hint"}) {
-					t.Errorf("lines %v", lineKeys(g))
+				// On the due date the window has passed: said plainly, no «còn 0 ngày».
+				wantLines, left := []string{"apology.duty", "alert.dossier", "apology.draft_hint"}, tt.left
+				if tt.left == "0" {
+					wantLines, left = []string{"apology.duty_late", "alert.dossier", "apology.draft_hint_late"}, ""
 				}
-				if a := g.Lines[0].Args; a["code"] != c || a["days"] != tt.left || a["due"] != d.Due().In(hcm).Format("02/01/2006") {
+				if !slices.Equal(lineKeys(g), wantLines) {
+					t.Errorf("lines %v, want %v", lineKeys(g), wantLines)
+				}
+				if a := g.Lines[0].Args; a["code"] != c || a["days"] != left || a["due"] != d.Due().In(hcm).Format("02/01/2006") {
 					t.Errorf("apology.duty args %v", a)
 				}
 				if len(g.Buttons) != len(tt.buttons) {

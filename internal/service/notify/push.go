@@ -67,10 +67,8 @@ func (s *Service) push(ctx context.Context, e domain.Event, sent *int) error {
 		lines = []domain.Line{domain.L("push.extension_moved", "code", d.Code, "procedure", d.ProcedureName,
 			"new", s.date(d.Due()))}
 	case domain.EventExtended:
-		lines = []domain.Line{
-			domain.L("push.extended", "code", d.Code, "procedure", d.ProcedureName, "received", s.date(d.ReceivedAt),
-				"old", s.date(d.DueAt), "new", s.date(d.ExtendedDueAt), "reason", d.ExtensionReason),
-		}
+		// The extension event's id numbers the letter: one per dossier.
+		lines = domain.ApologyLetter(d, strconv.FormatInt(e.ID, 10), e.At, d.ExtendedDueAt, d.ExtensionReason, s.loc)
 	default:
 		st := strconv.Itoa(int(e.To))
 		lines = []domain.Line{domain.L("push.status", "code", d.Code, "procedure", d.ProcedureName), {Key: "status." + st + ".explain"}}
