@@ -170,6 +170,7 @@ func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error)
 		Lang:       a.cfg.Lang,
 		Commune:    a.profile.Name,
 		Reception:  a.profile.Reception,
+		Fields:     a.profile.Fields,
 		Office:     officeOf(a.profile),
 		Resume:     a.db.ResumeChat,
 		EndSession: a.endSessions,

@@ -64,6 +64,9 @@ type Config struct {
 	// Reception and Office say when the chairman receives citizens and
 	// where (and when) results are collected, from the commune profile.
 	Reception, Office string
+	// Fields are the commune's fields (lĩnh vực) from its profile: an
+	// invite's fields are matched against them; none = taken as typed.
+	Fields []string
 	// Resume is told when a person sends a command (such as the /start of
 	// Telegram's "Restart" after unblocking), so the outbox may send to
 	// them again; nil = nothing to resume.
