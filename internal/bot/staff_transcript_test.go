@@ -132,6 +132,8 @@ func newStaffScreen(t *testing.T, channel string) *staffScreen {
 	default:
 		t.Fatalf("@channel %q: want telegram, zalo or terminal", channel)
 	}
+	// The figures are as of the transcript's clock, as in production.
+	s.f.router.cfg.Stats.SetClock(func() time.Time { return s.f.now })
 	// The commune's fields, as a profile lists them.
 	s.f.router.cfg.Fields = []string{"Hộ tịch", "Chứng thực", "Đất đai", "Xây dựng", "Tài nguyên - Môi trường"}
 	return s
