@@ -12,6 +12,7 @@ import (
 	"xabot/internal/dialog"
 	"xabot/internal/domain"
 	"xabot/internal/i18n"
+	"xabot/internal/service/stats"
 )
 
 // statsActions bind /thongke and /baocao. The chairman and the admin see
@@ -65,11 +66,15 @@ func (r *Router) statsFor(ctx context.Context, from, to time.Time) (dialog.Resul
 	if err != nil {
 		return dialog.Result{}, err
 	}
-	voices, err := r.cfg.Stats.Voices(ctx, from, to)
+	scope, err := r.voiceScope(ctx, keep)
 	if err != nil {
 		return dialog.Result{}, err
 	}
-	pvoices, err := r.cfg.Stats.Voices(ctx, pf, pt)
+	voices, err := r.cfg.Stats.Voices(ctx, from, to, scope)
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	pvoices, err := r.cfg.Stats.Voices(ctx, pf, pt, scope)
 	if err != nil {
 		return dialog.Result{}, err
 	}
@@ -81,14 +86,14 @@ func (r *Router) statsFor(ctx context.Context, from, to time.Time) (dialog.Resul
 	line("stats.resolved", "resolved", n(c.Resolved), "early", n(c.Early), "on_time", n(c.OnTime), "late", n(c.Late))
 	line("stats.in_progress", "count", n(c.InProgress), "within", n(c.Within), "overdue", n(c.Overdue))
 	line("stats.withdrawn", "count", n(c.Withdrawn))
-	line("stats.feedback", "count", n(voices.Feedback), "answered", n(voices.Answered), "on_time", n(voices.AnsweredOnTime))
+	line("stats.feedback", "count", n(voices.Received), "answered", n(voices.Answered), "on_time", n(voices.AnsweredOnTime))
 	satisfied := voices.Ratings.ByLevel[domain.LevelSatisfied] + voices.Ratings.ByLevel[domain.LevelVerySatisfied]
 	line("stats.ratings", "count", n(voices.Ratings.Total), "satisfied", n(satisfied), "low", n(voices.Ratings.Low()))
 	line("stats.indicators")
 	for _, pair := range [][2]domain.Indicator{
 		{domain.OnTimeIndicator(c), domain.OnTimeIndicator(prev)},
 		{domain.OnlineIndicator(c), domain.OnlineIndicator(prev)},
-		{domain.FeedbackIndicator(voices.AnsweredOnTime, voices.Feedback), domain.FeedbackIndicator(pvoices.AnsweredOnTime, pvoices.Feedback)},
+		{domain.FeedbackIndicator(voices.AnsweredOnTime, voices.Judged), domain.FeedbackIndicator(pvoices.AnsweredOnTime, pvoices.Judged)},
 		{domain.SatisfactionIndicator(c, voices.Ratings.Low()), domain.SatisfactionIndicator(prev, pvoices.Ratings.Low())},
 	} {
 		value, change := r.indicatorText(lang, pair[0], pair[1])
@@ -196,6 +201,20 @@ func (r *Router) scope(ctx context.Context) (func(field string) bool, error) {
 		return nil, nil
 	}
 	return o.Handles, nil
+}
+
+// voiceScope limits the feedback and ratings to an official's, as keep
+// limits the dossiers: the ratings of their fields' dossiers and the
+// feedback they may list. The commune's (nil keep) is everyone's.
+func (r *Router) voiceScope(ctx context.Context, keep func(string) bool) (stats.Scope, error) {
+	if keep == nil {
+		return stats.Scope{}, nil
+	}
+	visible, err := r.cfg.Feedback.Visible(ctx, turnOf(ctx).user)
+	if err != nil {
+		return stats.Scope{}, err
+	}
+	return stats.Scope{Field: keep, Feedback: visible}, nil
 }
 
 // countsIn is the commune's counts, or the sum over the fields keep allows.

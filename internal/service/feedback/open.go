@@ -55,3 +55,14 @@ func (s *Service) Open(ctx context.Context, actor, ticket string) (Opened, error
 	}
 	return out, nil
 }
+
+// Visible is the rule of what actor may list (domain.MayFeedback, as
+// /phananh applies it), for figures limited to an official's messages.
+// A non-official wraps domain.ErrForbidden.
+func (s *Service) Visible(ctx context.Context, actor string) (func(domain.Feedback) bool, error) {
+	o, staff, err := s.Official(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	return func(f domain.Feedback) bool { return s.may(o, f, staff, domain.ActList) }, nil
+}
