@@ -20,7 +20,7 @@ import (
 type Repo interface {
 	DossierCounts(ctx context.Context, from, to time.Time, offset time.Duration) (domain.Counts, error)
 	DossierCountsBy(ctx context.Context, from, to time.Time, offset time.Duration, dim string) (map[string]domain.Counts, error)
-	DailyFlow(ctx context.Context, from, to time.Time, offset time.Duration) (received, resolved map[int]int, err error)
+	DailyFlow(ctx context.Context, from, to time.Time, offset time.Duration) (received, resolved map[string]map[int]int, err error)
 	FeedbackForStats(ctx context.Context, from, to time.Time) ([]domain.Feedback, error)
 	RatingStatsBy(ctx context.Context, from, to time.Time) (map[string]domain.RatingStats, error)
 }
@@ -74,24 +74,41 @@ func (s *Service) Voices(ctx context.Context, from, to time.Time, scope Scope) (
 	return v, nil
 }
 
-// Day is one day's flow: dossiers received, and dossiers resolved (of any
-// received date) that day.
+// Day is one day's flow: the period's dossiers received that day, and
+// those of them resolved that day.
 type Day struct {
 	Date               time.Time // local midnight
 	Received, Resolved int
 }
 
-// Daily is the flow of each day of [from, to], for the weekly chart.
-func (s *Service) Daily(ctx context.Context, from, to time.Time) ([]Day, error) {
+// Daily is the flow of each day of [from, to] for the weekly chart, of
+// the fields keep allows (nil: all). It counts the dossiers Report counts
+// (those received in the period, as of its end), so the bars add up to
+// the text's Received and Resolved.
+func (s *Service) Daily(ctx context.Context, from, to time.Time, keep func(field string) bool) ([]Day, error) {
+	to = s.clamp(to)
 	rec, res, err := s.repo.DailyFlow(ctx, from, to, s.offset(from))
 	if err != nil {
 		return nil, err
 	}
+	sum := func(by map[string]map[int]int) map[int]int {
+		out := map[int]int{}
+		for field, days := range by {
+			if keep != nil && !keep(field) {
+				continue
+			}
+			for d, n := range days {
+				out[d] += n
+			}
+		}
+		return out
+	}
+	recv, resolved := sum(rec), sum(res)
 	var out []Day
 	f := from.In(s.loc)
 	first := time.Date(f.Year(), f.Month(), f.Day(), 0, 0, 0, 0, s.loc)
 	for i, d := 0, first; !d.After(to); i, d = i+1, d.AddDate(0, 0, 1) {
-		out = append(out, Day{Date: d, Received: rec[i], Resolved: res[i]})
+		out = append(out, Day{Date: d, Received: recv[i], Resolved: resolved[i]})
 	}
 	return out, nil
 }

@@ -128,7 +128,7 @@ func (f *fakeRepo) DossierCountsBy(_ context.Context, from, to time.Time, off ti
 	return nil, nil
 }
 
-func (f *fakeRepo) DailyFlow(_ context.Context, from, to time.Time, off time.Duration) (map[int]int, map[int]int, error) {
+func (f *fakeRepo) DailyFlow(_ context.Context, from, to time.Time, off time.Duration) (map[string]map[int]int, map[string]map[int]int, error) {
 	f.from, f.to, f.offset = from, to, off
 	return nil, nil, nil
 }
