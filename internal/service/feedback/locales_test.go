@@ -14,8 +14,9 @@ import (
 )
 
 var (
-	literalKey  = regexp.MustCompile(`"(feedback\.[a-z_.]+)"`)
-	placeholder = regexp.MustCompile(`\{([a-z_]+)\}`)
+	literalKey = regexp.MustCompile(`"(feedback\.[a-z_.]+)"`)
+	// {name}, or the head of a plural block, {name, plural, …}.
+	placeholder = regexp.MustCompile(`\{([a-z_]+)(?:\}|\s*,\s*plural\s*,)`)
 )
 
 func loadLocale(t *testing.T, lang string) map[string]string {
