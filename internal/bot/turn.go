@@ -133,7 +133,11 @@ func kindKey(k chat.Kind) string {
 func (t *turn) command(ctx context.Context, name, args string) {
 	f, ok := t.r.engine.ByCommand(name)
 	if !ok {
-		t.add("errors.unknown_command", "command", domain.Echo(name))
+		key := "errors.unknown_command"
+		if t.cit.Role != domain.RoleCitizen && t.cit.Role != "" {
+			key = "errors.unknown_command_staff" // their commands, not only the citizens'
+		}
+		t.add(key, "command", domain.Echo(name))
 		return
 	}
 	slots := map[string]string{"args": args}
