@@ -1,6 +1,8 @@
 package store
 
 import (
+	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -51,5 +53,39 @@ func TestFeedbackForStats(t *testing.T) {
 	want := domain.FeedbackTally{Received: 4, Answered: 3, AnsweredOnTime: 2, Judged: 4}
 	if got != want {
 		t.Errorf("November: %+v, want %+v", got, want)
+	}
+}
+
+// BenchmarkFeedbackForStats measures a year's figures over 20,000
+// feedback messages (a large commune's several years): the rows read and
+// tallied in Go, as /thongke and the digest do.
+func BenchmarkFeedbackForStats(b *testing.B) {
+	db, err := Open(b.Context(), filepath.Join(b.TempDir(), "x.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Date(2023, 1, 1, 9, 0, 0, 0, loc)
+	for i := range 20_000 {
+		f := newFeedback(domain.KindFeedback, fmt.Sprintf("tg:%d", i), start.Add(time.Duration(i)*93*time.Minute))
+		f.DueAnswer = domain.DateOf(f.CreatedAt.AddDate(0, 0, 21), loc)
+		if _, err := db.CreateFeedback(b.Context(), f, loc); err != nil {
+			b.Fatal(err)
+		}
+	}
+	from, to := time.Date(2025, 1, 1, 0, 0, 0, 0, loc), time.Date(2025, 12, 31, 23, 59, 59, 0, loc)
+	b.ResetTimer()
+	for b.Loop() {
+		fs, err := db.FeedbackForStats(b.Context(), from, to)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if t := domain.TallyFeedback(fs, from, to, loc); t.Received == 0 {
+			b.Fatal("nothing counted")
+		}
 	}
 }
