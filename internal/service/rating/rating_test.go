@@ -622,4 +622,3 @@ func TestLookupFollowerMayRate(t *testing.T) {
 		t.Error("an unsubscribed follower may still rate")
 	}
 }
-
