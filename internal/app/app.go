@@ -173,6 +173,7 @@ func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error)
 		Lang:       a.cfg.Lang,
 		Commune:    a.profile.Name,
 		Reception:  a.profile.Reception,
+		Fields:     a.profile.Fields,
 		Office:     officeOf(a.profile),
 		OfficeName: a.profile.Office,
 		Resume:     a.db.ResumeChat,

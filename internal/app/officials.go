@@ -85,7 +85,11 @@ func (a *App) officialsInvite(ctx context.Context, s *officials.Service, args []
 		return fmt.Errorf("officials invite: unexpected %q\n%s", fs.Arg(0), OfficialsUsage)
 	}
 	r := domain.Role(strings.ToLower(strings.TrimSpace(*role)))
-	code, expires, err := s.Invite(ctx, officials.ActorCLI, *name, r, fields, *head)
+	canonical, err := domain.CanonicalFields(fields, a.profile.Fields)
+	if err != nil {
+		return err
+	}
+	code, expires, err := s.Invite(ctx, officials.ActorCLI, *name, r, canonical, *head)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ import (
 // Slots are parsed into typed requests here; services never see the map.
 func (r *Router) actions() map[string]dialog.Action {
 	all := r.citizenActions()
-	for _, more := range []map[string]dialog.Action{r.officialActions(), r.apologyActions(), r.ratingActions(), r.feedbackActions(), r.statsActions(), r.procedureActions(), r.mineTypedActions(), r.feedbackSenderActions()} {
+	for _, more := range []map[string]dialog.Action{r.officialActions(), r.apologyActions(), r.ratingActions(), r.feedbackActions(), r.statsActions(), r.procedureActions(), r.mineTypedActions(), r.feedbackSenderActions(), r.staffScreenActions()} {
 		for name, a := range more {
 			all[name] = a
 		}
@@ -49,7 +49,14 @@ func (r *Router) citizenActions() map[string]dialog.Action {
 	}
 }
 
+// citizenStatus branches /start: a registered official ("staff"), someone
+// who agreed to the privacy notice ("consented"), or someone new.
 func (r *Router) citizenStatus(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	if role, _, err := r.screenRole(ctx); err != nil {
+		return dialog.Result{}, err
+	} else if role != "citizen" {
+		return dialog.Result{Branch: "staff"}, nil
+	}
 	if turnOf(ctx).cit.Consented() {
 		return dialog.Result{Branch: "consented"}, nil
 	}

@@ -16,6 +16,7 @@ func (r *Router) apologyActions() map[string]dialog.Action {
 	return map[string]dialog.Action{
 		"apology.pick":     r.apologyPick,
 		"apology.send":     r.apologySend,
+		"apology.preview":  r.apologyPreview,
 		"dossier.unfollow": r.dossierUnfollow,
 		"staff.overdue":    r.staffOverdue,
 	}
@@ -42,7 +43,7 @@ func (r *Router) apologyPick(ctx context.Context, c dialog.Call) (dialog.Result,
 	}
 	due := r.cfg.Calendar.AddWorkingDays(domain.DateOf(d.Due(), r.cfg.TZ), n)
 	local := time.Date(due.Year(), due.Month(), due.Day(), 0, 0, 0, 0, r.cfg.TZ)
-	return dialog.Result{Slots: map[string]string{
+	return dialog.Result{Say: r.apologyWindow(d), Slots: map[string]string{
 		"code": d.Code, "procedure": d.ProcedureName, "received": r.date(d.ReceivedAt), "old": r.date(d.Due()),
 		"new": r.date(local), "new_unix": strconv.FormatInt(local.Unix(), 10), "choice": "",
 	}}, nil
@@ -115,4 +116,39 @@ func (r *Router) dossierUnfollow(ctx context.Context, c dialog.Call) (dialog.Res
 		return dialog.Result{}, err
 	}
 	return dialog.Result{Say: []dialog.Prompt{{Key: "push.unsubscribed", Args: map[string]string{"code": code}}}}, nil
+}
+
+// apologyWindow says, when the legal window has passed (the letter is due
+// at least one working day before the due date), that it has and what
+// remains: the letter still tells the citizen the new date, but the
+// dossier counts late. Nothing while the window is open.
+func (r *Router) apologyWindow(d domain.Dossier) []dialog.Prompt {
+	today := domain.DateOf(r.cfg.Now(), r.cfg.TZ)
+	left := r.cfg.Calendar.WorkingDaysBetween(today, domain.DateOf(d.Due(), r.cfg.TZ))
+	switch {
+	case left == 0:
+		return []dialog.Prompt{{Key: "apology.window_today", Args: args("code", d.Code, "due", r.date(d.Due()))}}
+	case left < 0:
+		return []dialog.Prompt{{Key: "apology.window_passed", Args: args("code", d.Code, "due", r.date(d.Due()),
+			"days", strconv.Itoa(-left))}}
+	}
+	return nil
+}
+
+// apologyPreview shows the official the letter as the citizen will read
+// it (Mẫu 04), numbered when it is sent.
+func (r *Router) apologyPreview(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+	d, err := r.cfg.Dossiers.Find(ctx, c.Slots["code"])
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	sec, err := strconv.ParseInt(c.Slots["new_unix"], 10, 64)
+	if err != nil {
+		return dialog.Result{}, domain.Invalid("errors.button_expired")
+	}
+	p := dialog.Prompt{Key: "apology.preview_head", Args: args("code", d.Code)}
+	for _, l := range domain.ApologyLetter(d, "…", r.cfg.Now(), time.Unix(sec, 0), c.Slots["reason"], r.cfg.TZ) {
+		p.Parts = append(p.Parts, dialog.Prompt{Key: l.Key, Args: l.Args})
+	}
+	return dialog.Result{Say: []dialog.Prompt{p}}, nil
 }

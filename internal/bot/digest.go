@@ -30,15 +30,11 @@ func (r *Router) WeeklyDigest(ctx context.Context, at time.Time) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	days, err := r.cfg.Stats.Daily(ctx, from, to)
-	if err != nil {
-		return 0, err
-	}
 	all, err := r.cfg.Staff.List(ctx)
 	if err != nil {
 		return 0, err
 	}
-	charts := map[string][]byte{} // by language: the commune's week
+	charts := map[string][]byte{} // by language and scope
 	sent := 0
 	for _, o := range all {
 		if !o.Active() {
@@ -52,17 +48,26 @@ func (r *Router) WeeklyDigest(ctx context.Context, at time.Time) (int, error) {
 		if c, err := r.cfg.Citizens.Get(ctx, o.ChatKey); err == nil && c.Lang != "" {
 			lang = c.Lang
 		}
-		text, err := r.digestText(ctx, lang, o, keep, from, to, at)
+		// One definition for the text and the chart: the week's dossiers
+		// of the recipient's scope (week.counts agrees with week.days).
+		week, err := r.digestWeek(ctx, from, to, keep)
 		if err != nil {
 			return sent, err
 		}
-		png, ok := charts[lang]
+		text, err := r.digestText(ctx, lang, o, keep, week.counts, from, to, at)
+		if err != nil {
+			return sent, err
+		}
+		scope := "all"
+		if keep != nil {
+			scope = strings.Join(o.Fields, "|")
+		}
+		png, ok := charts[lang+"|"+scope]
 		if !ok {
-			c, _ := r.countsIn(ctx, from, to, nil)
-			if png, err = r.weekChart(lang, days, c); err != nil {
+			if png, err = r.weekChart(lang, week.days, week.counts); err != nil {
 				return sent, err
 			}
-			charts[lang] = png
+			charts[lang+"|"+scope] = png
 		}
 		reply := chat.Reply{Text: text, Image: &chat.Image{Data: png, Name: "tuan.png"}}
 		fresh, err := r.cfg.Queue.Put(ctx, "digest|"+from.In(r.cfg.TZ).Format("2006-01-02")+"|"+o.ChatKey,
@@ -77,13 +82,29 @@ func (r *Router) WeeklyDigest(ctx context.Context, at time.Time) (int, error) {
 	return sent, nil
 }
 
-// digestText is one recipient's digest in lang.
-func (r *Router) digestText(ctx context.Context, lang string, o domain.Official, keep func(string) bool,
-	from, to, at time.Time) (string, error) {
+// digestWeek is what a digest shows of the week: the counts of the text
+// and the days of the chart, both of the dossiers received in the week
+// within keep's fields (nil: the commune), as of its end.
+type digestWeek struct {
+	counts domain.Counts
+	days   []stats.Day
+}
+
+func (r *Router) digestWeek(ctx context.Context, from, to time.Time, keep func(string) bool) (digestWeek, error) {
 	c, err := r.countsIn(ctx, from, to, keep)
 	if err != nil {
-		return "", err
+		return digestWeek{}, err
 	}
+	days, err := r.cfg.Stats.Daily(ctx, from, to, keep)
+	if err != nil {
+		return digestWeek{}, err
+	}
+	return digestWeek{counts: c, days: days}, nil
+}
+
+// digestText is one recipient's digest in lang, of the week's counts c.
+func (r *Router) digestText(ctx context.Context, lang string, o domain.Official, keep func(string) bool,
+	c domain.Counts, from, to, at time.Time) (string, error) {
 	n := func(v int) string { return i18n.Number(lang, int64(v)) }
 	t := func(key string, kv ...string) string { return r.t(lang, key, args(kv...)) }
 	scope := t("digest.scope_all")
@@ -114,12 +135,8 @@ func (r *Router) digestText(ctx context.Context, lang string, o domain.Official,
 				lines = append(lines, t("digest.more", "count", n(len(late)-i)))
 				break
 			}
-			handler := d.Handler
-			if handler == "" {
-				handler = "—"
-			}
-			lines = append(lines, t("alert.overdue_item", "code", d.Code, "procedure", d.ProcedureName,
-				"days", strconv.Itoa(days[i]), "handler", handler))
+			lines = append(lines, t(domain.OverdueItemKey(d), "code", d.Code, "procedure", d.ProcedureName,
+				"days", strconv.Itoa(days[i]), "handler", d.Handler))
 		}
 	}
 	box := "mine"
@@ -132,7 +149,8 @@ func (r *Router) digestText(ctx context.Context, lang string, o domain.Official,
 	return strings.Join(lines, "\n"), nil
 }
 
-// weekChart draws the commune's week: received and resolved per day.
+// weekChart draws a week: received and resolved per day, and the on-time
+// share of c, the counts of the same dossiers.
 func (r *Router) weekChart(lang string, days []stats.Day, c domain.Counts) ([]byte, error) {
 	t := func(key string) string { return r.t(lang, key, nil) }
 	w := chart.Week{Labels: chart.Labels{

@@ -37,6 +37,7 @@ func (r *Router) feedbackActions() map[string]dialog.Action {
 		"fb.supp_start":         r.fbSuppStart,
 		"fb.supplement":         r.fbSupplement,
 		"inbox.list":            r.inboxList,
+		"inbox.open":            r.inboxOpen,
 	}
 }
 

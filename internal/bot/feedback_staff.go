@@ -33,7 +33,7 @@ func (r *Router) fbAct(ctx context.Context, c dialog.Call) (dialog.Result, error
 		if err != nil {
 			return dialog.Result{}, err
 		}
-		return dialog.Result{Branch: "done", Say: []dialog.Prompt{{Key: "fb.took", Args: map[string]string{"ticket": f.Ticket}}}}, nil
+		return r.afterTake(ctx, c, f.Ticket)
 	case domain.ActAnswer, domain.ActMore, domain.ActRefuse:
 		// The service checks the ticket and the owner when the text comes.
 		return dialog.Result{Branch: op, Slots: slots}, nil
@@ -120,23 +120,4 @@ func (r *Router) fbSupplement(ctx context.Context, c dialog.Call) (dialog.Result
 		return dialog.Result{}, err
 	}
 	return dialog.Result{Say: []dialog.Prompt{{Key: "fb.supplement_sent", Args: map[string]string{"ticket": f.Ticket}}}}, nil
-}
-
-// inboxList is /phananh: open, mine or overdue, oldest first.
-func (r *Router) inboxList(ctx context.Context, c dialog.Call) (dialog.Result, error) {
-	fs, err := r.cfg.Feedback.Inbox(ctx, c.User, c.Slots["which"])
-	if err != nil {
-		return dialog.Result{}, err
-	}
-	if len(fs) == 0 {
-		return dialog.Result{Say: []dialog.Prompt{{Key: "inbox.empty"}}}, nil
-	}
-	lang := turnOf(ctx).lang
-	p := dialog.Prompt{Key: "inbox.head", Args: map[string]string{"count": strconv.Itoa(len(fs))}}
-	for _, f := range fs {
-		p.Parts = append(p.Parts, dialog.Prompt{Key: "inbox.item", Args: map[string]string{
-			"ticket": f.Ticket, "category": r.cfg.Texts.T(lang, "feedback.choose."+string(f.Category), nil),
-			"status": r.cfg.Texts.T(lang, "feedback.status."+string(f.Status), nil), "due": r.date(f.DueAnswer)}})
-	}
-	return dialog.Result{Say: []dialog.Prompt{p}}, nil
 }

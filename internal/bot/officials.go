@@ -130,7 +130,10 @@ func (r *Router) officialsInviteCheck(ctx context.Context, c dialog.Call) (dialo
 	if !domain.ValidOfficialName(name) {
 		return dialog.Result{}, domain.Invalid("officials.name_too_long", "max", strconv.Itoa(domain.MaxOfficialName))
 	}
-	fields := domain.SplitFields(c.Slots["fields"])
+	fields, err := domain.CanonicalFields(domain.SplitFields(c.Slots["fields"]), r.cfg.Fields)
+	if err != nil {
+		return dialog.Result{}, err
+	}
 	return dialog.Result{Slots: map[string]string{
 		"name":        name,
 		"fields":      strings.Join(fields, ", "),
@@ -145,7 +148,11 @@ func (r *Router) officialsInvite(ctx context.Context, c dialog.Call) (dialog.Res
 		return dialog.Result{}, err
 	}
 	name := c.Slots["name"]
-	code, expires, err := r.cfg.Staff.Invite(ctx, c.User, name, role, domain.SplitFields(c.Slots["fields"]), false)
+	fields, err := domain.CanonicalFields(domain.SplitFields(c.Slots["fields"]), r.cfg.Fields)
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	code, expires, err := r.cfg.Staff.Invite(ctx, c.User, name, role, fields, false)
 	if err != nil {
 		return dialog.Result{}, err
 	}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"xabot/internal/dialog"
 )
 
 // phraseWithWords starts the flow one of whose phrases begins text and
@@ -15,12 +17,18 @@ func (t *turn) phraseWithWords(ctx context.Context, text string) bool {
 	folded := strings.Fields(foldWords(text))
 	typed := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	for k := len(folded) - 1; k >= 1; k-- {
-		id, ok := t.r.phrases[strings.Join(folded[:k], " ")]
+		ids, ok := t.r.phrases[strings.Join(folded[:k], " ")]
 		if !ok {
 			continue
 		}
-		f, _ := t.r.engine.Flow(id)
-		if !slices.Contains(f.Triggers, "words") {
+		var f *dialog.Flow
+		for _, id := range ids {
+			if g, ok := t.r.engine.Flow(id); ok && t.allowed(g) && slices.Contains(g.Triggers, "words") {
+				f = g
+				break
+			}
+		}
+		if f == nil {
 			return false
 		}
 		rest := folded[k:]

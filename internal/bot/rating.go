@@ -142,6 +142,9 @@ func (r *Router) rateCriterion(ctx context.Context, c dialog.Call) (dialog.Resul
 	}
 	switch op {
 	case "done":
+		if err := r.cfg.Ratings.Finish(ctx, c.User, code); err != nil {
+			return dialog.Result{}, err
+		}
 		return dialog.Result{Branch: "done", Say: []dialog.Prompt{{Key: "rate.done"}}}, nil
 	case "comment":
 		return dialog.Result{Branch: "comment", Slots: map[string]string{"code": code}}, nil
@@ -160,6 +163,10 @@ func (r *Router) rateCriterion(ctx context.Context, c dialog.Call) (dialog.Resul
 
 func (r *Router) rateComment(ctx context.Context, c dialog.Call) (dialog.Result, error) {
 	if _, err := r.cfg.Ratings.Comment(ctx, c.User, c.Slots["code"], c.Slots["comment"]); err != nil {
+		return dialog.Result{}, err
+	}
+	// The comment ends the rating: a low one's alert is followed by why.
+	if err := r.cfg.Ratings.Finish(ctx, c.User, c.Slots["code"]); err != nil {
 		return dialog.Result{}, err
 	}
 	return dialog.Result{Say: []dialog.Prompt{{Key: "rate.comment_saved"}}}, nil

@@ -12,6 +12,7 @@ import (
 	"hash/fnv"
 	"io/fs"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -66,6 +67,9 @@ type Config struct {
 	// one name for it in every text ({office_name}); Office adds its phone
 	// and hours ({office}) where a text says whom to call. Empty: Office.
 	OfficeName string
+	// Fields are the commune's fields (lĩnh vực) from its profile: an
+	// invite's fields are matched against them; none = taken as typed.
+	Fields []string
 	// Resume is told when a person sends a command (such as the /start of
 	// Telegram's "Restart" after unblocking), so the outbox may send to
 	// them again; nil = nothing to resume.
@@ -103,8 +107,8 @@ type Router struct {
 	cfg     Config
 	log     *slog.Logger
 	engine  *dialog.Engine
-	phrases map[string]string // folded typed words → flow id
-	talk    []pattern         // sentence patterns → flow (talk.go)
+	phrases map[string][]string // folded typed words → the flows they start
+	talk    []pattern           // sentence patterns → flow (talk.go)
 	stripes [256]sync.Mutex
 }
 
@@ -162,9 +166,10 @@ func (r *Router) langOf(c domain.Citizen, hint string) string {
 }
 
 // phraseIndex maps every typed word that starts a flow (its menu label and
-// its phrases, in every language) to the flow.
-func phraseIndex(e *dialog.Engine, texts *i18n.Catalog) map[string]string {
-	idx := map[string]string{}
+// its phrases, in every language) to the flows it may start: «phan anh» is
+// a citizen's feedback and an official's inbox (see turn.phraseFlow).
+func phraseIndex(e *dialog.Engine, texts *i18n.Catalog) map[string][]string {
+	idx := map[string][]string{}
 	for _, f := range e.Flows() {
 		keys := append([]string{}, f.Phrases...)
 		if f.Label != "" {
@@ -173,8 +178,8 @@ func phraseIndex(e *dialog.Engine, texts *i18n.Catalog) map[string]string {
 		for _, k := range keys {
 			for _, lang := range texts.Langs() {
 				for _, w := range strings.Split(texts.T(lang, k, nil), "|") {
-					if w = foldWords(w); w != "" {
-						idx[w] = f.ID
+					if w = foldWords(w); w != "" && !slices.Contains(idx[w], f.ID) {
+						idx[w] = append(idx[w], f.ID)
 					}
 				}
 			}

@@ -27,12 +27,8 @@ func (r *Router) staffOverdue(ctx context.Context, c dialog.Call) (dialog.Result
 	}
 	p := dialog.Prompt{Key: "staff.overdue_head", Args: map[string]string{"count": strconv.Itoa(len(ds)), "date": r.date(now)}}
 	for i, d := range ds {
-		handler := d.Handler
-		if handler == "" {
-			handler = "—"
-		}
-		p.Parts = append(p.Parts, dialog.Prompt{Key: "alert.overdue_item", Args: map[string]string{
-			"code": d.Code, "procedure": d.ProcedureName, "days": strconv.Itoa(late[i]), "handler": handler}})
+		p.Parts = append(p.Parts, dialog.Prompt{Key: domain.OverdueItemKey(d), Args: map[string]string{
+			"code": d.Code, "procedure": d.ProcedureName, "days": strconv.Itoa(late[i]), "handler": d.Handler}})
 	}
 	return dialog.Result{Say: []dialog.Prompt{p}}, nil
 }

@@ -26,26 +26,14 @@ func (r *Router) statsActions() map[string]dialog.Action {
 	}
 }
 
-// periodWords are the typed forms of /thongke's periods.
-var periodWords = map[string]string{
-	"tuan": stats.Week, "tuannay": stats.Week, "week": stats.Week,
-	"tuantruoc": stats.LastWeek, "last_week": stats.LastWeek,
-	"thang": stats.Month, "month": stats.Month,
-	"quy": stats.Quarter, "quarter": stats.Quarter,
-	"nam": stats.Year, "year": stats.Year,
-}
-
 func (r *Router) statsEntry(ctx context.Context, c dialog.Call) (dialog.Result, error) {
 	args := strings.TrimSpace(c.Slots["args"])
 	if args == "" {
 		return dialog.Result{Branch: "ask"}, nil
 	}
 	now := r.cfg.Now()
-	var from, to time.Time
-	var err error
-	if kind, ok := periodWords[strings.ReplaceAll(foldWords(args), " ", "")]; ok {
-		from, to, err = r.cfg.Stats.Period(kind, now)
-	} else {
+	from, to, named, err := r.cfg.Stats.NamedPeriod(args, now)
+	if !named {
 		from, to, err = r.cfg.Stats.ParsePeriod(args, now)
 	}
 	if err != nil {
@@ -78,11 +66,15 @@ func (r *Router) statsFor(ctx context.Context, from, to time.Time) (dialog.Resul
 	if err != nil {
 		return dialog.Result{}, err
 	}
-	voices, err := r.cfg.Stats.Voices(ctx, from, to)
+	scope, err := r.voiceScope(ctx, keep)
 	if err != nil {
 		return dialog.Result{}, err
 	}
-	pvoices, err := r.cfg.Stats.Voices(ctx, pf, pt)
+	voices, err := r.cfg.Stats.Voices(ctx, from, to, scope)
+	if err != nil {
+		return dialog.Result{}, err
+	}
+	pvoices, err := r.cfg.Stats.Voices(ctx, pf, pt, scope)
 	if err != nil {
 		return dialog.Result{}, err
 	}
@@ -94,31 +86,18 @@ func (r *Router) statsFor(ctx context.Context, from, to time.Time) (dialog.Resul
 	line("stats.resolved", "resolved", n(c.Resolved), "early", n(c.Early), "on_time", n(c.OnTime), "late", n(c.Late))
 	line("stats.in_progress", "count", n(c.InProgress), "within", n(c.Within), "overdue", n(c.Overdue))
 	line("stats.withdrawn", "count", n(c.Withdrawn))
-	line("stats.feedback", "count", n(voices.Feedback), "answered", n(voices.Answered), "on_time", n(voices.AnsweredOnTime))
+	line("stats.feedback", "count", n(voices.Received), "answered", n(voices.Answered), "on_time", n(voices.AnsweredOnTime))
 	satisfied := voices.Ratings.ByLevel[domain.LevelSatisfied] + voices.Ratings.ByLevel[domain.LevelVerySatisfied]
 	line("stats.ratings", "count", n(voices.Ratings.Total), "satisfied", n(satisfied), "low", n(voices.Ratings.Low()))
 	line("stats.indicators")
 	for _, pair := range [][2]domain.Indicator{
 		{domain.OnTimeIndicator(c), domain.OnTimeIndicator(prev)},
 		{domain.OnlineIndicator(c), domain.OnlineIndicator(prev)},
-		{domain.FeedbackIndicator(voices.AnsweredOnTime, voices.Feedback), domain.FeedbackIndicator(pvoices.AnsweredOnTime, pvoices.Feedback)},
+		{domain.FeedbackIndicator(voices.AnsweredOnTime, voices.Judged), domain.FeedbackIndicator(pvoices.AnsweredOnTime, pvoices.Judged)},
 		{domain.SatisfactionIndicator(c, voices.Ratings.Low()), domain.SatisfactionIndicator(prev, pvoices.Ratings.Low())},
 	} {
-		cur, old := pair[0], pair[1]
-		pct, score, delta := "—", "—", "—"
-		if ratio, ok := cur.Ratio(); ok {
-			pct = i18n.Percent(lang, int64(cur.Num), int64(cur.Den), 1)
-			s, _ := cur.Score()
-			score = decimal(lang, s)
-			if was, ok := old.Ratio(); ok {
-				d := (ratio - was) * 100
-				delta = decimal(lang, d)
-				if d >= 0 {
-					delta = "+" + delta
-				}
-			}
-		}
-		line("stats.ind."+cur.ID, "pct", pct, "score", score, "max", strconv.FormatFloat(cur.Max, 'f', 0, 64), "delta", delta)
+		value, change := r.indicatorText(lang, pair[0], pair[1])
+		line("stats.ind."+pair[0].ID, "value", value, "change", change)
 	}
 	span := from.In(r.cfg.TZ).Format("20060102") + ":" + to.In(r.cfg.TZ).Format("20060102")
 	var choices []dialog.Button
@@ -126,6 +105,29 @@ func (r *Router) statsFor(ctx context.Context, from, to time.Time) (dialog.Resul
 		choices = append(choices, dialog.Button{Key: "stats.by." + dim, Data: dim + ":" + span})
 	}
 	return dialog.Result{Say: []dialog.Prompt{p}, Choices: choices}, nil
+}
+
+// indicatorText is an indicator's value and its change against the
+// previous period, or plainly that there are no figures: never «—
+// điểm %» or «— → —/6 điểm».
+func (r *Router) indicatorText(lang string, cur, old domain.Indicator) (value, change string) {
+	ratio, ok := cur.Ratio()
+	if !ok {
+		return r.t(lang, "stats.ind_none", nil), ""
+	}
+	s, _ := cur.Score()
+	value = r.t(lang, "stats.ind_value", args("pct", i18n.Percent(lang, int64(cur.Num), int64(cur.Den), 1),
+		"score", decimal(lang, s), "max", strconv.FormatFloat(cur.Max, 'f', 0, 64)))
+	was, ok := old.Ratio()
+	if !ok {
+		return value, r.t(lang, "stats.ind_no_prev", nil)
+	}
+	d := (ratio - was) * 100
+	delta := decimal(lang, d)
+	if d >= 0 {
+		delta = "+" + delta
+	}
+	return value, r.t(lang, "stats.ind_change", args("delta", delta))
 }
 
 // statsBy breaks a period down by field, village or intake channel
@@ -201,6 +203,20 @@ func (r *Router) scope(ctx context.Context) (func(field string) bool, error) {
 	return o.Handles, nil
 }
 
+// voiceScope limits the feedback and ratings to an official's, as keep
+// limits the dossiers: the ratings of their fields' dossiers and the
+// feedback they may list. The commune's (nil keep) is everyone's.
+func (r *Router) voiceScope(ctx context.Context, keep func(string) bool) (stats.Scope, error) {
+	if keep == nil {
+		return stats.Scope{}, nil
+	}
+	visible, err := r.cfg.Feedback.Visible(ctx, turnOf(ctx).user)
+	if err != nil {
+		return stats.Scope{}, err
+	}
+	return stats.Scope{Field: keep, Feedback: visible}, nil
+}
+
 // countsIn is the commune's counts, or the sum over the fields keep allows.
 func (r *Router) countsIn(ctx context.Context, from, to time.Time, keep func(string) bool) (domain.Counts, error) {
 	if keep == nil {
@@ -244,7 +260,12 @@ func (r *Router) reportParagraph(ctx context.Context, c dialog.Call) (dialog.Res
 	l := r.cfg.Stats.Paragraph(lang, counts, from, to)
 	// The paragraph is said in the language asked for, whatever the chat's.
 	turnOf(ctx).lang = lang
-	return dialog.Result{Say: []dialog.Prompt{{Key: l.Key, Args: l.Args}}}, nil
+	say := []dialog.Prompt{{Key: l.Key, Args: l.Args}}
+	if now := r.cfg.Now(); to.After(now) && r.date(to) != r.date(now) {
+		// Counted as of the end of today: the rest has not happened.
+		say = append([]dialog.Prompt{{Key: "report.future_end", Args: map[string]string{"to": r.date(to), "today": r.date(now)}}}, say...)
+	}
+	return dialog.Result{Say: say}, nil
 }
 
 // decimal writes f with one decimal in lang's way: "18,8" in Vietnamese.

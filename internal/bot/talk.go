@@ -67,9 +67,10 @@ func textsOf(texts *i18n.Catalog, key string) []string {
 // slots: a menu word or phrase, then a sentence pattern, then a dossier
 // code written anywhere in it.
 func (r *Router) idleRoute(text string) (*dialog.Flow, map[string]string, bool) {
-	if id, ok := r.phrases[foldWords(text)]; ok {
-		f, _ := r.engine.Flow(id)
-		return f, nil, true
+	for _, id := range r.phrases[foldWords(text)] { // a citizen's: no staff flow
+		if f, ok := r.engine.Flow(id); ok && len(f.Roles) == 0 {
+			return f, nil, true
+		}
 	}
 	if f, slots, ok := r.talkRoute(text); ok {
 		return f, slots, true

@@ -133,7 +133,11 @@ func kindKey(k chat.Kind) string {
 func (t *turn) command(ctx context.Context, name, args string) {
 	f, ok := t.r.engine.ByCommand(name)
 	if !ok {
-		t.add("errors.unknown_command", "command", domain.Echo(name))
+		key := "errors.unknown_command"
+		if t.cit.Role != domain.RoleCitizen && t.cit.Role != "" {
+			key = "errors.unknown_command_staff" // their commands, not only the citizens'
+		}
+		t.add(key, "command", domain.Echo(name))
 		return
 	}
 	slots := map[string]string{"args": args}
@@ -337,15 +341,16 @@ func (t *turn) text(ctx context.Context, text string) {
 		t.answer(ctx, dialog.Input{Text: text})
 		return
 	}
+	// A menu word or a command's phrase (a staff flow first, for staff).
+	if f, ok := t.phraseFlow(foldWords(text)); ok {
+		t.start(ctx, f, nil)
+		return
+	}
 	if !waiting {
 		if f, slots, ok := t.r.idleRoute(text); ok {
 			t.start(ctx, f, slots)
 			return
 		}
-	} else if id, ok := t.r.phrases[foldWords(text)]; ok {
-		f, _ := t.r.engine.Flow(id)
-		t.start(ctx, f, nil)
-		return
 	}
 	if t.phraseWithWords(ctx, text) {
 		return

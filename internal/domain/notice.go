@@ -1,5 +1,7 @@
 package domain
 
+import "strings"
+
 // Notice is a message a service wants delivered on its own initiative (an
 // alert, a push, an apology), described in locale keys so that the bot can
 // render it in the recipient's language before it is queued.
@@ -33,3 +35,13 @@ type NoticeButton struct {
 
 // L builds a Line from a key and name, value pairs.
 func L(key string, kv ...string) Line { return Line{Key: key, Args: Invalid(key, kv...).Args} }
+
+// OverdueItemKey is the locale key of d's line in an overdue list: one that
+// names its handler, or says nobody is assigned («chưa giao ai») rather
+// than «cán bộ xử lý: —».
+func OverdueItemKey(d Dossier) string {
+	if strings.TrimSpace(d.Handler) == "" {
+		return "alert.overdue_item_nobody"
+	}
+	return "alert.overdue_item"
+}

@@ -92,6 +92,9 @@ func Load(fsys fs.FS, reference string) (*Catalog, error) {
 			if strings.TrimSpace(e.text) == "" {
 				errs = append(errs, fmt.Errorf("i18n: %s: key %q: empty text", e.at, e.key))
 			}
+			if _, err := pluralBlocks(e.text); err != nil {
+				errs = append(errs, fmt.Errorf("i18n: %s: key %q: %w", e.at, e.key, err))
+			}
 			texts[lang][e.key] = e.text
 			where[lang][e.key] = e.at
 		}
@@ -203,7 +206,8 @@ func parseFile(fsys fs.FS, name string) ([]fileEntry, error) {
 
 func placeholdersOf(text string) []string {
 	var names []string
-	for _, m := range placeholder.FindAllStringSubmatch(text, -1) {
+	matches := append(placeholder.FindAllStringSubmatch(text, -1), pluralHead.FindAllStringSubmatch(text, -1)...)
+	for _, m := range matches {
 		if !slices.Contains(names, m[1]) {
 			names = append(names, m[1])
 		}
@@ -232,16 +236,19 @@ func sortedKeys[V any](m map[string]V) []string {
 // falls back to the reference language ("en-US" finds "en" first); an
 // unknown key returns the key itself, visible in tests and transcripts
 // rather than an empty message; a placeholder without an arg stays as
-// "{name}". Arg values are inserted verbatim and never expanded again, so
-// text a user typed cannot inject placeholders.
+// "{name}". A plural block picks its form by its argument (plural.go).
+// Arg values are inserted verbatim and never expanded again, so text a
+// user typed cannot inject placeholders.
 func (c *Catalog) T(lang, key string, args map[string]string) string {
-	text, ok := c.texts[c.match(lang)][key]
+	lang = c.match(lang)
+	text, ok := c.texts[lang][key]
 	if !ok {
 		return key
 	}
 	if len(args) == 0 || !strings.Contains(text, "{") {
 		return text
 	}
+	text = expandPlurals(lang, text, args)
 	return placeholder.ReplaceAllStringFunc(text, func(m string) string {
 		if v, ok := args[m[1:len(m)-1]]; ok {
 			return v

@@ -144,6 +144,40 @@ func (db *DB) RatingStats(ctx context.Context, from, to time.Time) (domain.Ratin
 	return st, nil
 }
 
+// RatingStatsBy is RatingStats by the dossier's field (lĩnh vực), for
+// figures limited to an official's fields.
+func (db *DB) RatingStatsBy(ctx context.Context, from, to time.Time) (map[string]domain.RatingStats, error) {
+	type count struct {
+		field string
+		level domain.Level
+		n     int
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT d.field, r.level, count(*) FROM ratings r
+		JOIN dossiers d ON d.id = r.dossier_id
+		WHERE d.received_at >= ? AND d.received_at < ? GROUP BY d.field, r.level`, from.Unix(), to.Unix())
+	counts, err := collect(rows, err, "rating stats by field", func(s scanner) (count, error) {
+		var c count
+		return c, s.Scan(&c.field, &c.level, &c.n)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]domain.RatingStats{}
+	for _, c := range counts {
+		st, ok := out[c.field]
+		if !ok {
+			st = domain.RatingStats{ByLevel: make(map[domain.Level]int, len(domain.Levels))}
+			for _, l := range domain.Levels {
+				st.ByLevel[l] = 0
+			}
+		}
+		st.ByLevel[c.level] += c.n
+		st.Total += c.n
+		out[c.field] = st
+	}
+	return out, nil
+}
+
 func ratingCriterionIndex(c domain.Criterion) int {
 	for i, k := range ratingCriteria {
 		if k == c {

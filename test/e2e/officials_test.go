@@ -131,11 +131,13 @@ func TestOfficialsAlertsApologyAndPushes(t *testing.T) {
 		hoa.PressButton(t, draft, "+5")
 		hoa.WaitFor(t, "lý do", wait)
 		hoa.Send("Chờ xác minh nơi cư trú tại xã khác")
-		preview := hoa.WaitFor(t, "thành thật xin lỗi", wait)
+		preview := hoa.WaitFor(t, "Kính gửi: Ông/Bà", wait)
 		hoa.PressButton(t, preview, "Gửi thư")
 		hoa.WaitFor(t, "Đã gia hạn hồ sơ H55.20-261120-0002 đến 03/12/2026", wait)
-		letter := binh.WaitFor(t, "THƯ XIN LỖI", 10*time.Second)
-		for _, want := range []string{"H55.20-261120-0002", "26/11/2026", "03/12/2026", "Chờ xác minh nơi cư trú"} {
+		letter := binh.WaitFor(t, "PHIẾU XIN LỖI", 10*time.Second)
+		// Mẫu 04: numbered, «Kính gửi» the applicant by name.
+		for _, want := range []string{"H55.20-261120-0002", "26/11/2026", "03/12/2026", "Chờ xác minh nơi cư trú",
+			"/PXL", "Kính gửi: Ông/Bà Lê Thị Bình."} {
 			if !strings.Contains(letter.Text, want) {
 				t.Errorf("the citizen's letter lacks %q:\n%s", want, letter.Text)
 			}

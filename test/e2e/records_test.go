@@ -57,10 +57,10 @@ func TestRecordsStayTrue(t *testing.T) {
 	hoa.PressButton(t, draft, "+5")
 	hoa.WaitFor(t, "lý do", wait)
 	hoa.Send("Chờ xác minh nơi cư trú tại xã khác")
-	preview := hoa.WaitFor(t, "thành thật xin lỗi", wait)
+	preview := hoa.WaitFor(t, "Kính gửi: Ông/Bà", wait)
 	hoa.PressButton(t, preview, "Gửi thư")
 	hoa.WaitFor(t, "Đã gia hạn hồ sơ H55.20-261120-0002 đến 03/12/2026", wait)
-	binh.WaitFor(t, "THƯ XIN LỖI", 10*time.Second)
+	binh.WaitFor(t, "PHIẾU XIN LỖI", 10*time.Second)
 
 	// A thin export is imported while the bot serves: it takes nothing away.
 	out := importDossiers(t, b, thinCSV)

@@ -14,8 +14,9 @@ import (
 )
 
 var (
-	literalKey  = regexp.MustCompile(`"(feedback\.[a-z_.]+)"`)
-	placeholder = regexp.MustCompile(`\{([a-z_]+)\}`)
+	literalKey = regexp.MustCompile(`"(feedback\.[a-z_.]+)"`)
+	// {name}, or the head of a plural block, {name, plural, …}.
+	placeholder = regexp.MustCompile(`\{([a-z_]+)(?:\}|\s*,\s*plural\s*,)`)
 )
 
 func loadLocale(t *testing.T, lang string) map[string]string {
@@ -91,6 +92,7 @@ func usedKeys(t *testing.T) map[string]bool {
 	}
 	for _, c := range []string{domain.ClockRefuse, domain.ClockAnswer} { // the escalating ones
 		used["feedback.sla.late_"+c] = true
+		used["feedback.sla.late_"+c+"_nobody"] = true
 	}
 	return used
 }

@@ -92,6 +92,10 @@ func (s *Service) SLA(ctx context.Context, at time.Time) (int, error) {
 				what, to = "late", s.supervisors(f, staff)
 				line = domain.L("feedback.sla.late_"+c.Name, "ticket", f.Ticket, "due", day(c.Due),
 					"days", strconv.Itoa(-left), "owner", ownerName(all, f.Owner))
+				if f.Owner == "" {
+					// «chưa giao ai», not «Cán bộ được giao: —».
+					line = domain.L("feedback.sla.late_"+c.Name+"_nobody", "ticket", f.Ticket, "due", day(c.Due), "days", strconv.Itoa(-left))
+				}
 			case left == 0 || left == 1:
 				what, to = "warn", s.handlers(f, staff)
 				line = domain.L("feedback.sla.warn_"+c.Name, "ticket", f.Ticket, "due", day(c.Due), "days", strconv.Itoa(left))

@@ -46,8 +46,8 @@ func TestSLA(t *testing.T) {
 		{name: "Tue 24/11: the holiday", when: at(2026, 11, 24, 7, 30)},
 		{name: "Wed 25/11: the last day, already warned", when: at(2026, 11, 25, 7, 30)},
 		{name: "Thu 26/11: refuse clock ran out, the head is told", when: at(2026, 11, 26, 7, 30),
-			want: []sent{{key(pa, "refuse", "2026-11-25", "late", chatHead), "feedback.sla.late_refuse",
-				map[string]string{"ticket": pa, "due": "25/11/2026", "days": "1", "owner": "—"}}}},
+			want: []sent{{key(pa, "refuse", "2026-11-25", "late", chatHead), "feedback.sla.late_refuse_nobody",
+				map[string]string{"ticket": pa, "due": "25/11/2026", "days": "1", "owner": ""}}}},
 		{name: "Fri 27/11: more clock and the complaint's legal clock (to the head and the chairman)", when: at(2026, 11, 27, 7, 30),
 			want: []sent{
 				{key(kn.Ticket, "answer", "2026-11-30", "warn", chatHead), "feedback.sla.warn_answer",
@@ -65,8 +65,8 @@ func TestSLA(t *testing.T) {
 			f.rec.take()
 		}},
 		{name: "Tue 1/12: the more clock only warns; the complaint is late", when: at(2026, 12, 1, 7, 30),
-			want: []sent{{key(kn.Ticket, "answer", "2026-11-30", "late", chatHead), "feedback.sla.late_answer",
-				map[string]string{"ticket": kn.Ticket, "due": "30/11/2026", "days": "1", "owner": "—"}}}},
+			want: []sent{{key(kn.Ticket, "answer", "2026-11-30", "late", chatHead), "feedback.sla.late_answer_nobody",
+				map[string]string{"ticket": kn.Ticket, "due": "30/11/2026", "days": "1", "owner": ""}}}},
 		{name: "Fri 11/12: the owner is warned", when: at(2026, 12, 11, 7, 30),
 			want: []sent{{key(pa, "answer", "2026-12-14", "warn", chatGiang), "feedback.sla.warn_answer",
 				map[string]string{"ticket": pa, "due": "14/12/2026", "days": "1"}}}},

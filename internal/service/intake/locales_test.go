@@ -12,8 +12,9 @@ import (
 )
 
 var (
-	usedKey     = regexp.MustCompile(`"(import\.[a-z_]+)"`)
-	placeholder = regexp.MustCompile(`\{([a-z_]+)\}`)
+	usedKey = regexp.MustCompile(`"(import\.[a-z_]+)"`)
+	// {name}, or the head of a plural block, {name, plural, …}.
+	placeholder = regexp.MustCompile(`\{([a-z_]+)(?:\}|\s*,\s*plural\s*,)`)
 )
 
 func loadLocale(t *testing.T, lang string) map[string]string {

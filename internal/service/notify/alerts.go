@@ -26,7 +26,7 @@ func (s *Service) DueSoon(ctx context.Context, at time.Time) (int, error) {
 			n := domain.Notice{
 				Key: key(JobDueSoon, day, domain.CanonicalCode(d.Code), o.ChatKey), To: o.ChatKey, Priority: domain.PriorityAlert,
 				Lines: []domain.Line{
-					domain.L("alert.due_soon", "code", d.Code, "days", strconv.Itoa(left), "due", s.date(d.Due())),
+					dueSoonLine(d, left, s),
 					dossierLine(d, s),
 				},
 			}
@@ -65,11 +65,7 @@ func (s *Service) ApologyDuty(ctx context.Context, at time.Time) (int, error) {
 		for _, o := range domain.Route(d, staff) {
 			n := domain.Notice{
 				Key: key(JobApologyDuty, day, domain.CanonicalCode(d.Code), o.ChatKey), To: o.ChatKey, Priority: domain.PriorityAlert,
-				Lines: []domain.Line{
-					domain.L("apology.duty", "code", d.Code, "days", strconv.Itoa(left), "due", s.date(d.Due())),
-					dossierLine(d, s),
-					domain.L("apology.draft_hint"),
-				},
+				Lines:   apologyLines(d, left, s),
 				Buttons: buttons,
 			}
 			if err := s.deliver(ctx, n, &sent); err != nil {
@@ -78,6 +74,34 @@ func (s *Service) ApologyDuty(ctx context.Context, at time.Time) (int, error) {
 		}
 	}
 	return sent, nil
+}
+
+// apologyLines are the apology duty's text for d, due in left working
+// days. The law wants the letter at least one working day before the due
+// date: on the day before it is the last day to send it; on the due date
+// the window has passed, and the alert says so and what remains — the
+// result today, else the letter at once, the dossier counted late.
+func apologyLines(d domain.Dossier, left int, s *Service) []domain.Line {
+	if left <= 0 {
+		return []domain.Line{
+			domain.L("apology.duty_late", "code", d.Code, "due", s.date(d.Due())),
+			dossierLine(d, s),
+			domain.L("apology.draft_hint_late"),
+		}
+	}
+	return []domain.Line{
+		domain.L("apology.duty", "code", d.Code, "days", strconv.Itoa(left), "due", s.date(d.Due())),
+		dossierLine(d, s),
+		domain.L("apology.draft_hint"),
+	}
+}
+
+// dueSoonLine says when d is due: «hạn hôm nay», not «còn 0 ngày».
+func dueSoonLine(d domain.Dossier, left int, s *Service) domain.Line {
+	if left <= 0 {
+		return domain.L("alert.due_today", "code", d.Code, "due", s.date(d.Due()))
+	}
+	return domain.L("alert.due_soon", "code", d.Code, "days", strconv.Itoa(left), "due", s.date(d.Due()))
 }
 
 // ExtensionChoices are the working days an official may add with one tap.
@@ -120,12 +144,8 @@ func (s *Service) Overdue(ctx context.Context, at time.Time) (int, error) {
 		total += len(list)
 		lines := []domain.Line{domain.L("alert.overdue_head", "field", f, "count", strconv.Itoa(len(list)), "date", day.Format("02/01/2006"))}
 		for _, d := range list {
-			handler := d.Handler
-			if handler == "" {
-				handler = "—"
-			}
-			lines = append(lines, domain.L("alert.overdue_item", "code", d.Code, "procedure", d.ProcedureName,
-				"days", strconv.Itoa(-s.workingDaysLeft(day, d)), "handler", handler))
+			lines = append(lines, domain.L(domain.OverdueItemKey(d), "code", d.Code, "procedure", d.ProcedureName,
+				"days", strconv.Itoa(-s.workingDaysLeft(day, d)), "handler", d.Handler))
 		}
 		for _, o := range domain.FieldOfficials(f, staff) {
 			n := domain.Notice{Key: key(JobOverdue, day, f, o.ChatKey), To: o.ChatKey, Priority: domain.PriorityAlert, Lines: lines}

@@ -71,10 +71,15 @@ func TestApologyDuty(t *testing.T) {
 				if g.Key != "apology-duty|"+day+"|"+c+"|"+g.To && g.Key != "apology-duty|"+day+"|"+canon+"|"+g.To {
 					t.Errorf("key %q, want apology-duty|%s|%s|%s", g.Key, day, canon, g.To)
 				}
-				if !slices.Equal(lineKeys(g), []string{"apology.duty", "alert.dossier", "apology.draft_hint"}) {
-					t.Errorf("lines %v", lineKeys(g))
+				// On the due date the window has passed: said plainly, no «còn 0 ngày».
+				wantLines, left := []string{"apology.duty", "alert.dossier", "apology.draft_hint"}, tt.left
+				if tt.left == "0" {
+					wantLines, left = []string{"apology.duty_late", "alert.dossier", "apology.draft_hint_late"}, ""
 				}
-				if a := g.Lines[0].Args; a["code"] != c || a["days"] != tt.left || a["due"] != d.Due().In(hcm).Format("02/01/2006") {
+				if !slices.Equal(lineKeys(g), wantLines) {
+					t.Errorf("lines %v, want %v", lineKeys(g), wantLines)
+				}
+				if a := g.Lines[0].Args; a["code"] != c || a["days"] != left || a["due"] != d.Due().In(hcm).Format("02/01/2006") {
 					t.Errorf("apology.duty args %v", a)
 				}
 				if len(g.Buttons) != len(tt.buttons) {
@@ -100,11 +105,14 @@ func TestApologyDuty(t *testing.T) {
 func overdueItems(n domain.Notice) []string {
 	var out []string
 	for _, l := range n.Lines[1:] {
-		if l.Key != "alert.overdue_item" {
+		switch l.Key {
+		case "alert.overdue_item":
+			out = append(out, l.Args["code"]+" "+l.Args["days"]+" "+l.Args["handler"])
+		case "alert.overdue_item_nobody": // «chưa giao ai»
+			out = append(out, l.Args["code"]+" "+l.Args["days"]+" nobody")
+		default:
 			out = append(out, "unexpected "+l.Key)
-			continue
 		}
-		out = append(out, l.Args["code"]+" "+l.Args["days"]+" "+l.Args["handler"])
 	}
 	return out
 }
@@ -140,9 +148,9 @@ func TestOverdue(t *testing.T) {
 		items        []string
 	}{
 		"overdue|2026-11-25|Hộ tịch|" + chatBinh: {"Hộ tịch", "2", []string{
-			"H55.20-261102-0001 2 Trần Thị Bình", "H55.20-261102-0002 1 —"}},
+			"H55.20-261102-0001 2 Trần Thị Bình", "H55.20-261102-0002 1 nobody"}},
 		"overdue|2026-11-25|Hộ tịch|" + chatCuong: {"Hộ tịch", "2", []string{
-			"H55.20-261102-0001 2 Trần Thị Bình", "H55.20-261102-0002 1 —"}},
+			"H55.20-261102-0001 2 Trần Thị Bình", "H55.20-261102-0002 1 nobody"}},
 		"overdue|2026-11-25|Chứng thực|" + chatCuong: {"Chứng thực", "1", []string{"H55.20-261102-0008 1 Lê Văn Cường"}},
 		"overdue|2026-11-25|Đất đai|" + chatHead:     {"Đất đai", "1", []string{"H55.20-261102-0007 4 Võ Thị Phương"}},
 	}

@@ -75,12 +75,16 @@ func TestDueSoon(t *testing.T) {
 				if want := "due-soon|2026-11-25|" + code + "|" + g.To; g.Key != want {
 					t.Errorf("key %q, want %q", g.Key, want)
 				}
+				first, days := "alert.due_soon", tt.days
+				if tt.days == "0" {
+					first, days = "alert.due_today", "" // «hạn hôm nay», not «còn 0 ngày»
+				}
 				if g.Priority != domain.PriorityAlert || len(g.Buttons) != 0 ||
-					!slices.Equal(lineKeys(g), []string{"alert.due_soon", "alert.dossier"}) {
+					!slices.Equal(lineKeys(g), []string{first, "alert.dossier"}) {
 					t.Errorf("notice %+v", g)
 				}
 				a := g.Lines[0].Args
-				if a["code"] != code || a["days"] != tt.days || a["due"] != tt.due {
+				if a["code"] != code || a["days"] != days || a["due"] != tt.due {
 					t.Errorf("alert.due_soon args %v, want days %s due %s", a, tt.days, tt.due)
 				}
 				b := g.Lines[1].Args
@@ -108,7 +112,11 @@ func TestDueSoonDays(t *testing.T) {
 	codesOf := func(ns []domain.Notice) []string {
 		var cs []string
 		for _, n := range ns {
-			cs = append(cs, n.Lines[0].Args["code"]+"="+n.Lines[0].Args["days"])
+			days := n.Lines[0].Args["days"]
+			if n.Lines[0].Key == "alert.due_today" { // «hạn hôm nay», not «còn 0 ngày»
+				days = "0"
+			}
+			cs = append(cs, n.Lines[0].Args["code"]+"="+days)
 		}
 		slices.Sort(cs)
 		return cs

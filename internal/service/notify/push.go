@@ -103,10 +103,8 @@ func (s *Service) pushLines(e domain.Event, d domain.Dossier) []domain.Line {
 		return []domain.Line{domain.L("push.extension_moved", "code", d.Code, "procedure", d.ProcedureName,
 			"new", s.date(d.Due()))}
 	case domain.EventExtended:
-		return []domain.Line{
-			domain.L("push.extended", "code", d.Code, "procedure", d.ProcedureName, "received", s.date(d.ReceivedAt),
-				"old", s.date(d.DueAt), "new", s.date(d.ExtendedDueAt), "reason", d.ExtensionReason),
-		}
+		// The extension event's id numbers the letter: one per dossier.
+		return domain.ApologyLetter(d, strconv.FormatInt(e.ID, 10), e.At, d.ExtendedDueAt, d.ExtensionReason, s.loc)
 	case "note":
 		st := strconv.Itoa(int(e.To))
 		return []domain.Line{domain.L("push.note", "code", d.Code, "procedure", d.ProcedureName),

@@ -226,10 +226,15 @@ func TestPushChangesExtended(t *testing.T) {
 		if k := "push|" + strconv.FormatInt(ev, 10) + "|" + g.To; g.Key != k {
 			t.Errorf("key %q, want %q", g.Key, k)
 		}
-		wantArgs := map[string]string{"code": c, "procedure": "Đăng ký khai sinh", "received": "02/11/2026",
-			"old": "26/11/2026", "new": "01/12/2026", "reason": reason}
-		if len(g.Lines) != 1 || g.Lines[0].Key != "push.extended" || fmt.Sprint(g.Lines[0].Args) != fmt.Sprint(wantArgs) {
-			t.Errorf("lines %+v, want push.extended %v", g.Lines, wantArgs)
+		// Mẫu 04: numbered and dated, «Kính gửi» the applicant by name.
+		wantLines := []domain.Line{
+			domain.L("apology.letter.head", "number", strconv.FormatInt(ev, 10), "day", "25", "month", "11", "year", "2026"),
+			domain.L("apology.letter.to", "name", d.ApplicantName),
+			domain.L("apology.letter.body", "code", c, "procedure", "Đăng ký khai sinh", "received", "02/11/2026",
+				"old", "26/11/2026", "new", "01/12/2026", "reason", reason),
+		}
+		if fmt.Sprint(g.Lines) != fmt.Sprint(wantLines) {
+			t.Errorf("lines %+v\nwant %+v", g.Lines, wantLines)
 		}
 		unsubOK(t, g, c)
 	}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
@@ -14,8 +15,9 @@ import (
 )
 
 var (
-	usedKey     = regexp.MustCompile(`"(rating\.[a-z_]+)"`)
-	placeholder = regexp.MustCompile(`\{([a-z_]+)\}`)
+	usedKey = regexp.MustCompile(`"(rating\.[a-z_]+)"`)
+	// {name}, or the head of a plural block, {name, plural, …}.
+	placeholder = regexp.MustCompile(`\{([a-z_]+)(?:\}|\s*,\s*plural\s*,)`)
 )
 
 func loadLocale(t *testing.T, lang string) map[string]string {
@@ -45,7 +47,9 @@ func placeholders(s string) []string {
 // both languages, with the same placeholders.
 func TestLocales(t *testing.T) {
 	used := map[string]bool{}
-	for _, f := range []string{"rating.go", filepath.Join("..", "..", "domain", "rating.go")} {
+	files, _ := filepath.Glob("*.go")
+	files = slices.DeleteFunc(files, func(f string) bool { return strings.HasSuffix(f, "_test.go") })
+	for _, f := range append(files, filepath.Join("..", "..", "domain", "rating.go")) {
 		src, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
@@ -59,6 +63,8 @@ func TestLocales(t *testing.T) {
 	}
 	for _, c := range domain.Criteria {
 		used[Question(c).Key] = true
+		used[criterionAnswerKey(c, true)] = true
+		used[criterionAnswerKey(c, false)] = true
 	}
 	delete(used, "rating.level") // the prefix of LevelKey
 	delete(used, "rating.criterion")

@@ -269,38 +269,6 @@ func (s *Service) Rate(ctx context.Context, citizen, code string, level domain.L
 	return res, nil
 }
 
-// alert tells the heads of the one-stop shop (else the chairman) about a
-// low rating: the dossier's code, procedure, field, handler and the level.
-// Nothing about the rater, not even the dossier's applicant name or phone,
-// which would name them.
-func (s *Service) alert(ctx context.Context, d domain.Dossier, level domain.Level) error {
-	all, err := s.staff.List(ctx)
-	if err != nil {
-		return fmt.Errorf("rating: alert %s: %w", d.Code, err)
-	}
-	code := domain.CanonicalCode(d.Code)
-	to := domain.LowRatingRecipients(all)
-	if len(to) == 0 {
-		s.log.Warn("low rating: no head of the one-stop shop or chairman to alert", "code", code)
-		return nil
-	}
-	n := strconv.Itoa(int(level))
-	lines := []domain.Line{
-		domain.L("rating.low_alert", "code", d.Code, "level", n),
-		{Key: LevelKey(level)},
-		domain.L("rating.low_dossier", "procedure", dash(d.ProcedureName), "field", dash(d.Field), "handler", dash(d.Handler)),
-		domain.L("rating.low_private"),
-	}
-	for _, o := range to {
-		no := domain.Notice{Key: "rate-low|" + code + "|" + n + "|" + o.ChatKey, To: o.ChatKey,
-			Priority: domain.PriorityAlert, Lines: lines}
-		if _, err := s.notify.Notify(ctx, no); err != nil {
-			return fmt.Errorf("rating: alert %s: %w", code, err)
-		}
-	}
-	return nil
-}
-
 // SetCriteria adds citizen's answers to the criteria of their rating of
 // the dossier with code, keeping earlier answers to other criteria. After
 // Check: no answer is rating.criteria_empty, an unknown criterion

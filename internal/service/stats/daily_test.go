@@ -9,9 +9,12 @@ import (
 	"xabot/internal/store"
 )
 
-// Daily counts each local day's received dossiers and the dossiers
-// resolved that day, whatever their received date; withdrawals and open
-// dossiers are not "resolved"; days without any are zero.
+// Daily counts each local day's received dossiers and, of the dossiers
+// received in the period, those resolved that day — the definition of
+// Report, so the weekly digest's chart and text agree: a dossier received
+// the week before and resolved in this one is in neither. Withdrawals and
+// open dossiers are not "resolved"; days without any are zero; a field
+// scope counts its fields only, in both.
 func TestDaily(t *testing.T) {
 	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "x.db"))
 	if err != nil {
@@ -33,9 +36,12 @@ func TestDaily(t *testing.T) {
 		mk(2, 16, 23, domain.StatusInProgress, 0),  // 23:00 local is still Monday (16:00 UTC)
 		mk(3, 18, 9, domain.StatusReturned, 18),    // Wed in and out
 		mk(4, 20, 7, domain.StatusWithdrawn, 20),   // withdrawn: received, not resolved
-		mk(5, 10, 7, domain.StatusNotAccepted, 17), // received the week before, refused on Tue
+		mk(5, 10, 7, domain.StatusNotAccepted, 17), // received the week before, refused on Tue: not this week's
 		mk(6, 23, 7, domain.StatusDone, 23),        // the next week
 	}
+	other := mk(7, 17, 9, domain.StatusDone, 19) // another field: Tue in, Thu out
+	other.Field = "Đất đai"
+	ds = append(ds, other)
 	if _, err := db.UpsertDossiers(t.Context(), ds, "test"); err != nil {
 		t.Fatal(err)
 	}
@@ -45,11 +51,11 @@ func TestDaily(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	days, err := s.Daily(t.Context(), from, to)
+	days, err := s.Daily(t.Context(), from, to, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []struct{ rec, res int }{{2, 0}, {0, 1}, {1, 2}, {0, 0}, {1, 0}, {0, 0}, {0, 0}}
+	want := []struct{ rec, res int }{{2, 0}, {1, 0}, {1, 2}, {0, 1}, {1, 0}, {0, 0}, {0, 0}}
 	if len(days) != len(want) {
 		t.Fatalf("Daily gave %d days, want %d", len(days), len(want))
 	}
@@ -61,6 +67,33 @@ func TestDaily(t *testing.T) {
 	}
 	if got := days[0].Date.Format("02/01/2006"); got != "16/11/2026" {
 		t.Errorf("first day %s, want 16/11/2026", got)
+	}
+
+	// The chart's bars add up to the text's figures, for the commune and
+	// for one field.
+	for _, keep := range []func(string) bool{nil, func(f string) bool { return f == "Hộ tịch" }} {
+		days, err := s.Daily(t.Context(), from, to, keep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c domain.Counts
+		if keep == nil {
+			c, err = s.Report(t.Context(), from, to)
+		} else {
+			var by map[string]domain.Counts
+			by, err = s.ReportBy(t.Context(), from, to, "field")
+			c = by["Hộ tịch"]
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, res := 0, 0
+		for _, d := range days {
+			rec, res = rec+d.Received, res+d.Resolved
+		}
+		if rec != c.Received || res != c.Resolved || rec == 0 || res == 0 {
+			t.Errorf("scope %v: chart %d received, %d resolved; text %d, %d", keep != nil, rec, res, c.Received, c.Resolved)
+		}
 	}
 }
 

@@ -1,6 +1,6 @@
 // Package stats computes the chairman's statistics and the report paragraph
 // of the commune's periodic report (seed section III.4.b) from the dossier
-// records: the report categories of DESIGN.md §4 over a period of local
+// records: the report categories over a period of local
 // dates, the Decision 766 indicators at commune scope (domain.Indicator),
 // and the paragraph as a locale line ready to render in vi or en. The chat
 // commands, the digest and the CLI build on it.
@@ -8,6 +8,7 @@ package stats
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,52 +20,95 @@ import (
 type Repo interface {
 	DossierCounts(ctx context.Context, from, to time.Time, offset time.Duration) (domain.Counts, error)
 	DossierCountsBy(ctx context.Context, from, to time.Time, offset time.Duration, dim string) (map[string]domain.Counts, error)
-	DailyFlow(ctx context.Context, from, to time.Time, offset time.Duration) (received, resolved map[int]int, err error)
-	FeedbackCounts(ctx context.Context, from, to time.Time, offset time.Duration) (total, answered, onTime int, err error)
-	RatingStats(ctx context.Context, from, to time.Time) (domain.RatingStats, error)
+	DailyFlow(ctx context.Context, from, to time.Time, offset time.Duration) (received, resolved map[string]map[int]int, err error)
+	FeedbackForStats(ctx context.Context, from, to time.Time) ([]domain.Feedback, error)
+	RatingStatsBy(ctx context.Context, from, to time.Time) (map[string]domain.RatingStats, error)
 }
 
 // Voices are the feedback and the ratings of a period: what indicators
 // 5.2 and 5.4 need beside the dossiers.
 type Voices struct {
-	Feedback, Answered, AnsweredOnTime int
-	Ratings                            domain.RatingStats
+	domain.FeedbackTally
+	Ratings domain.RatingStats
 }
 
-// Voices counts the period's feedback (created in it) and the ratings of
-// its dossiers (received in it).
-func (s *Service) Voices(ctx context.Context, from, to time.Time) (Voices, error) {
+// Scope limits the figures to what one official sees: the dossiers (and
+// their ratings) of their fields, and the feedback they may list. A nil
+// func keeps everything: the commune.
+type Scope struct {
+	Field    func(field string) bool
+	Feedback func(domain.Feedback) bool
+}
+
+// Voices counts the period's feedback (domain.TallyFeedback: sent,
+// answered, and for indicator 5.2 those answered or due in it) and the
+// ratings of its dossiers (received in it), within scope.
+func (s *Service) Voices(ctx context.Context, from, to time.Time, scope Scope) (Voices, error) {
 	to = s.clamp(to)
-	var v Voices
-	var err error
-	if v.Feedback, v.Answered, v.AnsweredOnTime, err = s.repo.FeedbackCounts(ctx, from, to, s.offset(from)); err != nil {
+	fs, err := s.repo.FeedbackForStats(ctx, from, to)
+	if err != nil {
 		return Voices{}, err
 	}
-	// RatingStats takes [from, to): the end is exclusive there.
-	if v.Ratings, err = s.repo.RatingStats(ctx, from, to.Add(time.Nanosecond)); err != nil {
+	if scope.Feedback != nil {
+		fs = slices.DeleteFunc(fs, func(f domain.Feedback) bool { return !scope.Feedback(f) })
+	}
+	v := Voices{FeedbackTally: domain.TallyFeedback(fs, from, to, s.loc)}
+	// RatingStatsBy takes [from, to): the end is exclusive there.
+	by, err := s.repo.RatingStatsBy(ctx, from, to.Add(time.Nanosecond))
+	if err != nil {
 		return Voices{}, err
+	}
+	v.Ratings = domain.RatingStats{ByLevel: make(map[domain.Level]int, len(domain.Levels))}
+	for _, l := range domain.Levels {
+		v.Ratings.ByLevel[l] = 0
+	}
+	for field, st := range by {
+		if scope.Field != nil && !scope.Field(field) {
+			continue
+		}
+		for l, n := range st.ByLevel {
+			v.Ratings.ByLevel[l] += n
+		}
+		v.Ratings.Total += st.Total
 	}
 	return v, nil
 }
 
-// Day is one day's flow: dossiers received, and dossiers resolved (of any
-// received date) that day.
+// Day is one day's flow: the period's dossiers received that day, and
+// those of them resolved that day.
 type Day struct {
 	Date               time.Time // local midnight
 	Received, Resolved int
 }
 
-// Daily is the flow of each day of [from, to], for the weekly chart.
-func (s *Service) Daily(ctx context.Context, from, to time.Time) ([]Day, error) {
+// Daily is the flow of each day of [from, to] for the weekly chart, of
+// the fields keep allows (nil: all). It counts the dossiers Report counts
+// (those received in the period, as of its end), so the bars add up to
+// the text's Received and Resolved.
+func (s *Service) Daily(ctx context.Context, from, to time.Time, keep func(field string) bool) ([]Day, error) {
+	to = s.clamp(to)
 	rec, res, err := s.repo.DailyFlow(ctx, from, to, s.offset(from))
 	if err != nil {
 		return nil, err
 	}
+	sum := func(by map[string]map[int]int) map[int]int {
+		out := map[int]int{}
+		for field, days := range by {
+			if keep != nil && !keep(field) {
+				continue
+			}
+			for d, n := range days {
+				out[d] += n
+			}
+		}
+		return out
+	}
+	recv, resolved := sum(rec), sum(res)
 	var out []Day
 	f := from.In(s.loc)
 	first := time.Date(f.Year(), f.Month(), f.Day(), 0, 0, 0, 0, s.loc)
 	for i, d := 0, first; !d.After(to); i, d = i+1, d.AddDate(0, 0, 1) {
-		out = append(out, Day{Date: d, Received: rec[i], Resolved: res[i]})
+		out = append(out, Day{Date: d, Received: recv[i], Resolved: resolved[i]})
 	}
 	return out, nil
 }

@@ -128,17 +128,17 @@ func (f *fakeRepo) DossierCountsBy(_ context.Context, from, to time.Time, off ti
 	return nil, nil
 }
 
-func (f *fakeRepo) DailyFlow(_ context.Context, from, to time.Time, off time.Duration) (map[int]int, map[int]int, error) {
+func (f *fakeRepo) DailyFlow(_ context.Context, from, to time.Time, off time.Duration) (map[string]map[int]int, map[string]map[int]int, error) {
 	f.from, f.to, f.offset = from, to, off
 	return nil, nil, nil
 }
 
-func (f *fakeRepo) FeedbackCounts(context.Context, time.Time, time.Time, time.Duration) (int, int, int, error) {
-	return 0, 0, 0, nil
+func (f *fakeRepo) FeedbackForStats(context.Context, time.Time, time.Time) ([]domain.Feedback, error) {
+	return nil, nil
 }
 
-func (f *fakeRepo) RatingStats(context.Context, time.Time, time.Time) (domain.RatingStats, error) {
-	return domain.RatingStats{}, nil
+func (f *fakeRepo) RatingStatsBy(context.Context, time.Time, time.Time) (map[string]domain.RatingStats, error) {
+	return nil, nil
 }
 
 func TestReportClampsToToday(t *testing.T) {
