@@ -71,7 +71,7 @@ const (
 	// from the platform, so it must not be guessable (Telegram takes 1 to
 	// 256 characters, Zalo at least 8).
 	MinWebhookSecret = 16
-	MaxSendRate      = 1000
+	MaxSendRate      = 100_000 // Telegram allows ~30/s (1,000/s paid); more is for load runs against a stand-in
 	MinSessionTTL    = time.Minute
 	MaxRetentionDays = 3650
 	MaxInboxCapacity = 1_000_000

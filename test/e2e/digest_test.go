@@ -32,7 +32,7 @@ func TestWeeklyDigest(t *testing.T) {
 		t.Fatalf("the chairman's digest: photo %v, text %v", photo, text)
 	}
 	hoa.WaitFor(t, "lĩnh vực Hộ tịch", 10*time.Second)
-	xabot(t, b, "jobs", "run", "weekly-digest", "--at", monday)
+	xabot(t, b, "jobs", "run", "weekly-digest", "--at", monday, "--again")
 	chair.ExpectNone(t, 2*time.Second)
 	hoa.ExpectNone(t, time.Second)
 }

@@ -130,7 +130,7 @@ func TestFeedbackRoundTrip(t *testing.T) {
 	later := weekday(time.Now().AddDate(0, 0, 14)).Format(time.RFC3339)
 	xabot(t, b, "jobs", "run", "feedback-sla", "--at", later)
 	head.WaitFor(t, "🔴 Phản ánh "+second, 10*time.Second)
-	xabot(t, b, "jobs", "run", "feedback-sla", "--at", later)
+	xabot(t, b, "jobs", "run", "feedback-sla", "--at", later, "--again")
 	for _, m := range drainFor(head, 2*time.Second) {
 		if strings.Contains(m.Text, "🔴 Phản ánh "+second) {
 			t.Errorf("the SLA escalation came twice: %s", m.Text)

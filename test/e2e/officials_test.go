@@ -41,6 +41,19 @@ func xabot(t *testing.T, b *Bot, args ...string) string {
 	return string(out)
 }
 
+// xabotFails runs the binary and expects it to exit non-zero; it returns
+// what it printed.
+func xabotFails(t *testing.T, b *Bot, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(b.bin, args...)
+	cmd.Env = append(os.Environ(), "XABOT_DB="+b.DBPath)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("xabot %v succeeded; want a refusal\n%s", args, out)
+	}
+	return string(out)
+}
+
 var inviteCode = regexp.MustCompile(`[A-Z2-9]{4}-[A-Z2-9]{4}`)
 
 // register invites an official with the CLI and binds c's chat with /dangky.
@@ -118,7 +131,12 @@ func TestOfficialsAlertsApologyAndPushes(t *testing.T) {
 				t.Errorf("alert %q: want ⏰ and no phone number", m.Text)
 			}
 		}
-		xabot(t, b, "jobs", "run", "due-soon", "--at", morning)
+		// The minute ran: the CLI says so; run again on purpose, the job
+		// itself sends nothing twice.
+		if out := xabotFails(t, b, "jobs", "run", "due-soon", "--at", morning); !strings.Contains(out, "--again") {
+			t.Errorf("a second run of the same minute: %s", out)
+		}
+		xabot(t, b, "jobs", "run", "due-soon", "--at", morning, "--again")
 		hoa.ExpectNone(t, 2*time.Second)
 	})
 
