@@ -1,5 +1,5 @@
 // Package config reads xabot's configuration from the XABOT_* environment
-// (DESIGN.md §3 "Environment"), applies the defaults and checks every value,
+// (README «Configuration (environment)»), applies the defaults and checks every value,
 // reporting all problems at once so an operator fixes them in one go. Error
 // messages and log output never contain a token or secret. It imports
 // nothing from this module.
@@ -44,7 +44,7 @@ const (
 	Webhook Mode = "webhook" // the platform calls XABOT_PUBLIC_URL
 )
 
-// Defaults, as DESIGN.md §3 documents them.
+// Defaults, as README «Configuration (environment)» lists them.
 const (
 	DefaultDB          = "xabot.db"
 	DefaultTelegramAPI = "https://api.telegram.org/bot%s/%s"

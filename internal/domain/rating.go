@@ -11,9 +11,9 @@ import (
 
 // Level is a citizen's satisfaction with how a dossier was handled, on the
 // five-point scale of the ministries' survey pages and Thanh Hóa's one-door
-// system (research/domain.md §3.1). Higher is better: 5 is "Rất hài lòng",
-// 1 "Rất không hài lòng", so averages and "at least" read naturally. The
-// zero Level is no rating.
+// system (docs/STATISTICS.md «Ratings»). Higher is better: 5 is "Rất hài
+// lòng", 1 "Rất không hài lòng", so averages and "at least" read
+// naturally. The zero Level is no rating.
 type Level int
 
 // The five levels.
@@ -62,7 +62,7 @@ func Low(l Level) bool { return l == LevelDissatisfied || l == LevelVeryDissatis
 
 // Eligible reports whether d may be rated: only once processing ended with a
 // result, status 9 (result ready) or 10 (result returned), as Thanh Hóa's
-// citizen portal offers it (research/domain.md §3.1).
+// citizen portal offers it (docs/STATISTICS.md «Statuses»).
 func Eligible(d Dossier) bool { return d.Status == StatusDone || d.Status == StatusReturned }
 
 // Criterion is one optional yes/no question asked after the level, taken
@@ -182,8 +182,8 @@ func (s RatingStats) Low() int {
 }
 
 // LowRatingRecipients returns who is alerted about a low rating: the active
-// heads of the one-stop shop, else the active chairmen (DESIGN.md §4). Not
-// the handler: the rating may be about them.
+// heads of the one-stop shop, else the active chairmen (docs/STATISTICS.md
+// «Ratings»). Not the handler: the rating may be about them.
 func LowRatingRecipients(all []Official) []Official {
 	var heads, chairs []Official
 	for _, o := range all {

@@ -1,7 +1,7 @@
 package domain
 
 // Counts are the report categories of the dossiers received in a period
-// [FROM, TO], as of the end of TO (DESIGN.md §4 "Report categories"):
+// [FROM, TO], as of the end of TO (docs/STATISTICS.md «Report categories»):
 //
 //	Received  = Direct + Online + Postal
 //	Received  = Withdrawn + Resolved + InProgress
@@ -75,9 +75,8 @@ func (i Indicator) Score() (float64, bool) {
 }
 
 // Score766 is the Decision 766 rule for threshold indicators: P_max when
-// R ≥ target, else R × P_max / target (research/domain.md §2 line 258,
-// "Scoring rule for threshold indicators"; DESIGN.md §4 "Decision 766 at
-// commune scope"). A negative R scores 0.
+// R ≥ target, else R × P_max / target (docs/STATISTICS.md «Scoring rule for
+// threshold indicators»). A negative R scores 0.
 func Score766(r, target, pmax float64) float64 {
 	switch {
 	case r <= 0:
@@ -88,30 +87,27 @@ func Score766(r, target, pmax float64) float64 {
 	return r * pmax / target
 }
 
-// The targets and maximum points of the indicators the chairman sees.
+// The targets and maximum points of the indicators the chairman sees
+// (docs/STATISTICS.md «Decision 766 indicators at commune scope»).
 const (
-	// 2.1: research/domain.md §2 line 243, "| 2.1 | Dossiers processed
-	// early/on time | … | 20 (score ≈ 20 × ratio) |": 20 points, target
-	// 100 % (so the score is 20 × ratio).
+	// 2.1, dossiers handled early or on time: 20 points, target 100 % (so
+	// the score is 20 × ratio).
 	OnTimeMax, OnTimeTarget = 20.0, 1.0
-	// 3.3: research/domain.md §2 line 246, "| 3.3 | Online dossier rate |
-	// … | full points at ≥50% |"; DESIGN.md §4 "(target ≥ 50%)". No maximum
-	// is given for 3.3 itself (qd766 formula-maximums.js lists it as
-	// "Chưa xác định"); the NPSP online-services group it belongs to,
-	// "Dịch vụ công trực tuyến", carries 12 points (domain.md line 225),
-	// which is used here.
+	// 3.3, online dossiers: full points at ≥ 50 %. Decision 766 gives no
+	// maximum for 3.3 itself («Chưa xác định»); the online public services
+	// group it belongs to, «Dịch vụ công trực tuyến», carries 12 points,
+	// which are used here.
 	OnlineMax, OnlineTarget = 12.0, 0.5
-	// 5.2: research/domain.md §2 line 254, "| 5.2 | Feedback (PAKN)
-	// handled on time | — | 6 |": 6 points; no threshold, target 100 %.
+	// 5.2, feedback (PAKN) handled on time: 6 points; no threshold, target
+	// 100 %.
 	FeedbackMax, FeedbackTarget = 6.0, 1.0
-	// 5.4: research/domain.md §2 line 256, "| 5.4 | Satisfaction with
-	// dossier handling | … | 6, full at ≥90% |".
+	// 5.4, satisfaction with dossier handling: 6 points, full at ≥ 90 %.
 	SatisfactionMax, SatisfactionTarget = 6.0, 0.9
 )
 
 // OnTimeIndicator is 766 indicator 2.1 at commune scope: (resolved early
 // or on time + in progress within deadline) / dossiers received in the
-// period (DESIGN.md §4). Withdrawn dossiers stay in the denominator.
+// period (docs/STATISTICS.md). Withdrawn dossiers stay in the denominator.
 func OnTimeIndicator(c Counts) Indicator {
 	return Indicator{ID: "2.1", Num: c.Early + c.OnTime + c.Within, Den: c.Received,
 		Target: OnTimeTarget, Max: OnTimeMax}

@@ -9,7 +9,7 @@ import (
 )
 
 // Status is a dossier's state in the province's one-door system, by the
-// de-facto 1–10 codes (research/domain.md §1.4).
+// de-facto 1–10 codes (docs/STATISTICS.md «Statuses»).
 type Status int
 
 // The ten statuses.
@@ -43,7 +43,8 @@ var statusVietnamese = map[string]Status{
 	"da tra ket qua": 10, "tra ket qua": 10, "hoan thanh": 10,
 }
 
-// String returns the status's English name (as in DESIGN.md), e.g. "done".
+// String returns the status's English name (docs/STATISTICS.md «Statuses»),
+// e.g. "done".
 func (s Status) String() string {
 	if s.Valid() {
 		return statusNames[s]
@@ -65,7 +66,7 @@ func (s Status) Ended() bool {
 }
 
 // Resolved reports whether s counts as "đã giải quyết" in reports
-// (DESIGN.md §4: statuses 3, 8, 9, 10).
+// (statuses 3, 8, 9, 10; docs/STATISTICS.md «Statuses»).
 func (s Status) Resolved() bool { return s.Ended() && s != StatusWithdrawn }
 
 // ParseStatus reads a status as its code ("9"), its English name ("done") or

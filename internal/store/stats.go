@@ -8,7 +8,7 @@ import (
 	"xabot/internal/domain"
 )
 
-// The report categories (DESIGN.md §4) as SQL sums over the dossiers received
+// The report categories (docs/STATISTICS.md «Report categories») as SQL sums over the dossiers received
 // in [?1, ?2] (unix seconds, both inclusive), ?3 being the local zone's
 // offset from UTC in seconds. Dates are compared as local day numbers,
 // (t + offset) / 86400, so "finished on the due date" means the same

@@ -23,7 +23,7 @@ var mayFrom, mayTo = local(2025, 5, 1, 0, 0, 0), local(2025, 6, 1, 0, 0, 0).Add(
 
 // TestDossierCountsCategories puts one dossier in an empty database per
 // case and checks the one category it lands in, at every boundary of
-// DESIGN.md §4. Due dates are 10/05 17:00 local unless said otherwise.
+// docs/STATISTICS.md «Report categories». Due dates are 10/05 17:00 local unless said otherwise.
 func TestDossierCountsCategories(t *testing.T) {
 	due := local(2025, 5, 10, 17, 0, 0)
 	tests := []struct {
