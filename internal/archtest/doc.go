@@ -1,3 +1,5 @@
-// Package archtest holds the test that keeps the import graph pointing one
-// way (DESIGN.md §2). It has no code of its own.
+// Package archtest holds the tests that keep the import graph pointing one
+// way (docs/ARCHITECTURE.md «Layers and import rules») and the project
+// standing alone: no file cites a document outside it, and every docs/ file
+// (and section) a Go comment names exists. It has no code of its own.
 package archtest
