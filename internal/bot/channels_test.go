@@ -59,16 +59,7 @@ func TestChannelTranscripts(t *testing.T) {
 					t.Fatalf("%s: cannot read line %q", file, line)
 				}
 			}
-			if *update {
-				if err := os.WriteFile(file, []byte(got.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if got.String() != string(raw) {
-				t.Errorf("transcript %s differs (run go test ./internal/bot -run ChannelTranscripts -update and read the diff):\n%s",
-					file, diff(string(raw), got.String()))
-			}
+			golden(t, file, string(raw), got.String(), "ChannelTranscripts")
 		})
 	}
 }

@@ -46,16 +46,7 @@ func TestStaffTranscripts(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := replayStaff(t, string(raw))
-			if *update {
-				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if got != string(raw) {
-				t.Errorf("transcript %s differs (run go test ./internal/bot -run StaffTranscripts -update and read the diff):\n%s",
-					file, diff(string(raw), got))
-			}
+			golden(t, file, string(raw), got, "StaffTranscripts")
 		})
 	}
 }

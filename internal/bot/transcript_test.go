@@ -356,17 +356,24 @@ func TestTranscripts(t *testing.T) {
 					t.Fatalf("%s: cannot read line %q", file, line)
 				}
 			}
-			if *update {
-				if err := os.WriteFile(file, []byte(got.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if got.String() != string(raw) {
-				t.Errorf("transcript %s differs (run go test ./internal/bot -run Transcripts -update and read the diff):\n%s",
-					file, diff(string(raw), got.String()))
-			}
+			golden(t, file, string(raw), got.String(), "Transcripts")
 		})
+	}
+}
+
+// golden compares a replayed transcript with its file, or rewrites the
+// file under -update; test names the -run pattern that replays it.
+func golden(t *testing.T, file, want, got, test string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if got != want {
+		t.Errorf("transcript %s differs (run go test ./internal/bot -run %s -update and read the diff):\n%s",
+			file, test, diff(want, got))
 	}
 }
 
