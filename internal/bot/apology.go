@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"strconv"
-	"strings"
 	"time"
 
 	"xabot/internal/dialog"
@@ -26,12 +25,12 @@ func (r *Router) apologyActions() map[string]dialog.Action {
 // checks the official may extend this dossier and that it can still be
 // extended, and fills the letter's slots.
 func (r *Router) apologyPick(ctx context.Context, c dialog.Call) (dialog.Result, error) {
-	code, days, ok := strings.Cut(c.Slots["choice"], ":")
-	n, err := strconv.Atoi(days)
-	if !ok || err != nil || n < 1 || n > 30 {
+	pick, ok := intentOf(domain.IntentExtend, c.Slots["choice"])
+	if !ok {
 		return dialog.Result{}, domain.Invalid("errors.button_invalid")
 	}
-	d, err := r.cfg.Dossiers.Find(ctx, code)
+	n, _ := strconv.Atoi(pick.Arg) // Valid: 1 to 30
+	d, err := r.cfg.Dossiers.Find(ctx, pick.Ref)
 	if err != nil {
 		return dialog.Result{}, err
 	}

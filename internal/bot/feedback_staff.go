@@ -17,10 +17,11 @@ import (
 // text; forwarding lists the colleagues the message may go to. The
 // feedback service checks who may do what (domain.MayFeedback).
 func (r *Router) fbAct(ctx context.Context, c dialog.Call) (dialog.Result, error) {
-	ticket, op, ok := strings.Cut(c.Slots["op"], ":")
+	act, ok := intentOf(domain.IntentAct, c.Slots["op"])
 	if !ok {
 		return dialog.Result{}, domain.Invalid("errors.button_invalid")
 	}
+	ticket, op := act.Ref, act.Arg
 	// Out of scope, refused, closed or someone else's by now: say so
 	// before any typing.
 	if err := r.cfg.Feedback.CanAct(ctx, c.User, ticket, op); err != nil {
@@ -91,27 +92,30 @@ func (r *Router) fbForward(ctx context.Context, c dialog.Call) (dialog.Result, e
 
 // fbRate is the citizen's "helpful / not helpful" under an answer.
 func (r *Router) fbRate(ctx context.Context, c dialog.Call) (dialog.Result, error) {
-	ticket, v, ok := strings.Cut(c.Slots["op"], ":")
-	if !ok || (v != "yes" && v != "no") {
+	judge, ok := intentOf(domain.IntentJudge, c.Slots["op"])
+	if !ok {
 		return dialog.Result{}, domain.Invalid("errors.button_invalid")
 	}
-	f, err := r.cfg.Feedback.Rate(ctx, c.User, ticket, v == "yes")
+	f, err := r.cfg.Feedback.Rate(ctx, c.User, judge.Ref, judge.Arg == domain.Helpful)
 	if err != nil {
 		return dialog.Result{}, err
 	}
 	key := "fb.thanks_helpful"
-	if v == "no" {
+	if judge.Arg == domain.NotHelpful {
 		key = "fb.thanks_reopened"
 	}
 	return dialog.Result{Say: []dialog.Prompt{{Key: key, Args: map[string]string{"ticket": f.Ticket}}}}, nil
 }
 
 func (r *Router) fbSuppStart(ctx context.Context, c dialog.Call) (dialog.Result, error) {
-	ticket, _, _ := strings.Cut(c.Slots["op"], ":")
-	if _, err := r.cfg.Feedback.Status(ctx, c.User, ticket); err != nil {
+	supp, ok := intentOf(domain.IntentSupplement, c.Slots["op"])
+	if !ok {
+		return dialog.Result{}, domain.Invalid("errors.button_invalid")
+	}
+	if _, err := r.cfg.Feedback.Status(ctx, c.User, supp.Ref); err != nil {
 		return dialog.Result{}, err
 	}
-	return dialog.Result{Slots: map[string]string{"ticket": ticket}}, nil
+	return dialog.Result{Slots: map[string]string{"ticket": supp.Ref}}, nil
 }
 
 func (r *Router) fbSupplement(ctx context.Context, c dialog.Call) (dialog.Result, error) {

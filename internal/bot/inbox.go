@@ -77,7 +77,8 @@ func (r *Router) afterTake(ctx context.Context, c dialog.Call, ticket string) (d
 func (r *Router) actChoices(lang, ticket string, actions []string) []dialog.Button {
 	out := make([]dialog.Button, 0, len(actions))
 	for _, a := range actions {
-		out = append(out, dialog.Button{Text: r.t(lang, "feedback.btn."+a, nil), Data: ticket + ":" + a})
+		act := domain.Intent{Kind: domain.IntentAct, Ref: ticket, Arg: a}
+		out = append(out, dialog.Button{Text: r.t(lang, "feedback.btn."+a, nil), Data: intentValue(act)})
 	}
 	return out
 }

@@ -79,7 +79,11 @@ func (n *Notifier) Notify(ctx context.Context, no domain.Notice) (bool, error) {
 	}
 	r := chat.Reply{Text: text}
 	for _, b := range no.Buttons {
-		r.Buttons = append(r.Buttons, []chat.Button{{Label: t(b.Key, b.Args), Data: b.Data}})
+		data, err := intentData(b.Intent)
+		if err != nil {
+			return false, fmt.Errorf("bot: notify %s: %w", no.Key, err)
+		}
+		r.Buttons = append(r.Buttons, []chat.Button{{Label: t(b.Key, b.Args), Data: data}})
 	}
 	fresh, err := n.cfg.Queue.Put(ctx, no.Key, no.To, no.Priority, r)
 	if err != nil || !fresh {

@@ -54,7 +54,8 @@ func (r *Router) rateCheck(ctx context.Context, c dialog.Call) (dialog.Result, e
 	code := domain.CanonicalCode(d.Code)
 	var choices []dialog.Button
 	for _, l := range domain.Levels {
-		choices = append(choices, dialog.Button{Key: rating.LevelKey(l), Data: code + ":" + strconv.Itoa(int(l))})
+		level := domain.Intent{Kind: domain.IntentRateLevel, Ref: code, Arg: strconv.Itoa(int(l))}
+		choices = append(choices, dialog.Button{Key: rating.LevelKey(l), Data: intentValue(level)})
 	}
 	return dialog.Result{Slots: map[string]string{"code": code},
 		Say:     []dialog.Prompt{{Key: "rate.choose_level", Args: map[string]string{"code": d.Code}}},
@@ -89,22 +90,25 @@ func (r *Router) rateOffer(t *turn, d domain.Dossier, card dialog.Prompt) []dial
 		return []dialog.Prompt{card}
 	}
 	code := domain.CanonicalCode(d.Code)
-	if !t.feat.Buttons {
+	// A code too long for a button's data is rated by typing, as where
+	// there are no buttons.
+	data, err := intentData(domain.Intent{Kind: domain.IntentRate, Ref: code})
+	if !t.feat.Buttons || err != nil {
 		card.Text += "\n" + r.t(t.lang, "card.rate_typed", map[string]string{"code": code})
 		return []dialog.Prompt{card}
 	}
 	return []dialog.Prompt{card, {Key: "card.rate_offer", Apart: true,
-		Choices: []dialog.Button{{Key: "menu.rate", Data: dialog.Data("rate", "offer", code)}}}}
+		Choices: []dialog.Button{{Key: "menu.rate", Data: data}}}}
 }
 
 // rateLevel stores the level ("CODE:N") and asks the first question.
 func (r *Router) rateLevel(ctx context.Context, c dialog.Call) (dialog.Result, error) {
-	code, n, ok := strings.Cut(c.Slots["level"], ":")
-	level, err := domain.ParseLevel(n)
+	pick, ok := intentOf(domain.IntentRateLevel, c.Slots["level"])
+	level, err := domain.ParseLevel(pick.Arg)
 	if !ok || err != nil {
 		return dialog.Result{}, domain.Invalid("rating.bad_level")
 	}
-	res, err := r.cfg.Ratings.Rate(ctx, c.User, code, level)
+	res, err := r.cfg.Ratings.Rate(ctx, c.User, pick.Ref, level)
 	if err != nil {
 		return dialog.Result{}, err
 	}

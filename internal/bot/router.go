@@ -121,7 +121,7 @@ func (r *Router) stripeOf(user string) *sync.Mutex {
 }
 
 // New builds a router; it loads and validates the dialogs against the texts
-// and the bound actions.
+// and the bound actions, and the intents' steps against the dialogs.
 func New(cfg Config) (*Router, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 20 * time.Second
@@ -144,6 +144,9 @@ func New(cfg Config) (*Router, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkIntents(engine, intentSteps()); err != nil {
+		return nil, err
+	}
 	r.engine = engine
 	r.phrases = phraseIndex(engine, cfg.Texts)
 	r.talk = talkIndex(engine, cfg.Texts)
@@ -151,11 +154,15 @@ func New(cfg Config) (*Router, error) {
 }
 
 // LintDialogs validates dialogs against texts and the actions the router
-// binds, reporting every problem at once (`xabot dialogs lint`).
+// binds, reporting every problem at once, and the intents' steps against
+// the dialogs (`xabot dialogs lint`).
 func LintDialogs(dialogs fs.FS, texts *i18n.Catalog) error {
 	r := &Router{}
-	_, err := dialog.New(dialogs, texts.Has, r.actions())
-	return err
+	e, err := dialog.New(dialogs, texts.Has, r.actions())
+	if err != nil {
+		return err
+	}
+	return checkIntents(e, intentSteps())
 }
 
 func (r *Router) langOf(c domain.Citizen, hint string) string {

@@ -26,11 +26,13 @@ type Line struct {
 	Args map[string]string
 }
 
-// NoticeButton is an inline button of a notice; Data is its callback data.
+// NoticeButton is an inline button of a notice: its label (a locale key
+// and its arguments) and what pressing it does. The bot turns the intent
+// into the button's data.
 type NoticeButton struct {
-	Key  string
-	Args map[string]string
-	Data string
+	Key    string
+	Args   map[string]string
+	Intent Intent
 }
 
 // L builds a Line from a key and name, value pairs.

@@ -51,8 +51,8 @@ func (s *Service) Answer(ctx context.Context, actor, ticket, text string) (domai
 	if !f.Kind.Legal() {
 		lines = append(lines, domain.Line{Key: "feedback.rate_ask"})
 		buttons = []domain.NoticeButton{
-			{Key: "feedback.btn.helpful", Data: RateData(f.Ticket, true)},
-			{Key: "feedback.btn.not_helpful", Data: RateData(f.Ticket, false)},
+			{Key: "feedback.btn.helpful", Intent: domain.Intent{Kind: domain.IntentJudge, Ref: f.Ticket, Arg: domain.Helpful}},
+			{Key: "feedback.btn.not_helpful", Intent: domain.Intent{Kind: domain.IntentJudge, Ref: f.Ticket, Arg: domain.NotHelpful}},
 		}
 	}
 	s.toCitizen(ctx, f, ev, domain.PriorityAnswer, lines, buttons)
@@ -70,7 +70,7 @@ func (s *Service) RequestMore(ctx context.Context, actor, ticket, text string) (
 	}
 	s.toCitizen(ctx, f, ev, domain.PriorityAnswer,
 		[]domain.Line{domain.L("feedback.more", "ticket", f.Ticket, "request", f.MoreRequest)},
-		[]domain.NoticeButton{{Key: "feedback.btn.supplement", Data: SupplementData(f.Ticket)}})
+		[]domain.NoticeButton{{Key: "feedback.btn.supplement", Intent: domain.Intent{Kind: domain.IntentSupplement, Ref: f.Ticket}}})
 	return f, nil
 }
 

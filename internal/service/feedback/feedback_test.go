@@ -80,7 +80,7 @@ func TestSubmitRoutes(t *testing.T) {
 				}
 				var wantData []string
 				for _, a := range []string{"take", "answer", "more", "refuse", "forward"} {
-					wantData = append(wantData, "fb/act/"+prefix+":"+a)
+					wantData = append(wantData, "act "+prefix+" "+a)
 				}
 				if !slices.Equal(buttonData(n), wantData) {
 					t.Errorf("buttons %v", buttonData(n))
@@ -319,7 +319,7 @@ func TestFlow(t *testing.T) {
 	}
 	status(domain.FeedbackMoreRequested, chatGiang)
 	n := one(citizenA, "feedback.more")
-	if n.Lines[0].Args["request"] != "Cột đèn số mấy?" || !slices.Equal(buttonData(n), []string{"fb/supp/" + tk}) ||
+	if n.Lines[0].Args["request"] != "Cột đèn số mấy?" || !slices.Equal(buttonData(n), []string{"supplement " + tk}) ||
 		n.Priority != domain.PriorityAnswer {
 		t.Errorf("more notice %+v", n)
 	}
@@ -331,7 +331,7 @@ func TestFlow(t *testing.T) {
 	status(domain.FeedbackTaken, chatGiang)
 	n = one(chatGiang, "feedback.supplemented", "feedback.kind.feedback", "feedback.cat.roads_lighting",
 		"feedback.card.sent", "feedback.card.text", "feedback.card.supplement")
-	if !slices.Equal(buttonData(n), []string{"fb/act/" + tk + ":answer", "fb/act/" + tk + ":more", "fb/act/" + tk + ":refuse", "fb/act/" + tk + ":forward"}) {
+	if !slices.Equal(buttonData(n), []string{"act " + tk + " answer", "act " + tk + " more", "act " + tk + " refuse", "act " + tk + " forward"}) {
 		t.Errorf("buttons %v", buttonData(n))
 	}
 	wantInvalid(t, errOf(f.svc.Supplement(ctx, citizenA, tk, "lần nữa")), "feedback.not_now.taken")
@@ -344,7 +344,7 @@ func TestFlow(t *testing.T) {
 	}
 	status(domain.FeedbackAnswered, chatGiang)
 	n = one(citizenA, "feedback.answered", "feedback.card.answer", "feedback.rate_ask")
-	if !slices.Equal(buttonData(n), []string{"fb/rate/" + tk + ":yes", "fb/rate/" + tk + ":no"}) || n.Priority != domain.PriorityAnswer {
+	if !slices.Equal(buttonData(n), []string{"judge " + tk + " yes", "judge " + tk + " no"}) || n.Priority != domain.PriorityAnswer {
 		t.Errorf("answer notice %+v", n)
 	}
 	wantInvalid(t, errOf(f.svc.Answer(ctx, chatGiang, tk, "Lần hai")), "feedback.not_now.answered")
@@ -361,7 +361,7 @@ func TestFlow(t *testing.T) {
 	if n.Lines[0].Args["due"] != "16/12/2026" || !f.get(t, tk).DueAnswer.Equal(date(12, 16)) {
 		t.Errorf("reopened due %v", n.Lines[0].Args)
 	}
-	if !slices.Equal(buttonData(n), []string{"fb/act/" + tk + ":take", "fb/act/" + tk + ":answer", "fb/act/" + tk + ":forward"}) {
+	if !slices.Equal(buttonData(n), []string{"act " + tk + " take", "act " + tk + " answer", "act " + tk + " forward"}) {
 		t.Errorf("buttons %v", buttonData(n))
 	}
 	wantInvalid(t, errOf(f.svc.Rate(ctx, citizenA, tk, true)), "feedback.not_now.reopened")
@@ -599,34 +599,22 @@ func TestForget(t *testing.T) {
 	}
 }
 
-func TestCallbackData(t *testing.T) {
+// TestButtonsFit: every button a ticket's notices carry fits under a
+// button (domain.MaxRef), for the longest ticket a month can number.
+func TestButtonsFit(t *testing.T) {
 	t.Parallel()
 	for _, tk := range []string{"PA-2611-0042", "TC-2612-10000"} {
+		var ins []domain.Intent
 		for _, a := range domain.FeedbackActions() {
-			d := feedback.ActData(tk, a)
-			if len(d) > 64 {
-				t.Errorf("%q is %d bytes", d, len(d))
+			ins = append(ins, domain.Intent{Kind: domain.IntentAct, Ref: tk, Arg: a})
+		}
+		ins = append(ins, domain.Intent{Kind: domain.IntentJudge, Ref: tk, Arg: domain.Helpful},
+			domain.Intent{Kind: domain.IntentJudge, Ref: tk, Arg: domain.NotHelpful},
+			domain.Intent{Kind: domain.IntentSupplement, Ref: tk})
+		for _, in := range ins {
+			if !in.Fits() {
+				t.Errorf("%+v does not fit a button", in)
 			}
-			if gt, ga, ok := feedback.ParseAct(d); !ok || gt != tk || ga != a {
-				t.Errorf("ParseAct(%q) = %q %q %t", d, gt, ga, ok)
-			}
-		}
-		for _, h := range []bool{true, false} {
-			if gt, gh, ok := feedback.ParseRate(feedback.RateData(tk, h)); !ok || gt != tk || gh != h {
-				t.Errorf("ParseRate round trip %s %t", tk, h)
-			}
-		}
-		if gt, ok := feedback.ParseSupplement(feedback.SupplementData(tk)); !ok || gt != tk {
-			t.Errorf("ParseSupplement round trip %s", tk)
-		}
-	}
-	for _, forged := range []string{"fb/act/PA-2611-0042:delete", "fb/act/PA-2611-0042", "fb/act/DROP TABLE:take",
-		"fb/rate/PA-2611-0042:maybe", "fb/act/PA-2611-0042:take:x", "apology/pick/x:3", ""} {
-		if _, _, ok := feedback.ParseAct(forged); ok {
-			t.Errorf("ParseAct(%q) accepted", forged)
-		}
-		if _, _, ok := feedback.ParseRate(forged); ok {
-			t.Errorf("ParseRate(%q) accepted", forged)
 		}
 	}
 }

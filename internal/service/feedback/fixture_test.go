@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -275,10 +276,12 @@ func lineKeys(n domain.Notice) []string {
 	return ks
 }
 
+// buttonData lists what n's buttons do, "kind ref arg" ("act PA-2611-0042 take").
 func buttonData(n domain.Notice) []string {
 	var ds []string
 	for _, b := range n.Buttons {
-		ds = append(ds, b.Data)
+		i := b.Intent
+		ds = append(ds, strings.TrimSpace(string(i.Kind)+" "+i.Ref+" "+i.Arg))
 	}
 	return ds
 }

@@ -3,7 +3,6 @@ package feedback
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"xabot/internal/domain"
 )
@@ -78,84 +77,12 @@ func activeOf(all []domain.Official) []domain.Official {
 	return out
 }
 
-// Callback data of the buttons, each well under Telegram's 64 bytes
-// ("fb/act/PA-2611-0042:forward" is 27).
-const (
-	actPrefix  = "fb/act/"
-	ratePrefix = "fb/rate/"
-	suppPrefix = "fb/supp/"
-)
-
-// ActData is the callback data of an official's button: fb/act/<ticket>:<action>.
-func ActData(ticket, action string) string { return actPrefix + ticket + ":" + action }
-
-// RateData is the callback data of the citizen's rating buttons:
-// fb/rate/<ticket>:yes|no.
-func RateData(ticket string, helpful bool) string {
-	if helpful {
-		return ratePrefix + ticket + ":yes"
-	}
-	return ratePrefix + ticket + ":no"
-}
-
-// SupplementData is the callback data of the citizen's "add information"
-// button: fb/supp/<ticket>.
-func SupplementData(ticket string) string { return suppPrefix + ticket }
-
-// ParseAct reads ActData; the ticket is canonical and the action one of
-// domain.FeedbackActions. Forged data parses only into something the
-// service then checks: who presses, and whether the status allows it.
-func ParseAct(data string) (ticket, action string, ok bool) {
-	rest, found := strings.CutPrefix(data, actPrefix)
-	if !found {
-		return "", "", false
-	}
-	t, a, found := strings.Cut(rest, ":")
-	if !found {
-		return "", "", false
-	}
-	if t, ok = domain.ParseTicket(t); !ok {
-		return "", "", false
-	}
-	for _, x := range domain.FeedbackActions() {
-		if a == x {
-			return t, a, true
-		}
-	}
-	return "", "", false
-}
-
-// ParseRate reads RateData.
-func ParseRate(data string) (ticket string, helpful, ok bool) {
-	rest, found := strings.CutPrefix(data, ratePrefix)
-	if !found {
-		return "", false, false
-	}
-	t, v, found := strings.Cut(rest, ":")
-	if !found || (v != "yes" && v != "no") {
-		return "", false, false
-	}
-	if t, ok = domain.ParseTicket(t); !ok {
-		return "", false, false
-	}
-	return t, v == "yes", true
-}
-
-// ParseSupplement reads SupplementData.
-func ParseSupplement(data string) (ticket string, ok bool) {
-	rest, found := strings.CutPrefix(data, suppPrefix)
-	if !found {
-		return "", false
-	}
-	return domain.ParseTicket(rest)
-}
-
 // actButtons are the officials' buttons f's status allows.
 func actButtons(f domain.Feedback) []domain.NoticeButton {
 	var out []domain.NoticeButton
 	for _, a := range domain.FeedbackActions() {
 		if f.Can(a) {
-			out = append(out, domain.NoticeButton{Key: "feedback.btn." + a, Data: ActData(f.Ticket, a)})
+			out = append(out, domain.NoticeButton{Key: "feedback.btn." + a, Intent: domain.Intent{Kind: domain.IntentAct, Ref: f.Ticket, Arg: a}})
 		}
 	}
 	return out

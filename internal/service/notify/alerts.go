@@ -53,13 +53,20 @@ func (s *Service) ApologyDuty(ctx context.Context, at time.Time) (int, error) {
 		if d.Extended() {
 			continue
 		}
+		// A code too long for a button's data gets none: the duty is
+		// still told.
 		var buttons []domain.NoticeButton
 		for _, extra := range ExtensionChoices {
 			due := s.cal.AddWorkingDays(domain.DateOf(d.Due(), s.loc), extra)
+			pick := domain.Intent{Kind: domain.IntentExtend, Ref: domain.CanonicalCode(d.Code), Arg: strconv.Itoa(extra)}
+			if !pick.Fits() {
+				buttons = nil
+				break
+			}
 			buttons = append(buttons, domain.NoticeButton{
-				Key:  "apology.choose",
-				Args: map[string]string{"date": due.Format("02/01/2006"), "days": strconv.Itoa(extra)},
-				Data: "apology/pick/" + domain.CanonicalCode(d.Code) + ":" + strconv.Itoa(extra),
+				Key:    "apology.choose",
+				Args:   map[string]string{"date": due.Format("02/01/2006"), "days": strconv.Itoa(extra)},
+				Intent: pick,
 			})
 		}
 		for _, o := range domain.Route(d, staff) {

@@ -88,8 +88,9 @@ func TestApologyDuty(t *testing.T) {
 				for i, b := range g.Buttons {
 					w := tt.buttons[i]
 					want := map[string]string{"date": w.date, "days": w.days}
-					if b.Key != "apology.choose" || b.Data != "apology/pick/"+canon+":"+w.days || !maps.Equal(b.Args, want) {
-						t.Errorf("button %d = %+v, want data apology/pick/%s:%s args %v", i, b, canon, w.days, want)
+					pick := domain.Intent{Kind: domain.IntentExtend, Ref: canon, Arg: w.days}
+					if b.Key != "apology.choose" || b.Intent != pick || !maps.Equal(b.Args, want) {
+						t.Errorf("button %d = %+v, want %+v args %v", i, b, pick, want)
 					}
 				}
 			}

@@ -75,10 +75,15 @@ func (s *Service) push(ctx context.Context, e domain.Event, sent *int) error {
 	if err != nil {
 		return err
 	}
+	// A code too long for a button's data gets none: the push still goes.
+	var buttons []domain.NoticeButton
+	if stop := (domain.Intent{Kind: domain.IntentUnsubscribe, Ref: domain.CanonicalCode(d.Code)}); stop.Fits() {
+		buttons = []domain.NoticeButton{{Key: "push.unsubscribe", Intent: stop}}
+	}
 	for _, to := range subs {
 		n := domain.Notice{
 			Key: "push|" + strconv.FormatInt(e.ID, 10) + "|" + to, To: to, Priority: domain.PriorityAlert, Lines: lines,
-			Buttons: []domain.NoticeButton{{Key: "push.unsubscribe", Data: "unsub/confirm/" + domain.CanonicalCode(d.Code)}},
+			Buttons: buttons,
 			// However long the one-door system's note, at most two messages,
 			// even to an official who follows a dossier as a citizen.
 			Bounded: true,

@@ -93,8 +93,9 @@ func checkCursor(t *testing.T, f *fixture) {
 
 func unsubOK(t *testing.T, n domain.Notice, canon string) {
 	t.Helper()
-	if len(n.Buttons) != 1 || n.Buttons[0].Key != "push.unsubscribe" || n.Buttons[0].Data != "unsub/confirm/"+canon {
-		t.Errorf("%s: buttons %+v, want one unsub/confirm/%s", n.Key, n.Buttons, canon)
+	stop := domain.Intent{Kind: domain.IntentUnsubscribe, Ref: canon}
+	if len(n.Buttons) != 1 || n.Buttons[0].Key != "push.unsubscribe" || n.Buttons[0].Intent != stop {
+		t.Errorf("%s: buttons %+v, want one %+v", n.Key, n.Buttons, stop)
 	}
 }
 

@@ -52,33 +52,8 @@ type Notifier interface {
 	Notify(ctx context.Context, n domain.Notice) (bool, error)
 }
 
-// Callback data of the level buttons: LevelPrefix + "<canonical code>:<1–5>",
-// i.e. dialog "rate", step "level", value "<code>:<level>".
-const LevelPrefix = "rate/level/"
-
-// maxData is Telegram's limit on callback data, in bytes.
-const maxData = 64
-
 // maxCode bounds a typed code: longer is no dossier's.
 const maxCode = 64
-
-// LevelData is the callback data of the button that rates code at l.
-func LevelData(code string, l domain.Level) string {
-	return LevelPrefix + domain.CanonicalCode(code) + ":" + strconv.Itoa(int(l))
-}
-
-// ParseChoice reads the value of a level button, "<code>:<level>".
-func ParseChoice(v string) (code string, l domain.Level, ok bool) {
-	i := strings.LastIndexByte(v, ':')
-	if i <= 0 {
-		return "", 0, false
-	}
-	n, err := strconv.Atoi(v[i+1:])
-	if err != nil || !domain.Level(n).Valid() {
-		return "", 0, false
-	}
-	return v[:i], domain.Level(n), true
-}
 
 // LevelKey is the locale key of a level's label ("rating.level.5").
 func LevelKey(l domain.Level) string { return "rating.level." + strconv.Itoa(int(l)) }
@@ -161,12 +136,12 @@ func (s *Service) Offer(ctx context.Context, d domain.Dossier, to string) (bool,
 	code := domain.CanonicalCode(d.Code)
 	buttons := make([]domain.NoticeButton, 0, len(domain.Levels))
 	for _, l := range domain.Levels {
-		data := LevelData(code, l)
-		if len(data) > maxData {
+		level := domain.Intent{Kind: domain.IntentRateLevel, Ref: code, Arg: strconv.Itoa(int(l))}
+		if !level.Fits() {
 			s.log.Warn("dossier code too long for rating buttons", "code", code)
 			return false, nil
 		}
-		buttons = append(buttons, domain.NoticeButton{Key: LevelKey(l), Data: data})
+		buttons = append(buttons, domain.NoticeButton{Key: LevelKey(l), Intent: level})
 	}
 	n := domain.Notice{
 		Key: "rate-offer|" + code + "|" + to, To: to, Priority: domain.PriorityAlert,

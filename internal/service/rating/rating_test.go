@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -414,12 +415,10 @@ func TestOffer(t *testing.T) {
 	}
 	var levels []domain.Level
 	for _, b := range n.Buttons {
-		if len(b.Data) > 64 || !strings.HasPrefix(b.Data, "rate/level/") {
-			t.Errorf("button data %q", b.Data)
-		}
-		code, l, ok := ParseChoice(strings.TrimPrefix(b.Data, "rate/level/"))
-		if !ok || code != done || b.Key != LevelKey(l) {
-			t.Errorf("button %+v: %q %d %t", b, code, l, ok)
+		n, _ := strconv.Atoi(b.Intent.Arg)
+		l := domain.Level(n)
+		if b.Intent.Kind != domain.IntentRateLevel || b.Intent.Ref != done || !b.Intent.Fits() || b.Key != LevelKey(l) {
+			t.Errorf("button %+v", b)
 		}
 		levels = append(levels, l)
 	}
@@ -456,33 +455,6 @@ func TestOffer(t *testing.T) {
 	}
 	if got := f.out.take(); len(got) != 0 {
 		t.Errorf("%+v, want no more notices", got)
-	}
-}
-
-func TestParseChoice(t *testing.T) {
-	tests := []struct {
-		in   string
-		code string
-		l    domain.Level
-		ok   bool
-	}{
-		{done + ":5", done, 5, true},
-		{done + ":1", done, 1, true},
-		{done + ":0", "", 0, false},
-		{done + ":6", "", 0, false},
-		{done + ":x", "", 0, false},
-		{done, "", 0, false},
-		{":3", "", 0, false},
-		{"", "", 0, false},
-	}
-	for _, tt := range tests {
-		code, l, ok := ParseChoice(tt.in)
-		if code != tt.code || l != tt.l || ok != tt.ok {
-			t.Errorf("ParseChoice(%q) = %q, %d, %t", tt.in, code, l, ok)
-		}
-	}
-	if d := LevelData("h55.20-250501-1", 3); d != "rate/level/"+done+":3" {
-		t.Errorf("LevelData = %q", d)
 	}
 }
 
