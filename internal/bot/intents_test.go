@@ -120,13 +120,17 @@ func TestCheckIntentsCatchesBadTable(t *testing.T) {
 	}{
 		{"missing step", func(m map[domain.IntentKind]intentStep) { m[domain.IntentAct] = intentStep{"fb", "take"} },
 			[]string{"intent act: flow fb has no step \"take\""}},
-		{"missing flow", func(m map[domain.IntentKind]intentStep) { m[domain.IntentUnsubscribe] = intentStep{"unfollow", "confirm"} },
+		{"missing flow", func(m map[domain.IntentKind]intentStep) {
+			m[domain.IntentUnsubscribe] = intentStep{"unfollow", "confirm"}
+		},
 			[]string{"intent unsubscribe: flow \"unfollow\" does not exist"}},
 		{"step without reenter", func(m map[domain.IntentKind]intentStep) { m[domain.IntentAct] = intentStep{"fb", "pick_colleague"} },
 			[]string{"intent act: step fb/pick_colleague must be dynamic, reenter", "intent act: data of the longest ref would be 67 bytes"}},
 		{"step for typed text", func(m map[domain.IntentKind]intentStep) { m[domain.IntentRate] = intentStep{"rate", "ask_code"} },
 			[]string{"intent rate: step rate/ask_code must be dynamic"}},
-		{"too long", func(m map[domain.IntentKind]intentStep) { m[domain.IntentSupplement] = intentStep{"fb", strings.Repeat("s", 20)} },
+		{"too long", func(m map[domain.IntentKind]intentStep) {
+			m[domain.IntentSupplement] = intentStep{"fb", strings.Repeat("s", 20)}
+		},
 			[]string{"intent supplement: flow fb has no step", "intent supplement: data of the longest ref would be 73 bytes"}},
 		{"kind left out", func(m map[domain.IntentKind]intentStep) { delete(m, domain.IntentJudge) },
 			[]string{"intent judge: no step does it"}},
