@@ -114,31 +114,27 @@ func TestIntentDataOnTheWire(t *testing.T) {
 func TestCheckIntentsCatchesBadTable(t *testing.T) {
 	e := loadedDialogs(t)
 	for _, c := range []struct {
-		name   string
-		change func(map[domain.IntentKind]intentStep)
-		want   []string
+		name string
+		kind domain.IntentKind
+		to   intentStep // zero: the kind left out of the table
+		want []string
 	}{
-		{"missing step", func(m map[domain.IntentKind]intentStep) { m[domain.IntentAct] = intentStep{"fb", "take"} },
-			[]string{"intent act: flow fb has no step \"take\""}},
-		{"missing flow", func(m map[domain.IntentKind]intentStep) {
-			m[domain.IntentUnsubscribe] = intentStep{"unfollow", "confirm"}
-		},
+		{"missing step", domain.IntentAct, intentStep{"fb", "take"}, []string{"intent act: flow fb has no step \"take\""}},
+		{"missing flow", domain.IntentUnsubscribe, intentStep{"unfollow", "confirm"},
 			[]string{"intent unsubscribe: flow \"unfollow\" does not exist"}},
-		{"step without reenter", func(m map[domain.IntentKind]intentStep) { m[domain.IntentAct] = intentStep{"fb", "pick_colleague"} },
+		{"step without reenter", domain.IntentAct, intentStep{"fb", "pick_colleague"},
 			[]string{"intent act: step fb/pick_colleague must be dynamic, reenter", "intent act: data of the longest ref would be 67 bytes"}},
-		{"step for typed text", func(m map[domain.IntentKind]intentStep) { m[domain.IntentRate] = intentStep{"rate", "ask_code"} },
-			[]string{"intent rate: step rate/ask_code must be dynamic"}},
-		{"too long", func(m map[domain.IntentKind]intentStep) {
-			m[domain.IntentSupplement] = intentStep{"fb", strings.Repeat("s", 20)}
-		},
+		{"step for typed text", domain.IntentRate, intentStep{"rate", "ask_code"}, []string{"intent rate: step rate/ask_code must be dynamic"}},
+		{"too long", domain.IntentSupplement, intentStep{"fb", strings.Repeat("s", 20)},
 			[]string{"intent supplement: flow fb has no step", "intent supplement: data of the longest ref would be 73 bytes"}},
-		{"kind left out", func(m map[domain.IntentKind]intentStep) { delete(m, domain.IntentJudge) },
-			[]string{"intent judge: no step does it"}},
-		{"unknown kind", func(m map[domain.IntentKind]intentStep) { m["delete"] = intentStep{"fb", "act"} },
-			[]string{"intent delete: not a domain.IntentKinds kind"}},
+		{"kind left out", domain.IntentJudge, intentStep{}, []string{"intent judge: no step does it"}},
+		{"unknown kind", "delete", intentStep{"fb", "act"}, []string{"intent delete: not a domain.IntentKinds kind"}},
 	} {
 		table := intentSteps()
-		c.change(table)
+		table[c.kind] = c.to
+		if c.to == (intentStep{}) {
+			delete(table, c.kind)
+		}
 		err := checkIntents(e, table)
 		if err == nil {
 			t.Errorf("%s: no error", c.name)
