@@ -15,6 +15,7 @@ import (
 
 	"xabot/dialogs"
 	"xabot/internal/chat"
+	"xabot/internal/commune"
 	"xabot/internal/domain"
 	"xabot/internal/i18n"
 	"xabot/internal/outbox"
@@ -157,7 +158,7 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 	notices := notify.New(db, staff, notifier, cal, hcm, "Bộ phận Một cửa", log)
 	ratings := rating.New(db, staff, notifier, now, log)
 	notices.OfferRatings(ratings.Offer)
-	fb := feedback.New(db, staff, notifier, cal, hcm, domain.DefaultFeedbackSLA(), nil, now, log)
+	fb := feedback.New(db, staff, notifier, cal, hcm, domain.DefaultFeedbackSLA(), commune.DefaultRouting(), now, log)
 	f.router, err = New(Config{
 		Log:        log,
 		Dialogs:    dialogs.FS,

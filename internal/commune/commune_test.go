@@ -66,7 +66,7 @@ func TestRoutingDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	rt := p.Routing()
-	def := domain.DefaultFeedbackRouting()
+	def := DefaultRouting()
 	if r := rt[domain.CatLand]; !reflect.DeepEqual(r, domain.FeedbackRoute{Fields: []string{"dia chinh"}, Head: true}) {
 		t.Errorf("land: %+v", r)
 	}
@@ -291,5 +291,20 @@ func TestProfileRoundTrip(t *testing.T) {
 	}
 	if !reflect.DeepEqual(p, q) {
 		t.Errorf("round trip differs:\n%+v\n%+v", p, q)
+	}
+}
+
+// The embedded default table routes every routable category to somebody
+// and nothing else.
+func TestDefaultRoutingComplete(t *testing.T) {
+	rt := DefaultRouting()
+	for _, c := range domain.Categories() {
+		r, ok := rt[c]
+		if ok != c.Routable() || (ok && r.Empty()) {
+			t.Errorf("routing.yaml: %s: %+v listed %t, want a route iff routable (%t)", c, r, ok, c.Routable())
+		}
+	}
+	if len(rt) != len(domain.Categories())-1 || len(rt[domain.CatRoadsLighting].Fields) == 0 {
+		t.Errorf("routing.yaml: %+v", rt)
 	}
 }

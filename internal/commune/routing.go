@@ -1,6 +1,8 @@
 package commune
 
 import (
+	"bytes"
+	_ "embed"
 	"sort"
 	"strings"
 
@@ -18,12 +20,35 @@ type Route struct {
 	Chairman bool     `yaml:"chairman,omitempty"`
 }
 
+// routingYAML is the default routing table, as data: the field names are
+// the commune's vocabulary, not code.
+//
+//go:embed routing.yaml
+var routingYAML []byte
+
+// DefaultRouting is the routing of a profile that sets no table
+// (routing.yaml). It panics if the embedded file is broken, which the
+// package's tests rule out.
+func DefaultRouting() domain.FeedbackRouting {
+	dec := yaml.NewDecoder(bytes.NewReader(routingYAML))
+	dec.KnownFields(true)
+	var routes map[string]Route
+	if err := dec.Decode(&routes); err != nil {
+		panic("commune: embedded routing.yaml: " + err.Error())
+	}
+	return table(routes, domain.FeedbackRouting{})
+}
+
 // Routing returns the profile's feedback routing table: its routes, and the
-// defaults (domain.DefaultFeedbackRouting, the behaviour of a profile
-// without a table) for the categories it does not list.
+// defaults (DefaultRouting, the behaviour of a profile without a table)
+// for the categories it does not list.
 func (p Profile) Routing() domain.FeedbackRouting {
-	rt := domain.DefaultFeedbackRouting()
-	for cat, r := range p.FeedbackRouting {
+	return table(p.FeedbackRouting, DefaultRouting())
+}
+
+// table sets routes over rt, by category.
+func table(routes map[string]Route, rt domain.FeedbackRouting) domain.FeedbackRouting {
+	for cat, r := range routes {
 		rt[domain.Category(cat)] = domain.FeedbackRoute{Fields: r.Fields, Head: r.Head, Chairman: r.Chairman}
 	}
 	return rt

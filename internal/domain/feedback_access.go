@@ -41,31 +41,11 @@ type FeedbackRoute struct {
 // Empty reports whether the route names nobody.
 func (r FeedbackRoute) Empty() bool { return len(r.Fields) == 0 && !r.Head && !r.Chairman }
 
-// FeedbackRouting is a commune's routing table: the route of each category.
-// A category without a route goes to the heads of the one-stop shop.
+// FeedbackRouting is a commune's routing table: the route of each category
+// (the commune profile's, internal/commune/routing.yaml by default). A
+// category without a route goes to the heads of the one-stop shop.
 // Sensitive messages ignore it (Feedback.Sensitive).
 type FeedbackRouting map[Category]FeedbackRoute
-
-// DefaultFeedbackRouting is the table of a profile that sets none:
-//
-//	admin_procedure    the head of the one-stop shop (Decree 118 Art. 8(1)(đ))
-//	roads_lighting     Xây dựng (or Giao thông)
-//	environment_waste  Tài nguyên - Môi trường (or Môi trường)
-//	security_order     the chairman (the commune police answer to them)
-//	land               Đất đai
-//	other              the head of the one-stop shop
-//
-// staff_attitude is sensitive: the head and the chairman, always.
-func DefaultFeedbackRouting() FeedbackRouting {
-	return FeedbackRouting{
-		CatAdminProcedure:   {Head: true},
-		CatRoadsLighting:    {Fields: []string{"Xây dựng", "Giao thông", "Giao thông - Vận tải"}},
-		CatEnvironmentWaste: {Fields: []string{"Tài nguyên - Môi trường", "Tài nguyên và Môi trường", "Môi trường"}},
-		CatSecurityOrder:    {Chairman: true},
-		CatLand:             {Fields: []string{"Đất đai"}},
-		CatOther:            {Head: true},
-	}
-}
 
 // Routable reports whether a profile may route category c: every valid
 // category except the sensitive staff_attitude.

@@ -48,7 +48,7 @@ func TestMayFeedback(t *testing.T) {
 		{"revoked", revoked, nil, false, false},
 	}
 	actions := append(domain.FeedbackActions(), domain.ActList, domain.ActSee)
-	rt := domain.DefaultFeedbackRouting()
+	rt := routing()
 	for _, a := range actors {
 		for _, kind := range domain.FeedbackKinds() {
 			for _, cat := range all {
@@ -112,7 +112,7 @@ func TestFeedbackExcludesHandler(t *testing.T) {
 	chair := domain.Official{ID: 2, Name: "Nguyễn Văn Hải", Role: domain.RoleChairman, ChatKey: "tg:2"}
 	builder := domain.Official{ID: 3, Name: "Lê Văn Xây", Role: domain.RoleOfficial, Fields: []string{"Xây dựng"}, ChatKey: "tg:3"}
 	staff := []domain.Official{head, chair, builder}
-	rt := domain.DefaultFeedbackRouting()
+	rt := routing()
 	names := func(os []domain.Official) []string {
 		var out []string
 		for _, o := range os {
@@ -200,5 +200,18 @@ func TestCheckForward(t *testing.T) {
 		if ie, ok := err.(*domain.InvalidError); !ok || ie.Key != tt.wantKey || ie.Args["ticket"] != tt.f.Ticket {
 			t.Errorf("%s: %v, want %s", tt.name, err, tt.wantKey)
 		}
+	}
+}
+
+// routing is a commune's table as the tests read it (the profile's default,
+// internal/commune/routing.yaml, in short).
+func routing() domain.FeedbackRouting {
+	return domain.FeedbackRouting{
+		domain.CatAdminProcedure:   {Head: true},
+		domain.CatRoadsLighting:    {Fields: []string{"Xây dựng", "Giao thông"}},
+		domain.CatEnvironmentWaste: {Fields: []string{"Tài nguyên - Môi trường"}},
+		domain.CatSecurityOrder:    {Chairman: true},
+		domain.CatLand:             {Fields: []string{"Đất đai"}},
+		domain.CatOther:            {Head: true},
 	}
 }

@@ -99,13 +99,11 @@ type Service struct {
 }
 
 // New returns a Service. sla is the commune profile's clocks and routing
-// its routing table (nil: domain.DefaultFeedbackRouting); now is the clock
-// of submissions and actions.
+// its routing table (commune.Profile.Routing; nil routes every category to
+// the heads of the one-stop shop); now is the clock of submissions and
+// actions.
 func New(repo Repo, staff Staff, notifier Notifier, cal *domain.Calendar, loc *time.Location, sla domain.FeedbackSLA,
 	routing domain.FeedbackRouting, now func() time.Time, log *slog.Logger) *Service {
-	if routing == nil {
-		routing = domain.DefaultFeedbackRouting()
-	}
 	return &Service{repo: repo, staff: staff, notify: notifier, cal: cal, loc: loc, sla: sla, routing: routing, now: now,
 		log: log.With("comp", "feedback")}
 }
