@@ -51,7 +51,7 @@ func (r *Router) inboxOpen(ctx context.Context, c dialog.Call) (dialog.Result, e
 		}
 		return dialog.Result{Branch: "none", Say: []dialog.Prompt{card, why}}, nil
 	}
-	return dialog.Result{Say: []dialog.Prompt{card}, Choices: r.actChoices(t.lang, op.Feedback.Ticket, op.Actions)}, nil
+	return dialog.Result{Say: []dialog.Prompt{card}, Choices: r.actChoices(t.lang, op.Actions)}, nil
 }
 
 // afterTake offers, under «✋ Nhận xử lý»'s confirmation, what the official
@@ -69,16 +69,16 @@ func (r *Router) afterTake(ctx context.Context, c dialog.Call, ticket string) (d
 		return dialog.Result{Branch: "done", Say: []dialog.Prompt{took}}, nil
 	}
 	return dialog.Result{Branch: "again", Say: []dialog.Prompt{took, {Key: "fb.next", Args: args("ticket", ticket)}},
-		Choices: r.actChoices(t.lang, ticket, op.Actions)}, nil
+		Choices: r.actChoices(t.lang, op.Actions)}, nil
 }
 
-// actChoices are the fb/act choices of ticket: "TICKET:op", labelled as
-// the notices' buttons are, so a typed label or number picks one too.
-func (r *Router) actChoices(lang, ticket string, actions []string) []dialog.Button {
+// actChoices are the choices of the step that does domain.IntentAct
+// ("TICKET:op"), labelled as the notices' buttons are, so a typed label or
+// number picks one too.
+func (r *Router) actChoices(lang string, actions []domain.NoticeButton) []dialog.Button {
 	out := make([]dialog.Button, 0, len(actions))
-	for _, a := range actions {
-		act := domain.Intent{Kind: domain.IntentAct, Ref: ticket, Arg: a}
-		out = append(out, dialog.Button{Text: r.t(lang, "feedback.btn."+a, nil), Data: intentValue(act)})
+	for _, b := range actions {
+		out = append(out, dialog.Button{Text: r.t(lang, b.Key, b.Args), Data: intentValue(b.Intent)})
 	}
 	return out
 }

@@ -334,6 +334,12 @@ func TestFlow(t *testing.T) {
 	if !slices.Equal(buttonData(n), []string{"act " + tk + " answer", "act " + tk + " more", "act " + tk + " refuse", "act " + tk + " forward"}) {
 		t.Errorf("buttons %v", buttonData(n))
 	}
+	// Opened from /phananh, it offers its owner the notice's buttons.
+	op, err := f.svc.Open(ctx, chatGiang, tk)
+	if opened := buttonData(domain.Notice{Buttons: op.Actions}); err != nil || !slices.Equal(opened, buttonData(n)) ||
+		op.Actions[0].Key != "feedback.btn.answer" {
+		t.Errorf("Open: %v, %v; want %v", opened, err, buttonData(n))
+	}
 	wantInvalid(t, errOf(f.svc.Supplement(ctx, citizenA, tk, "lần nữa")), "feedback.not_now.taken")
 
 	// An official of another field may not answer it; empty answers are refused.

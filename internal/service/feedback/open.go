@@ -13,7 +13,9 @@ import (
 type Opened struct {
 	Feedback domain.Feedback
 	Lines    []domain.Line // the card officials receive, with the answer clock
-	Actions  []string      // domain.FeedbackActions allowed now, in their order
+	// Actions are the buttons of the domain.FeedbackActions allowed now,
+	// in their order: labels and domain.IntentAct, as under the notices.
+	Actions []domain.NoticeButton
 }
 
 // Open shows ticket to actor: a message out of their scope is
@@ -48,9 +50,9 @@ func (s *Service) Open(ctx context.Context, actor, ticket string) (Opened, error
 	} else {
 		out.Lines = append(out.Lines, domain.L("feedback.open.owner", "owner", ownerName(staff, f.Owner), "due", day(f.DueAnswer)))
 	}
-	for _, a := range domain.FeedbackActions() {
-		if f.Can(a) && s.may(o, f, staff, a) {
-			out.Actions = append(out.Actions, a)
+	for _, b := range actButtons(f) {
+		if s.may(o, f, staff, b.Intent.Arg) {
+			out.Actions = append(out.Actions, b)
 		}
 	}
 	return out, nil
