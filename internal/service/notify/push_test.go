@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -273,4 +274,30 @@ func TestPushChangesPages(t *testing.T) {
 		t.Fatalf("pushed %d: %v", n, keys(got))
 	}
 	checkCursor(t, f)
+}
+
+// A code too long for a button's data (an odd import) is pushed without
+// the unsubscribe button, not with data the platform would refuse.
+func TestPushLongCodeNoButton(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	long := "HS-" + strings.Repeat("7", domain.MaxRef)
+	d := dossier(long, domain.StatusNew, due(11, 26))
+	other := dossier("H55.20-261102-0099", domain.StatusInProgress, due(11, 26))
+	other.Phone = "0977000000"
+	f.put(t, d, other)
+	d = f.byCode(t, long)
+	want := followers(t, f, d, f.byCode(t, other.Code))
+	f.push(t) // the creations
+	d.Status = domain.StatusAccepted
+	f.put(t, d)
+	n, got := f.push(t)
+	if n != len(want) || !slices.Equal(recipients(got), want) {
+		t.Fatalf("pushed %d to %v, want %v", n, recipients(got), want)
+	}
+	for _, g := range got {
+		if len(g.Buttons) != 0 || g.Lines[0].Args["code"] != long {
+			t.Errorf("%s: buttons %+v, code %q", g.Key, g.Buttons, g.Lines[0].Args["code"])
+		}
+	}
 }
