@@ -171,6 +171,7 @@ func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error)
 		Sessions:   a.sessions,
 		Channels:   channels,
 		Dossiers:   a.dossiers,
+		Slips:      a.slip,
 		Citizens:   a.citizens,
 		Staff:      a.staff,
 		Notify:     a.notify,
