@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
@@ -66,7 +67,9 @@ type App struct {
 	feedback *feedback.Service
 	// slip makes and opens the receipt slip's links; nil without
 	// XABOT_LINK_KEY (no links, no status page).
-	slip   *slip.Service
+	slip *slip.Service
+	// page is the slip's status page (/s/<token>); nil without the key.
+	page   http.Handler
 	outbox *outbox.Outbox
 	// gate is the ceiling on calls that send (XABOT_SEND_RATE a second),
 	// shared by the outbox and the adapters' replies.
@@ -148,6 +151,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 			return nil, err
 		}
 		a.slip = slip.New(signer, db, now, slip.Config{PublicURL: cfg.PublicURL, TelegramBot: cfg.TelegramBot})
+		if a.page, err = a.statusPage(ctx); err != nil {
+			a.Close()
+			return nil, err
+		}
 	}
 	return a, nil
 }
