@@ -29,7 +29,7 @@ import (
 	"xabot/internal/service/slip"
 )
 
-//go:embed page.html
+//go:embed layout.html
 var files embed.FS
 
 // Path is the route the app mounts, with the token as {token}.
@@ -68,7 +68,7 @@ type Config struct {
 
 // Handler serves Path.
 func Handler(cfg Config) http.Handler {
-	tpl := template.Must(template.ParseFS(files, "page.html"))
+	tpl := template.Must(template.ParseFS(files, "layout.html"))
 	return &handler{cfg: cfg, tpl: tpl}
 }
 
