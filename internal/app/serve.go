@@ -213,7 +213,8 @@ func (a *App) mux() *http.ServeMux {
 		w.WriteHeader(code)
 		_ = json.NewEncoder(w).Encode(status)
 	})
-	m.Handle(syncapi.Path, syncapi.Handler(pushing{intake.New(a.db, a.cfg.TZ), a}, a.cfg.SyncToken, a.log))
+	m.Handle(syncapi.Path, syncapi.Handler(pushing{intake.New(a.db, a.cfg.TZ), a}, a.cfg.SyncToken, a.log,
+		syncapi.WithLinks(a.syncLinks)))
 	if a.page != nil {
 		m.Handle(statuspage.Path, a.page)
 	}

@@ -11,6 +11,7 @@ import (
 	"xabot/internal/service/dossier"
 	"xabot/internal/service/slip"
 	"xabot/internal/statuspage"
+	"xabot/internal/syncapi"
 )
 
 // slips is the receipt slip's service as it stands when called: Serve
@@ -53,4 +54,17 @@ func (a *App) statusPage(ctx context.Context) (http.Handler, error) {
 		OfficePhone: a.profile.OfficePhone, OfficeHours: a.profile.OfficeHours, ZaloLink: a.cfg.ZaloLink,
 		TZ: a.cfg.TZ, Now: a.now, Log: a.log.With("comp", "statuspage"),
 	}), nil
+}
+
+// syncLinks are a dossier's slip links for the sync API's result: none
+// without XABOT_LINK_KEY, or for a code too long for a link.
+func (a *App) syncLinks(code string) (syncapi.SlipLinks, bool) {
+	if a.slip == nil {
+		return syncapi.SlipLinks{}, false
+	}
+	l, err := a.slip.Links(code)
+	if err != nil || l.QR() == "" {
+		return syncapi.SlipLinks{}, false
+	}
+	return syncapi.SlipLinks{Telegram: l.Telegram, Page: l.Page}, true
 }
