@@ -3,6 +3,8 @@
 package browser
 
 import (
+	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"regexp"
@@ -10,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -35,13 +39,13 @@ func TestStatusPage(t *testing.T) {
 	token := m[1]
 
 	p := openBrowser(t, demo.url)
-	p.do(chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile))
+	p.do(chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile), acceptLanguage("vi-VN,vi;q=0.9,en;q=0.5"))
 	p.do(chromedp.Navigate(demo.url+"s/"+token), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
 	if h1 := p.eval(`document.querySelector('main h1').textContent`); !strings.Contains(h1, code) {
 		t.Errorf("heading %s, want the code %s", h1, code)
 	}
-	text := p.eval(`document.body.innerText`)
-	for _, want := range []string{"Trạng thái", "Ngày hẹn trả", "Theo dõi trên Telegram", "☎"} {
+	text := bodyText(p)
+	for _, want := range []string{"Trạng thái", "Ngày hẹn trả", "Theo dõi trên Telegram", "Trung tâm Phục vụ hành chính công"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("page lacks %q: %s", want, text)
 		}
@@ -67,11 +71,39 @@ func TestStatusPage(t *testing.T) {
 	t.Logf("status page: %s bytes", size)
 	p.full("status-page.png")
 
+	p.do(acceptLanguage("en-US,en;q=0.9"), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+	if text := bodyText(p); !strings.Contains(text, "Follow on Telegram") || !strings.Contains(text, "Appointment") {
+		t.Errorf("English page: %s", text)
+	}
+	if w := p.eval(`document.documentElement.scrollWidth`); w != "360" {
+		t.Errorf("the English page is %s px wide on a 360 px screen", w)
+	}
+	p.full("status-page-en.png")
+	p.do(acceptLanguage("vi"))
+
 	p.do(chromedp.Navigate(demo.url+"s/"+token[:len(token)-2]+"xx"), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
-	if text := p.eval(`document.body.innerText`); !strings.Contains(text, "không hợp lệ") || strings.Contains(text, "Trạng thái") {
+	if text := bodyText(p); !strings.Contains(text, "không hợp lệ") || strings.Contains(text, "Trạng thái") {
 		t.Errorf("forged link: %s", text)
 	}
 	p.full("status-refused.png")
 	p.checkNoErrors()
 	demo.stop(t)
+}
+
+// acceptLanguage makes the browser ask for pages in lang.
+func acceptLanguage(lang string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": lang}})
+		return err
+	})
+}
+
+// bodyText is the page's text as the reader sees it.
+func bodyText(p *page) string {
+	p.t.Helper()
+	var s string
+	if err := json.Unmarshal([]byte(p.eval(`document.body.innerText`)), &s); err != nil {
+		p.fail(err)
+	}
+	return s
 }
