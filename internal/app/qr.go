@@ -126,12 +126,7 @@ func (a *App) QRSince(ctx context.Context, from time.Time, dir string) (int, err
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, fmt.Errorf("qr: %w", err)
 	}
-	// PNG encoding is most of the time: the codes are shared out among
-	// the cores.
-	var n atomic.Int64
-	enc := qrEncoder()
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
+	var files []qrFile
 	for _, code := range codes {
 		l, err := a.slip.Links(code)
 		if errors.Is(err, slip.ErrTooLong) {
@@ -144,18 +139,34 @@ func (a *App) QRSince(ctx context.Context, from time.Time, dir string) (int, err
 		if l.QR() == "" {
 			return 0, errors.New(a.texts.T(a.cfg.Lang, "qr.no_links", nil))
 		}
+		files = append(files, qrFile{text: l.QR(), path: filepath.Join(dir, fileName(code)+".png")})
+	}
+	return writeQRs(ctx, files)
+}
+
+// qrFile is one QR to write: what it holds, and where.
+type qrFile struct{ text, path string }
+
+// writeQRs writes files and returns how many were written. PNG encoding
+// is most of the time: the files are shared out among the cores.
+func writeQRs(ctx context.Context, files []qrFile) (int, error) {
+	var n atomic.Int64
+	enc := qrEncoder()
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for _, f := range files {
 		if gctx.Err() != nil {
 			break
 		}
 		g.Go(func() error {
-			if err := writeQR(enc, l.QR(), filepath.Join(dir, fileName(code)+".png")); err != nil {
+			if err := writeQR(enc, f.text, f.path); err != nil {
 				return err
 			}
 			n.Add(1)
 			return nil
 		})
 	}
-	err = g.Wait()
+	err := g.Wait()
 	return int(n.Load()), err
 }
 
