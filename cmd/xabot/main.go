@@ -42,6 +42,9 @@ Usage:
   xabot jobs list | xabot jobs run NAME [--at RFC3339] [--again]
                                                list the scheduled jobs, or run one as if at that time
   xabot report dossiers --from D --to D [--en] the report paragraph for a period (dates DD/MM/YYYY)
+  xabot qr CODE [--out FILE.png]              the receipt slip's links and QR (a PNG, or drawn here)
+  xabot qr --received-since DD/MM/YYYY --out DIR
+                                               one QR PNG per dossier received since that day
   xabot dialogs lint                           check dialogs/*.yaml against locales and actions
   xabot migrate                                apply database migrations
   xabot backup FILE                            online copy of the database
@@ -125,7 +128,7 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	switch cmd {
 	case "demo":
 		return app.Demo(ctx, cfg, log, now, stdin, stdout)
-	case "serve", "chat", "import", "officials", "jobs", "report", "migrate", "backup":
+	case "serve", "chat", "import", "officials", "jobs", "report", "qr", "migrate", "backup":
 	default:
 		fmt.Fprint(stdout, usage)
 		return fmt.Errorf("unknown command %q", cmd)
@@ -183,6 +186,8 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 			return err
 		}
 		return a.ReportDossiers(ctx, *from, *to, *en, stdout)
+	case "qr":
+		return a.QR(ctx, rest, stdout)
 	case "migrate":
 		fmt.Fprintln(stdout, "migrations: up to date")
 		return nil

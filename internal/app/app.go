@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
@@ -33,6 +34,7 @@ import (
 	"xabot/internal/service/notify"
 	"xabot/internal/service/officials"
 	"xabot/internal/service/rating"
+	"xabot/internal/service/slip"
 	"xabot/internal/service/stats"
 	"xabot/internal/session"
 	"xabot/internal/store"
@@ -63,7 +65,12 @@ type App struct {
 	notify   *notify.Service
 	ratings  *rating.Service
 	feedback *feedback.Service
-	outbox   *outbox.Outbox
+	// slip makes and opens the receipt slip's links; nil without
+	// XABOT_LINK_KEY (no links, no status page).
+	slip *slip.Service
+	// page is the slip's status page (/s/<token>); nil without the key.
+	page   http.Handler
+	outbox *outbox.Outbox
 	// gate is the ceiling on calls that send (XABOT_SEND_RATE a second),
 	// shared by the outbox and the adapters' replies.
 	gate *pace.Window
@@ -137,6 +144,18 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	a.feedback = feedback.New(db, a.staff, notifier, cal, cfg.TZ, domain.FeedbackSLA{
 		RefuseDays: profile.SLA.RefuseDays, MoreDays: profile.SLA.SupplementDays, AnswerDays: profile.SLA.AnswerDays,
 	}, profile.Routing(), now, log)
+	if cfg.LinkKey != "" {
+		signer, err := slip.NewSigner(cfg.LinkKey)
+		if err != nil {
+			a.Close()
+			return nil, err
+		}
+		a.slip = slip.New(signer, db, now, slip.Config{PublicURL: cfg.PublicURL, TelegramBot: cfg.TelegramBot})
+		if a.page, err = a.statusPage(ctx); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
 	return a, nil
 }
 
@@ -159,6 +178,7 @@ func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error)
 		Sessions:   a.sessions,
 		Channels:   channels,
 		Dossiers:   a.dossiers,
+		Slips:      a.slip,
 		Citizens:   a.citizens,
 		Staff:      a.staff,
 		Notify:     a.notify,

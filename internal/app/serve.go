@@ -16,6 +16,7 @@ import (
 	"xabot/internal/config"
 	"xabot/internal/media"
 	"xabot/internal/service/intake"
+	"xabot/internal/statuspage"
 	"xabot/internal/syncapi"
 )
 
@@ -60,6 +61,9 @@ func (a *App) Serve(ctx context.Context) error {
 	}
 	if err := a.nameBots(ctx, channels); err != nil {
 		return err
+	}
+	if tg, ok := channels[chat.Telegram].(interface{ Username() string }); ok && a.slip != nil && a.slip.TelegramBot() == "" {
+		a.slip = a.slip.WithTelegramBot(tg.Username()) // the slips' t.me links name the bot getMe reported
 	}
 	router, err := a.Router(channels)
 	if err != nil {
@@ -209,7 +213,11 @@ func (a *App) mux() *http.ServeMux {
 		w.WriteHeader(code)
 		_ = json.NewEncoder(w).Encode(status)
 	})
-	m.Handle(syncapi.Path, syncapi.Handler(pushing{intake.New(a.db, a.cfg.TZ), a}, a.cfg.SyncToken, a.log))
+	m.Handle(syncapi.Path, syncapi.Handler(pushing{intake.New(a.db, a.cfg.TZ), a}, a.cfg.SyncToken, a.log,
+		syncapi.WithLinks(a.syncLinks)))
+	if a.page != nil {
+		m.Handle(statuspage.Path, a.page)
+	}
 	return m
 }
 

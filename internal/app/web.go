@@ -22,6 +22,7 @@ import (
 	"xabot/internal/domain"
 	"xabot/internal/outbox"
 	"xabot/internal/schedule"
+	"xabot/internal/statuspage"
 )
 
 // The demo's chats: the terminal citizen, and the page's fixed panels,
@@ -91,7 +92,14 @@ func (a *App) demoRun(ctx context.Context, in io.Reader, out io.Writer) error {
 		fmt.Fprintln(out, t("web.demo.url", map[string]string{"url": url}))
 		// No write timeout: the event streams stay open. Their requests
 		// end with gctx, so Shutdown does not wait for them.
-		srv := &http.Server{Handler: sim.Handler(router), ReadHeaderTimeout: 5 * time.Second,
+		var h http.Handler = sim.Handler(router)
+		if a.page != nil { // the slip's status page beside the simulator
+			m := http.NewServeMux()
+			m.Handle(statuspage.Path, a.page)
+			m.Handle("/", h)
+			h = m
+		}
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second,
 			BaseContext: func(net.Listener) context.Context { return gctx }}
 		serveHTTP(gctx, g, srv, ln, 5*time.Second)
 	}

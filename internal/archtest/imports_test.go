@@ -34,6 +34,8 @@ var rules = map[string][]string{
 	"internal/service/catalogue": {"internal/domain", "internal/fold", "internal/collate", "internal/service/intake"},
 	"internal/syncapi":           {"internal/domain", "internal/service/intake"},
 	"internal/webhook":           {"internal/domain"},
+	"internal/statuspage":        {"internal/domain", "internal/service/slip"},
+	"internal/ratelimit":         nil,
 	"internal/media":             nil,
 	"internal/metrics":           nil,
 	"internal/channel/":          {"internal/chat", "internal/channel/pace", "internal/channel/textsplit"},

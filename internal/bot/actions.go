@@ -15,7 +15,7 @@ import (
 // Slots are parsed into typed requests here; services never see the map.
 func (r *Router) actions() map[string]dialog.Action {
 	all := r.citizenActions()
-	for _, more := range []map[string]dialog.Action{r.officialActions(), r.apologyActions(), r.ratingActions(), r.feedbackActions(), r.statsActions(), r.procedureActions(), r.mineTypedActions(), r.feedbackSenderActions(), r.staffScreenActions()} {
+	for _, more := range []map[string]dialog.Action{r.officialActions(), r.apologyActions(), r.ratingActions(), r.feedbackActions(), r.statsActions(), r.procedureActions(), r.mineTypedActions(), r.feedbackSenderActions(), r.staffScreenActions(), r.slipActions()} {
 		for name, a := range more {
 			all[name] = a
 		}

@@ -27,6 +27,7 @@ import (
 	"xabot/internal/service/notify"
 	"xabot/internal/service/officials"
 	"xabot/internal/service/rating"
+	"xabot/internal/service/slip"
 	"xabot/internal/service/stats"
 	"xabot/internal/session"
 )
@@ -46,6 +47,9 @@ type Config struct {
 	Sessions session.Store
 	Channels map[chat.Channel]Channel
 	Dossiers *dossier.Service
+	// Slips opens the receipt slip's links (/start TOKEN); nil without
+	// XABOT_LINK_KEY: /start TOKEN then greets as plain /start.
+	Slips    *slip.Service
 	Citizens *citizen.Service
 	Staff    *officials.Service
 	Notify   *notify.Service

@@ -33,6 +33,8 @@ var (
 	// webhookSecret is Telegram's secret_token alphabet (Zalo takes it too),
 	// at least MinWebhookSecret long.
 	webhookSecret = regexp.MustCompile(`^[A-Za-z0-9_-]{16,256}$`)
+	// botUsername is a Telegram bot's username, as t.me links take it.
+	botUsername = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{4,31}$`)
 )
 
 // Mode is how a channel receives updates.
@@ -67,6 +69,9 @@ const (
 // Bounds of the checked values.
 const (
 	MinSyncToken = 16 // characters
+	// MinLinkKey: the slip links' HMAC key must not be guessable; 32
+	// characters of base64 carry 192 bits.
+	MinLinkKey = 32
 	// MinWebhookSecret: a webhook secret is the only proof a call comes
 	// from the platform, so it must not be guessable (Telegram takes 1 to
 	// 256 characters, Zalo at least 8).
@@ -97,6 +102,16 @@ type Config struct {
 
 	HTTPAddr  string // host:port of the HTTP server (XABOT_HTTP_ADDR)
 	SyncToken string // "" = sync API off (XABOT_SYNC_TOKEN); secret
+
+	// LinkKey signs the receipt slip's links (XABOT_LINK_KEY); "" = no slip
+	// links, no status page; secret.
+	LinkKey string
+	// TelegramBot is the bot's @username without "@" for t.me links
+	// (XABOT_TELEGRAM_BOT); "" = getMe's, when serving.
+	TelegramBot string
+	// ZaloLink is the page that opens the Zalo bot (XABOT_ZALO_LINK): Zalo
+	// has no documented start parameter, so the status page links there.
+	ZaloLink string
 
 	TZ         *time.Location // the commune's zone; never time.Local (XABOT_TZ)
 	Lang       string         // default language, "vi" or "en" (XABOT_LANG)
@@ -132,6 +147,9 @@ func Load(getenv func(string) string) (Config, error) {
 		WebhookSecret: l.get("XABOT_WEBHOOK_SECRET", ""),
 		HTTPAddr:      l.get("XABOT_HTTP_ADDR", DefaultHTTPAddr),
 		SyncToken:     l.get("XABOT_SYNC_TOKEN", ""),
+		LinkKey:       l.get("XABOT_LINK_KEY", ""),
+		TelegramBot:   strings.TrimPrefix(l.get("XABOT_TELEGRAM_BOT", ""), "@"),
+		ZaloLink:      l.get("XABOT_ZALO_LINK", ""),
 		Lang:          strings.ToLower(l.get("XABOT_LANG", DefaultLang)),
 		Commune:       l.get("XABOT_COMMUNE", ""),
 		SendRate:      DefaultSendRate,
@@ -181,6 +199,16 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.SyncToken != "" && (len([]rune(c.SyncToken)) < MinSyncToken || strings.ContainsFunc(c.SyncToken, isSpace)) {
 		l.bad("XABOT_SYNC_TOKEN", "want at least %d characters without spaces", MinSyncToken)
+	}
+
+	if c.LinkKey != "" && (len(c.LinkKey) < MinLinkKey || strings.ContainsFunc(c.LinkKey, isSpace)) {
+		l.bad("XABOT_LINK_KEY", "want at least %d characters without spaces (e.g. openssl rand -base64 32)", MinLinkKey)
+	}
+	if c.TelegramBot != "" && !botUsername.MatchString(c.TelegramBot) {
+		l.bad("XABOT_TELEGRAM_BOT", "want the bot's username, 5 to 32 of A-Z, a-z, 0-9 and _, got %q", c.TelegramBot)
+	}
+	if c.ZaloLink != "" {
+		l.check("XABOT_ZALO_LINK", checkBaseURL(c.ZaloLink, "https"))
 	}
 
 	tz := l.get("XABOT_TZ", DefaultTZ)
@@ -405,6 +433,9 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("webhook_secret", c.WebhookSecret != ""),
 		slog.String("http_addr", c.HTTPAddr),
 		slog.Bool("sync_api", c.SyncToken != ""),
+		slog.Bool("link_key", c.LinkKey != ""),
+		slog.String("telegram_bot", c.TelegramBot),
+		slog.String("zalo_link", c.ZaloLink),
 		slog.String("tz", tz),
 		slog.String("lang", c.Lang),
 		slog.String("commune", c.Commune),

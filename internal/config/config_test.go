@@ -78,6 +78,9 @@ func production(t *testing.T) map[string]string {
 		"XABOT_WEBHOOK_SECRET": "hook_secret-0123456789",
 		"XABOT_HTTP_ADDR":      ":8443",
 		"XABOT_SYNC_TOKEN":     "sync-token-0123456789",
+		"XABOT_LINK_KEY":       "link-key-0123456789abcdefghijklmnopq",
+		"XABOT_TELEGRAM_BOT":   "@xa_demo_bot",
+		"XABOT_ZALO_LINK":      "https://zalo.me/1459232241454765289",
 		"XABOT_TZ":             "UTC",
 		"XABOT_LANG":           "EN",
 		"XABOT_COMMUNE":        commune,
@@ -110,6 +113,9 @@ func TestProduction(t *testing.T) {
 		{"WebhookSecret", c.WebhookSecret, "hook_secret-0123456789"},
 		{"HTTPAddr", c.HTTPAddr, ":8443"},
 		{"SyncToken", c.SyncToken, "sync-token-0123456789"},
+		{"LinkKey", c.LinkKey, "link-key-0123456789abcdefghijklmnopq"},
+		{"TelegramBot", c.TelegramBot, "xa_demo_bot"},
+		{"ZaloLink", c.ZaloLink, "https://zalo.me/1459232241454765289"},
 		{"TZ", c.TZ.String(), "UTC"},
 		{"Lang", c.Lang, "en"},
 		{"Commune", c.Commune, e["XABOT_COMMUNE"]},
@@ -168,6 +174,10 @@ func TestBadValue(t *testing.T) {
 		{"XABOT_HTTP_ADDR", "localhost:70000", "host:port", nil},
 		{"XABOT_SYNC_TOKEN", "short-token", "at least 16", nil},
 		{"XABOT_SYNC_TOKEN", "long enough but spaced", "without spaces", nil},
+		{"XABOT_LINK_KEY", "short-key", "at least 32", nil},
+		{"XABOT_LINK_KEY", "a link key that is long enough but spaced", "without spaces", nil},
+		{"XABOT_TELEGRAM_BOT", "t.me/xa_bot", "username", nil},
+		{"XABOT_ZALO_LINK", "http://zalo.me/1", "https", nil},
 		{"XABOT_TZ", "Asia/Hanoi_City", `got "Asia/Hanoi_City"`, nil},
 		{"XABOT_LANG", "fr", `want vi or en, got "fr"`, nil},
 		{"XABOT_COMMUNE", filepath.Join(dir, "missing.yaml"), "does not exist", nil},
@@ -282,10 +292,11 @@ func TestSecretsNeverShown(t *testing.T) {
 		"XABOT_ZALO_TOKEN":     "2001:ZaloSecretPart/slash",
 		"XABOT_WEBHOOK_SECRET": "HookSecretPart!",
 		"XABOT_SYNC_TOKEN":     "SyncSecret",
+		"XABOT_LINK_KEY":       "LinkSecretPart",
 		"XABOT_REDIS_URL":      "redis://:RedisSecretPart@redis:port/0",
 		"XABOT_TELEGRAM_API":   "https://api.telegram.org/bot1:ApiSecretPart/%s",
 	}
-	parts := []string{"TgSecretPart", "ZaloSecretPart", "HookSecretPart", "SyncSecret", "RedisSecretPart", "ApiSecretPart"}
+	parts := []string{"TgSecretPart", "ZaloSecretPart", "HookSecretPart", "SyncSecret", "RedisSecretPart", "ApiSecretPart", "LinkSecretPart"}
 	_, err := Load(env(secrets))
 	if err == nil {
 		t.Fatal("Load succeeded, want errors")
@@ -304,6 +315,7 @@ func TestSecretsNeverShown(t *testing.T) {
 	good["XABOT_ZALO_TOKEN"] = "2001:ZaloSecretPart"
 	good["XABOT_WEBHOOK_SECRET"] = "HookSecretPart-0123"
 	good["XABOT_SYNC_TOKEN"] = "SyncSecretPart-0123456789"
+	good["XABOT_LINK_KEY"] = "LinkSecretPart-0123456789abcdefghijklmn"
 	good["XABOT_REDIS_URL"] = "redis://:RedisSecretPart@redis:6379/0"
 	c, err := Load(env(good))
 	if err != nil {

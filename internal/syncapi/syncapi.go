@@ -13,7 +13,10 @@
 // answers 200 with {"results": [{"index": 0, "code": "...", "outcome":
 // "created"|"updated"|"unchanged"|"error", "error": "import.bad_phone",
 // "args": {...}, "notices": [{"key": "import.extension_moved", "args":
-// {...}}]}, ...], "created": n, "updated": n, "unchanged": n, "errors": n}.
+// {...}}], "links": {"telegram": "https://t.me/…?start=…", "page":
+// "https://…/s/…"}}, ...], "created": n, "updated": n, "unchanged": n,
+// "errors": n}. "links" (the receipt slip's, WithLinks) comes with every
+// item stored, when XABOT_LINK_KEY is set.
 // The keys are the import columns' English names (unknown keys are
 // ignored); values are strings, numbers (a phone 905123456, a status 9) or
 // null. An item of a known code needs only "code" and what changed, e.g.
@@ -73,18 +76,41 @@ type Importer interface {
 // bearer token. With an empty token the API is off: every request is a 404.
 // log gets one line per request with counts and the remote address, never
 // a body, a phone or a name; nil discards.
-func Handler(imp Importer, token string, log *slog.Logger) http.Handler {
+func Handler(imp Importer, token string, log *slog.Logger, opts ...Option) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &handler{imp: imp, on: token != "", sum: sha256.Sum256([]byte(token)), log: log}
+	h := &handler{imp: imp, on: token != "", sum: sha256.Sum256([]byte(token)), log: log}
+	for _, o := range opts {
+		o(h)
+	}
+	return h
+}
+
+// Option configures the handler.
+type Option func(*handler)
+
+// SlipLinks are the links a dossier's receipt slip prints (its QR holds
+// Page, or Telegram when there is no page), for the one-door system to
+// print them too.
+type SlipLinks struct {
+	Telegram string `json:"telegram,omitempty"` // https://t.me/<bot>?start=<token>
+	Page     string `json:"page,omitempty"`     // <XABOT_PUBLIC_URL>/s/<token>
+}
+
+// WithLinks makes every stored item's result carry its dossier's slip
+// links, "links": {"telegram": ..., "page": ...}; links says none with
+// ok false.
+func WithLinks(links func(code string) (SlipLinks, bool)) Option {
+	return func(h *handler) { h.links = links }
 }
 
 type handler struct {
-	imp Importer
-	on  bool
-	sum [sha256.Size]byte // of the token: compared as hashes, the length does not leak
-	log *slog.Logger
+	imp   Importer
+	on    bool
+	sum   [sha256.Size]byte // of the token: compared as hashes, the length does not leak
+	log   *slog.Logger
+	links func(code string) (SlipLinks, bool)
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -153,6 +179,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		for _, n := range it.Notices {
 			out.Results[i].Notices = append(out.Results[i].Notices, noticeJSON{Key: n.Key, Args: n.Args})
 		}
+		if h.links != nil && it.Outcome != "error" {
+			if l, ok := h.links(it.Code); ok {
+				out.Results[i].Links = &l
+			}
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 	h.log.Info("sync: dossiers", "remote", remote, "records", len(recs), "created", rep.Created,
@@ -196,6 +227,7 @@ type itemJSON struct {
 	Error   string            `json:"error,omitempty"`
 	Args    map[string]string `json:"args,omitempty"`
 	Notices []noticeJSON      `json:"notices,omitempty"`
+	Links   *SlipLinks        `json:"links,omitempty"`
 }
 
 type noticeJSON struct {

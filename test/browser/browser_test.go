@@ -134,6 +134,7 @@ func TestSimulator(t *testing.T) {
 // ---------------------------------------------------------------- the demo
 
 type demoRun struct {
+	bin, db string // the binary built, the demo's database
 	url     string
 	samples [][2]string // code, phone
 	family  string      // the phone with several dossiers
@@ -143,7 +144,9 @@ type demoRun struct {
 	done    chan error
 }
 
-func startDemo(t *testing.T) *demoRun {
+// startDemo runs `xabot demo` with the XABOT_* variables of env
+// ("NAME=value") besides the test's own.
+func startDemo(t *testing.T, env ...string) *demoRun {
 	t.Helper()
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
@@ -164,9 +167,10 @@ func startDemo(t *testing.T) *demoRun {
 		}
 	}
 	cmd.Env = append(cmd.Env, "XABOT_DB="+filepath.Join(dir, "demo.db"), "XABOT_HTTP_ADDR="+freeAddr(t), "XABOT_LANG=vi")
+	cmd.Env = append(cmd.Env, env...)
 	// cmd.Stdin stays nil: /dev/null, so the terminal chat ends at once
 	// and the page goes on.
-	d := &demoRun{cmd: cmd, out: &syncBuffer{}, errs: &syncBuffer{}, done: make(chan error, 1)}
+	d := &demoRun{bin: bin, db: filepath.Join(dir, "demo.db"), cmd: cmd, out: &syncBuffer{}, errs: &syncBuffer{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = d.out, d.errs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
