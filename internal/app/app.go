@@ -33,6 +33,7 @@ import (
 	"xabot/internal/service/notify"
 	"xabot/internal/service/officials"
 	"xabot/internal/service/rating"
+	"xabot/internal/service/reception"
 	"xabot/internal/service/stats"
 	"xabot/internal/session"
 	"xabot/internal/store"
@@ -44,6 +45,8 @@ var (
 	_ dossier.Repo = (*store.DB)(nil)
 	_ citizen.Repo = (*store.DB)(nil)
 	_ intake.Repo  = (*store.DB)(nil)
+
+	_ reception.Repo = (*store.DB)(nil)
 )
 
 // App holds the long-lived parts shared by every command.
@@ -63,7 +66,9 @@ type App struct {
 	notify   *notify.Service
 	ratings  *rating.Service
 	feedback *feedback.Service
-	outbox   *outbox.Outbox
+	// reception is citizen reception: registrations, the book, its jobs.
+	reception *reception.Service
+	outbox    *outbox.Outbox
 	// gate is the ceiling on calls that send (XABOT_SEND_RATE a second),
 	// shared by the outbox and the adapters' replies.
 	gate *pace.Window
@@ -137,6 +142,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	a.feedback = feedback.New(db, a.staff, notifier, cal, cfg.TZ, domain.FeedbackSLA{
 		RefuseDays: profile.SLA.RefuseDays, MoreDays: profile.SLA.SupplementDays, AnswerDays: profile.SLA.AnswerDays,
 	}, profile.Routing(), now, log)
+	a.reception = reception.New(db, a.staff, notifier, profile.ReceptionSchedule(), cal, cfg.TZ, now, log)
 	return a, nil
 }
 
@@ -153,32 +159,33 @@ func (a *App) Close() error {
 // Router builds the router for the given channels.
 func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error) {
 	return bot.New(bot.Config{
-		Log:        a.log,
-		Dialogs:    dialogs.FS,
-		Texts:      a.texts,
-		Sessions:   a.sessions,
-		Channels:   channels,
-		Dossiers:   a.dossiers,
-		Citizens:   a.citizens,
-		Staff:      a.staff,
-		Notify:     a.notify,
-		Ratings:    a.ratings,
-		Feedback:   a.feedback,
-		Stats:      stats.New(a.db, a.cfg.TZ),
-		Queue:      a.outbox,
-		Procedures: catalogue.New(a.db),
-		Calendar:   a.calendar,
-		TZ:         a.cfg.TZ,
-		Now:        a.now,
-		Lang:       a.cfg.Lang,
-		Commune:    a.profile.Name,
-		Reception:  a.profile.Reception,
-		Fields:     a.profile.Fields,
-		Office:     officeOf(a.profile),
-		OfficeName: a.profile.Office,
-		Resume:     a.db.ResumeChat,
-		EndSession: a.endSessions,
-		Metrics:    a.metrics,
+		Log:           a.log,
+		Dialogs:       dialogs.FS,
+		Texts:         a.texts,
+		Sessions:      a.sessions,
+		Channels:      channels,
+		Dossiers:      a.dossiers,
+		Citizens:      a.citizens,
+		Staff:         a.staff,
+		Notify:        a.notify,
+		Ratings:       a.ratings,
+		Feedback:      a.feedback,
+		Stats:         stats.New(a.db, a.cfg.TZ),
+		ReceptionBook: a.reception,
+		Queue:         a.outbox,
+		Procedures:    catalogue.New(a.db),
+		Calendar:      a.calendar,
+		TZ:            a.cfg.TZ,
+		Now:           a.now,
+		Lang:          a.cfg.Lang,
+		Commune:       a.profile.Name,
+		Reception:     a.profile.Reception,
+		Fields:        a.profile.Fields,
+		Office:        officeOf(a.profile),
+		OfficeName:    a.profile.Office,
+		Resume:        a.db.ResumeChat,
+		EndSession:    a.endSessions,
+		Metrics:       a.metrics,
 	})
 }
 

@@ -27,6 +27,7 @@ import (
 	"xabot/internal/service/notify"
 	"xabot/internal/service/officials"
 	"xabot/internal/service/rating"
+	"xabot/internal/service/reception"
 	"xabot/internal/service/stats"
 	"xabot/internal/session"
 )
@@ -52,7 +53,10 @@ type Config struct {
 	Ratings  *rating.Service
 	Feedback *feedback.Service
 	Stats    *stats.Service
-	Queue    Queue // the outbox, for the weekly digest
+	// ReceptionBook is citizen reception (/lichtiep, /sotiep); nil shows
+	// the schedule's text only.
+	ReceptionBook *reception.Service
+	Queue         Queue // the outbox, for the weekly digest
 	// Procedures is the catalogue /thutuc lists; nil shows none.
 	Procedures ProcedureCatalog
 	Calendar   *domain.Calendar

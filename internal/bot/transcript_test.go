@@ -25,6 +25,7 @@ import (
 	"xabot/internal/service/notify"
 	"xabot/internal/service/officials"
 	"xabot/internal/service/rating"
+	"xabot/internal/service/reception"
 	"xabot/internal/service/stats"
 	"xabot/internal/session"
 	"xabot/internal/store"
@@ -158,34 +159,41 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 	ratings := rating.New(db, staff, notifier, now, log)
 	notices.OfferRatings(ratings.Offer)
 	fb := feedback.New(db, staff, notifier, cal, hcm, domain.DefaultFeedbackSLA(), nil, now, log)
+	book := reception.New(db, staff, notifier, fixtureReception, cal, hcm, now, log)
 	f.router, err = New(Config{
-		Log:        log,
-		Dialogs:    dialogs.FS,
-		Texts:      texts,
-		Sessions:   sessions,
-		Channels:   map[chat.Channel]Channel{chat.Telegram: ch},
-		Dossiers:   dossier.New(db, now, dossier.DefaultPolicy, log),
-		Citizens:   citizens,
-		Staff:      staff,
-		Notify:     notices,
-		Ratings:    ratings,
-		Feedback:   fb,
-		Stats:      stats.New(db, hcm),
-		Queue:      queue,
-		Procedures: catalogue.New(db),
-		Calendar:   cal,
-		TZ:         hcm,
-		Now:        now,
-		Commune:    "xã Hành Dũng",
-		Reception:  "sáng Thứ Năm hằng tuần, 7:30–11:00",
-		Office:     "Bộ phận Một cửa xã, ☎ 0255 3822 123 (Thứ Hai–Thứ Sáu)",
-		OfficeName: "Bộ phận Một cửa xã",
+		Log:           log,
+		Dialogs:       dialogs.FS,
+		Texts:         texts,
+		Sessions:      sessions,
+		Channels:      map[chat.Channel]Channel{chat.Telegram: ch},
+		Dossiers:      dossier.New(db, now, dossier.DefaultPolicy, log),
+		Citizens:      citizens,
+		Staff:         staff,
+		Notify:        notices,
+		Ratings:       ratings,
+		Feedback:      fb,
+		Stats:         stats.New(db, hcm),
+		ReceptionBook: book,
+		Queue:         queue,
+		Procedures:    catalogue.New(db),
+		Calendar:      cal,
+		TZ:            hcm,
+		Now:           now,
+		Commune:       "xã Hành Dũng",
+		Reception:     "sáng Thứ Năm hằng tuần, 7:30–11:00",
+		Office:        "Bộ phận Một cửa xã, ☎ 0255 3822 123 (Thứ Hai–Thứ Sáu)",
+		OfficeName:    "Bộ phận Một cửa xã",
 	})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return f
 }
+
+// fixtureReception is the transcripts' reception schedule: the chairman on
+// Thursday mornings.
+var fixtureReception = domain.ReceptionSchedule{Weekly: []domain.ReceptionSlot{
+	{Weekday: time.Thursday, From: "07:30", To: "11:00", Place: "Trụ sở UBND xã", Chairman: true}}}
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, hcm).UTC() }
 

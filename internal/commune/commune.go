@@ -47,7 +47,7 @@ type Profile struct {
 	// extra dated ones (reception.go): citizens register for them.
 	ReceptionDays  []ReceptionDay  `yaml:"reception_days"`
 	ReceptionDates []ReceptionDate `yaml:"reception_dates"`
-	SLA         SLA      `yaml:"sla"`
+	SLA            SLA             `yaml:"sla"`
 	// Jobs maps a job name to its 5-field cron schedule.
 	Jobs map[string]string `yaml:"jobs"`
 	// FeedbackRouting maps a category of feedback (admin_procedure,

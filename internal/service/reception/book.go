@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"xabot/internal/domain"
@@ -162,4 +163,20 @@ func (s *Service) add(ctx context.Context, in domain.Visit) (domain.Visit, error
 	s.log.Info("reception visit recorded", "ticket", v.Ticket, "kind", v.Kind, "received", v.Received,
 		"day", v.Day.Format(time.DateOnly))
 	return v, nil
+}
+
+// SetKeeper gives (on) or takes away the reception book from official id,
+// recorded in the audit with actor ("cli" or a chat key).
+func (s *Service) SetKeeper(ctx context.Context, actor string, id int64, on bool) error {
+	if err := s.repo.SetReceptionKeeper(ctx, id, on, s.now()); err != nil {
+		return fmt.Errorf("reception: keeper: %w", err)
+	}
+	action := "reception_book_revoke"
+	if on {
+		action = "reception_book_grant"
+	}
+	if err := s.repo.AddAudit(ctx, domain.Audit{At: s.now(), Actor: actor, Action: action, Target: strconv.FormatInt(id, 10)}); err != nil {
+		s.log.Error("audit not recorded", "action", action, "official", id, "err", err)
+	}
+	return nil
 }

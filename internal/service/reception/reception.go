@@ -32,6 +32,8 @@ type Repo interface {
 	ReceptionTally(ctx context.Context, from, to time.Time) (domain.ReceptionTally, error)
 	ForgetRegistrations(ctx context.Context, citizen string) (int, error)
 	ReceptionKeepers(ctx context.Context) ([]int64, error)
+	SetReceptionKeeper(ctx context.Context, official int64, on bool, at time.Time) error
+	AddAudit(ctx context.Context, a domain.Audit) error
 }
 
 // Staff lists officials; the officials service satisfies it.
