@@ -96,13 +96,16 @@ func (s *Service) List(ctx context.Context, at time.Time) (int, error) {
 // full (the chairman receives the person), the phone masked, then the
 // topic and the text's start.
 func ItemLines(i int, r domain.Registration) []domain.Line {
-	name := r.Sender.Name
+	name, phone := r.Sender.Name, domain.MaskPhone(r.Sender.Phone)
 	if name == "" {
 		name = "—" // forgotten (/xoadulieu)
 	}
+	if phone == "" {
+		phone = "—"
+	}
 	return []domain.Line{
 		domain.L("reception.list.item", "n", fmt.Sprint(i), "ticket", r.Ticket, "name", name,
-			"phone", domain.MaskPhone(r.Sender.Phone)),
+			"phone", phone),
 		domain.L("reception.topic_line."+string(r.Topic), "text", clip(r.Text, listText)),
 	}
 }
