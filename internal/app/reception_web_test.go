@@ -1,0 +1,161 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// webPage drives the demo's browser simulator as a visitor would: a
+// message or a press in a panel, then the bot's answers from the event
+// stream.
+type webPage struct {
+	t    *testing.T
+	url  string
+	last int64 // the last event read
+}
+
+const webVisitor = "fedcba9876543210fedc"
+
+type webEvent struct {
+	Seq     int64  `json:"seq"`
+	Panel   string `json:"panel"`
+	From    string `json:"from"`
+	Text    string `json:"text"`
+	Buttons [][]struct {
+		Label string `json:"label"`
+		Data  string `json:"data"`
+	} `json:"buttons"`
+}
+
+func (p *webPage) send(panel, kind, field, value string) {
+	p.t.Helper()
+	body, _ := json.Marshal(map[string]string{"visitor": webVisitor, "panel": panel, "kind": kind, field: value})
+	res, err := http.Post(p.url+"api/send", "application/json", strings.NewReader(string(body)))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		p.t.Fatalf("send %s %q in %s: %d", kind, value, panel, res.StatusCode)
+	}
+}
+
+func (p *webPage) say(panel, text string)   { p.send(panel, "text", "text", text) }
+func (p *webPage) press(panel, data string) { p.send(panel, "press", "data", data) }
+
+// waitFor returns the first bot message in panel after the last read that
+// contains substr.
+func (p *webPage) waitFor(panel, substr string) webEvent {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet,
+		p.url+"api/events?visitor="+webVisitor+"&after="+strconv.FormatInt(p.last, 10), nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(res.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	var seen []string
+	for sc.Scan() {
+		data, ok := strings.CutPrefix(sc.Text(), "data: ")
+		if !ok {
+			continue
+		}
+		var e webEvent
+		if err := json.Unmarshal([]byte(data), &e); err != nil {
+			continue
+		}
+		if e.Seq > p.last {
+			p.last = e.Seq
+		}
+		if e.Panel == panel && e.From == "bot" {
+			seen = append(seen, e.Text)
+			if strings.Contains(e.Text, substr) {
+				return e
+			}
+		}
+	}
+	p.t.Fatalf("panel %s: no message containing %q; got:\n%s", panel, substr, strings.Join(seen, "\n---\n"))
+	return webEvent{}
+}
+
+var webTicket = regexp.MustCompile(`TD-\d{4}-\d{4}`)
+
+// On the web simulator a citizen registers for the next reception session
+// with buttons, another in the Zalo panel by numbers, and the chairman's
+// /baocao counts both registrations.
+func TestReceptionOnTheWebSimulator(t *testing.T) {
+	cfg := testConfig(t)
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- Demo(ctx, cfg, quiet(), time.Now, null, out) }()
+	defer func() { cancel(); <-done }()
+	var url string
+	for deadline := time.Now().Add(time.Minute); url == "" || !strings.Contains(out.String(), "Ctrl+C"); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no page address in %q", out.String())
+		}
+		url = pageLine.FindString(out.String())
+	}
+	p := &webPage{t: t, url: url}
+
+	p.say("citizen", "/lichtiep")
+	list := p.waitFor("citizen", "Các buổi tiếp sắp tới")
+	if len(list.Buttons) < 4 {
+		t.Fatalf("sessions offered as %d buttons: %+v", len(list.Buttons), list.Buttons)
+	}
+	first := list.Buttons[0][0]
+	date := regexp.MustCompile(`\d{2}/\d{2}/\d{4}`).FindString(first.Label)
+	p.press("citizen", first.Data)
+	p.waitFor("citizen", "Để đăng ký tiếp công dân")
+	p.press("citizen", "reception/consent/yes")
+	p.waitFor("citizen", "muốn trình bày về việc gì")
+	p.press("citizen", "reception/ask_topic/land")
+	p.waitFor("citizen", "tóm tắt nội dung")
+	p.say("citizen", "Tranh chấp ranh giới đất với hộ liền kề ở thôn An Hòa.")
+	p.waitFor("citizen", "họ tên đầy đủ")
+	p.say("citizen", "Lê Văn Bình")
+	p.waitFor("citizen", "số điện thoại")
+	p.say("citizen", "0905 123 456")
+	p.waitFor("citizen", "090****456")
+	p.press("citizen", "reception/confirm/send")
+	web := webTicket.FindString(p.waitFor("citizen", "Đã đăng ký tiếp công dân").Text)
+
+	p.say("zalo", "lich tiep dan")
+	p.waitFor("zalo", "gõ số thứ tự của một buổi")
+	for _, step := range []struct{ say, then string }{
+		{"1", "Để đăng ký tiếp công dân"}, {"1", "muốn trình bày"}, {"3", "tóm tắt nội dung"},
+		{"Xin hỏi về chế độ trợ cấp cho người cao tuổi.", "họ tên"}, {"Trần Thị Em", "số điện thoại"},
+		{"0912000111", "kiểm tra lại đăng ký"},
+	} {
+		p.say("zalo", step.say)
+		p.waitFor("zalo", step.then)
+	}
+	p.say("zalo", "1")
+	zalo := webTicket.FindString(p.waitFor("zalo", "Đã đăng ký tiếp công dân").Text)
+	if web == "" || zalo == "" || web == zalo {
+		t.Fatalf("tickets %q, %q", web, zalo)
+	}
+
+	today := time.Now().In(cfg.TZ).Format("02/01/2006")
+	p.say("chairman", "/baocao "+today+" "+date)
+	p.waitFor("chairman", "có 2 lượt công dân đăng ký tiếp trước qua trợ lý ảo, đã tiếp 0 lượt.")
+}
