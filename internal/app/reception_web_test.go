@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"xabot/internal/config"
 )
 
 // webPage drives the demo's browser simulator as a visitor would: a
@@ -97,24 +99,8 @@ var webTicket = regexp.MustCompile(`TD-\d{4}-\d{4}`)
 // /baocao counts both registrations.
 func TestReceptionOnTheWebSimulator(t *testing.T) {
 	cfg := testConfig(t)
-	null, err := os.Open(os.DevNull)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer null.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() { done <- Demo(ctx, cfg, quiet(), time.Now, null, out) }()
+	url, cancel, done := launchDemo(t, cfg)
 	defer func() { cancel(); <-done }()
-	var url string
-	for deadline := time.Now().Add(time.Minute); url == "" || !strings.Contains(out.String(), "Ctrl+C"); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no page address in %q", out.String())
-		}
-		url = pageLine.FindString(out.String())
-	}
 	p := &webPage{t: t, url: url}
 
 	p.say("citizen", "/lichtiep")
@@ -124,18 +110,21 @@ func TestReceptionOnTheWebSimulator(t *testing.T) {
 	}
 	first := list.Buttons[0][0]
 	date := regexp.MustCompile(`\d{2}/\d{2}/\d{4}`).FindString(first.Label)
-	p.press("citizen", first.Data)
-	p.waitFor("citizen", "Để đăng ký tiếp công dân")
-	p.press("citizen", "reception/consent/yes")
-	p.waitFor("citizen", "muốn trình bày về việc gì")
-	p.press("citizen", "reception/ask_topic/land")
-	p.waitFor("citizen", "tóm tắt nội dung")
-	p.say("citizen", "Tranh chấp ranh giới đất với hộ liền kề ở thôn An Hòa.")
-	p.waitFor("citizen", "họ tên đầy đủ")
-	p.say("citizen", "Lê Văn Bình")
-	p.waitFor("citizen", "số điện thoại")
-	p.say("citizen", "0905 123 456")
-	p.waitFor("citizen", "090****456")
+	for _, step := range []struct{ press, say, then string }{
+		{press: first.Data, then: "Để đăng ký tiếp công dân"},
+		{press: "reception/consent/yes", then: "muốn trình bày về việc gì"},
+		{press: "reception/ask_topic/land", then: "tóm tắt nội dung"},
+		{say: "Tranh chấp ranh giới đất với hộ liền kề ở thôn An Hòa.", then: "họ tên đầy đủ"},
+		{say: "Lê Văn Bình", then: "số điện thoại"},
+		{say: "0905 123 456", then: "090****456"},
+	} {
+		if step.press != "" {
+			p.press("citizen", step.press)
+		} else {
+			p.say("citizen", step.say)
+		}
+		p.waitFor("citizen", step.then)
+	}
 	p.press("citizen", "reception/confirm/send")
 	web := webTicket.FindString(p.waitFor("citizen", "Đã đăng ký tiếp công dân").Text)
 
@@ -158,4 +147,29 @@ func TestReceptionOnTheWebSimulator(t *testing.T) {
 	today := time.Now().In(cfg.TZ).Format("02/01/2006")
 	p.say("chairman", "/baocao "+today+" "+date)
 	p.waitFor("chairman", "có 2 lượt công dân đăng ký tiếp trước qua trợ lý ảo, đã tiếp 0 lượt.")
+}
+
+// launchDemo runs `xabot demo` on cfg with no terminal input and returns
+// its page's address once served, the cancel that stops it (Ctrl+C) and
+// where its end is told.
+func launchDemo(t *testing.T, cfg config.Config) (string, context.CancelFunc, <-chan error) {
+	t.Helper()
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { null.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- Demo(ctx, cfg, quiet(), time.Now, null, out) }()
+	var url string
+	for deadline := time.Now().Add(time.Minute); url == "" || !strings.Contains(out.String(), "Ctrl+C"); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no page address and end of the terminal chat in %q", out.String())
+		}
+		url = pageLine.FindString(out.String())
+	}
+	return url, cancel, done
 }
