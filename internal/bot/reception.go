@@ -40,15 +40,15 @@ func (r *Router) receptionActions() map[string]dialog.Action {
 // own registrations to come, and offers the next sessions. «/lichtiep huy
 // TD-…» cancels one of them.
 func (r *Router) receptionShow(ctx context.Context, c dialog.Call) (dialog.Result, error) {
-	text := dialog.Prompt{Key: "reception.text", Args: map[string]string{"reception": r.cfg.Reception, "office": r.cfg.Office}}
 	svc := r.cfg.ReceptionBook
+	t := turnOf(ctx)
+	text := dialog.Prompt{Key: "reception.text", Args: map[string]string{"reception": r.scheduleText(t.lang), "office": r.cfg.Office}}
 	if svc == nil || !svc.Open() {
 		return dialog.Result{Branch: "none", Say: []dialog.Prompt{text}}, nil
 	}
 	if args := strings.TrimSpace(c.Slots["args"]); args != "" {
 		return dialog.Result{Branch: "cancel", Slots: map[string]string{"ticket": args}}, nil
 	}
-	t := turnOf(ctx)
 	say := []dialog.Prompt{text}
 	if mine, err := svc.Mine(ctx, c.User); err != nil {
 		return dialog.Result{}, err
@@ -72,6 +72,21 @@ func (r *Router) receptionShow(ctx context.Context, c dialog.Call) (dialog.Resul
 		choices = append(choices, dialog.Button{Text: r.sessionText(t.lang, ses), Data: reception.SessionKey(ses)})
 	}
 	return dialog.Result{Say: append(say, p), Choices: choices}, nil
+}
+
+// scheduleText is the schedule as the profile writes it, or, when it
+// writes none, as its reception days say.
+func (r *Router) scheduleText(lang string) string {
+	if r.cfg.Reception != "" || r.cfg.ReceptionBook == nil {
+		return r.cfg.Reception
+	}
+	var days []string
+	for _, w := range r.cfg.ReceptionBook.Schedule().Weekly {
+		days = append(days, r.t(lang, "reception.weekly", map[string]string{
+			"weekday": r.t(lang, "reception.weekday."+strings.ToLower(w.Weekday.String()[:3]), nil),
+			"from":    w.From, "to": w.To, "place": w.Place}))
+	}
+	return strings.Join(days, "; ")
 }
 
 // sessionOf is the session a registration is for.

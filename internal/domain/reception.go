@@ -54,8 +54,8 @@ func (s ReceptionSchedule) Empty() bool { return len(s.Weekly) == 0 && len(s.Ext
 const MaxReceptionLookahead = 120 // days
 
 // Next returns up to n sessions that start after now, in order. A weekly
-// session on a day off of cal (a holiday, a weekend) is skipped; an extra
-// session is kept whatever the day, as the commune chose it.
+// session on a holiday of cal is skipped; an extra session is kept
+// whatever the day, as the commune chose it.
 func (s ReceptionSchedule) Next(now time.Time, loc *time.Location, cal *Calendar, n int) []ReceptionSession {
 	var out []ReceptionSession
 	today := DateOf(now, loc)
@@ -69,11 +69,15 @@ func (s ReceptionSchedule) Next(now time.Time, loc *time.Location, cal *Calendar
 	return out
 }
 
-// On returns the sessions held on day (midnight UTC), earliest first.
+// On returns the sessions held on day (midnight UTC), earliest first. A
+// weekly session on a holiday of cal is not held; one on a weekend day (a
+// commune that receives on Saturdays) is, as the national calendar lists
+// no weekend holidays (it moves them to a weekday).
 func (s ReceptionSchedule) On(day time.Time, cal *Calendar) []ReceptionSession {
 	day = DateOf(day, time.UTC)
 	var out []ReceptionSession
-	if cal == nil || cal.IsWorkingDay(day) {
+	weekend := day.Weekday() == time.Saturday || day.Weekday() == time.Sunday
+	if cal == nil || weekend || cal.IsWorkingDay(day) {
 		for _, w := range s.Weekly {
 			if w.Weekday == day.Weekday() {
 				out = append(out, ReceptionSession{Day: day, From: w.From, To: w.To, Place: w.Place, Chairman: w.Chairman})

@@ -75,6 +75,9 @@ func New(repo Repo, staff Staff, notifier Notifier, sched domain.ReceptionSchedu
 		log: log.With("comp", "reception")}
 }
 
+// Schedule is the commune's reception days.
+func (s *Service) Schedule() domain.ReceptionSchedule { return s.sched }
+
 // Open reports whether citizens can register: the profile has sessions.
 func (s *Service) Open() bool { return !s.sched.Empty() }
 

@@ -151,6 +151,15 @@ func TestNextSessionsSkipHolidays(t *testing.T) {
 			t.Errorf("Next() at %s = %s, want %s (%s)", tc.now, got, tc.want, tc.why)
 		}
 	}
+	// A commune that receives on Saturdays: weekends are not days off for it.
+	cal, err := commune.Default().Calendar()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sat := domain.ReceptionSchedule{Weekly: []domain.ReceptionSlot{{Weekday: time.Saturday, From: "08:00", To: "10:00", Place: "P", Chairman: true}}}
+	if got := strings.Join(keys(sat.Next(at(2026, 11, 25, 9, 0), hcm, cal, 2)), " "); got != "20261128-0800 20261205-0800" {
+		t.Errorf("Saturday sessions = %s", got)
+	}
 }
 
 func TestRegisterTickets(t *testing.T) {
