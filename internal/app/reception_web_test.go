@@ -96,7 +96,7 @@ var webTicket = regexp.MustCompile(`TD-\d{4}-\d{4}`)
 
 // On the web simulator a citizen registers for the next reception session
 // with buttons, another in the Zalo panel by numbers, and the chairman's
-// /baocao counts both registrations.
+// /baocao counts both registrations; the demo's seeded book is counted too.
 func TestReceptionOnTheWebSimulator(t *testing.T) {
 	cfg := testConfig(t)
 	url, cancel, done := launchDemo(t, cfg)
@@ -147,6 +147,13 @@ func TestReceptionOnTheWebSimulator(t *testing.T) {
 	today := time.Now().In(cfg.TZ).Format("02/01/2006")
 	p.say("chairman", "/baocao "+today+" "+date)
 	p.waitFor("chairman", "có 2 lượt công dân đăng ký tiếp trước qua trợ lý ảo, đã tiếp 0 lượt.")
+
+	// The demo's book has the last four weeks: the chairman sees them.
+	p.say("chairman", "/sotiep")
+	p.waitFor("chairman", "Sổ tiếp công dân")
+	month := time.Now().In(cfg.TZ).AddDate(0, 0, -28).Format("02/01/2006")
+	p.say("chairman", "/baocao "+month+" "+today)
+	p.waitFor("chairman", "tiếp công dân đột xuất 2 lượt công dân")
 }
 
 // launchDemo runs `xabot demo` on cfg with no terminal input and returns

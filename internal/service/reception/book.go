@@ -31,16 +31,26 @@ func (s *Service) Keepers(ctx context.Context) ([]domain.Official, error) {
 	return out, nil
 }
 
-// mayKeep refuses (domain.ErrForbidden) a chat that is not a keeper's.
+// mayKeep refuses (domain.ErrForbidden) a chat that is not a keeper's:
+// any chat of an active chairman or of an official given the book (one
+// linked Zalo besides Telegram counts).
 func (s *Service) mayKeep(ctx context.Context, chat string) error {
-	keepers, err := s.Keepers(ctx)
-	if err != nil {
-		return err
+	o, err := s.staff.ByChat(ctx, chat)
+	if errors.Is(err, domain.ErrNotFound) {
+		return fmt.Errorf("reception: %w", domain.ErrForbidden)
 	}
-	for _, o := range keepers {
-		if o.ChatKey == chat {
-			return nil
-		}
+	if err != nil {
+		return fmt.Errorf("reception: keeper: %w", err)
+	}
+	if o.Role == domain.RoleChairman {
+		return nil
+	}
+	ids, err := s.repo.ReceptionKeepers(ctx)
+	if err != nil {
+		return fmt.Errorf("reception: keeper: %w", err)
+	}
+	if slices.Contains(ids, o.ID) {
+		return nil
 	}
 	return fmt.Errorf("reception: %w", domain.ErrForbidden)
 }

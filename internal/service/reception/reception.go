@@ -36,9 +36,12 @@ type Repo interface {
 	AddAudit(ctx context.Context, a domain.Audit) error
 }
 
-// Staff lists officials; the officials service satisfies it.
+// Staff finds officials; the officials service satisfies it.
 type Staff interface {
 	List(ctx context.Context) ([]domain.Official, error)
+	// ByChat finds the active official of any of their chats; none wraps
+	// domain.ErrNotFound.
+	ByChat(ctx context.Context, chatKey string) (domain.Official, error)
 }
 
 // Notifier renders and queues a notice; false means its key was queued before.
