@@ -40,7 +40,7 @@ func (r *Router) receptionActions() map[string]dialog.Action {
 // own registrations to come, and offers the next sessions. «/lichtiep huy
 // TD-…» cancels one of them.
 func (r *Router) receptionShow(ctx context.Context, c dialog.Call) (dialog.Result, error) {
-	svc := r.cfg.ReceptionBook
+	svc := r.cfg.Receptions
 	t := turnOf(ctx)
 	text := dialog.Prompt{Key: "reception.text", Args: map[string]string{"reception": r.scheduleText(t.lang), "office": r.cfg.Office}}
 	if svc == nil || !svc.Open() {
@@ -77,11 +77,11 @@ func (r *Router) receptionShow(ctx context.Context, c dialog.Call) (dialog.Resul
 // scheduleText is the schedule as the profile writes it, or, when it
 // writes none, as its reception days say.
 func (r *Router) scheduleText(lang string) string {
-	if r.cfg.Reception != "" || r.cfg.ReceptionBook == nil {
+	if r.cfg.Reception != "" || r.cfg.Receptions == nil {
 		return r.cfg.Reception
 	}
 	var days []string
-	for _, w := range r.cfg.ReceptionBook.Schedule().Weekly {
+	for _, w := range r.cfg.Receptions.Schedule().Weekly {
 		days = append(days, r.t(lang, "reception.weekly", map[string]string{
 			"weekday": r.t(lang, "reception.weekday."+strings.ToLower(w.Weekday.String()[:3]), nil),
 			"from":    w.From, "to": w.To, "place": w.Place}))
@@ -104,7 +104,7 @@ func (r *Router) sessionText(lang string, ses domain.ReceptionSession) string {
 // receptionPick takes the session chosen; the consent notice comes next
 // for someone who has not agreed.
 func (r *Router) receptionPick(ctx context.Context, c dialog.Call) (dialog.Result, error) {
-	ses, err := r.cfg.ReceptionBook.Session(c.Slots["session"])
+	ses, err := r.cfg.Receptions.Session(c.Slots["session"])
 	if err != nil {
 		return dialog.Result{}, err
 	}
@@ -165,7 +165,7 @@ func (r *Router) receptionPreview(ctx context.Context, c dialog.Call) (dialog.Re
 
 // receptionSubmit files the registration and says its ticket.
 func (r *Router) receptionSubmit(ctx context.Context, c dialog.Call) (dialog.Result, error) {
-	reg, err := r.cfg.ReceptionBook.Register(ctx, c.User, c.Slots["session"], domain.ReceptionTopic(c.Slots["topic"]),
+	reg, err := r.cfg.Receptions.Register(ctx, c.User, c.Slots["session"], domain.ReceptionTopic(c.Slots["topic"]),
 		c.Slots["text"], domain.Sender{Name: c.Slots["name"], Phone: c.Slots["phone"]})
 	if err != nil {
 		return dialog.Result{}, err
@@ -182,7 +182,7 @@ func (r *Router) receptionCancel(ctx context.Context, c dialog.Call) (dialog.Res
 	if len(words) > 0 && (foldWords(words[0]) == "huy" || foldWords(words[0]) == "cancel") {
 		words = words[1:]
 	}
-	reg, err := r.cfg.ReceptionBook.Cancel(ctx, c.User, strings.Join(words, " "))
+	reg, err := r.cfg.Receptions.Cancel(ctx, c.User, strings.Join(words, " "))
 	if err != nil {
 		return dialog.Result{}, err
 	}
@@ -193,23 +193,23 @@ func (r *Router) receptionCancel(ctx context.Context, c dialog.Call) (dialog.Res
 // forgetRegistrations is /xoadulieu's part: the registrations lose the
 // chat, the name and the phone; the records stay for the legal report.
 func (r *Router) forgetRegistrations(ctx context.Context, user string) error {
-	if r.cfg.ReceptionBook == nil {
+	if r.cfg.Receptions == nil {
 		return nil
 	}
-	_, err := r.cfg.ReceptionBook.Forget(ctx, user)
+	_, err := r.cfg.Receptions.Forget(ctx, user)
 	return err
 }
 
 // withReception adds the report's sentence on citizen reception after the
 // paragraph on dossiers (/baocao), from the reception book.
 func (r *Router) withReception(ctx context.Context, say []dialog.Prompt, lang string, from, to time.Time) ([]dialog.Prompt, error) {
-	if r.cfg.ReceptionBook == nil {
+	if r.cfg.Receptions == nil {
 		return say, nil
 	}
-	tally, err := r.cfg.ReceptionBook.Tally(ctx, from, to)
+	tally, err := r.cfg.Receptions.Tally(ctx, from, to)
 	if err != nil {
 		return nil, err
 	}
-	l := r.cfg.ReceptionBook.Sentence(tally, from, to, func(n int64) string { return i18n.Number(lang, n) })
+	l := r.cfg.Receptions.Sentence(tally, from, to, func(n int64) string { return i18n.Number(lang, n) })
 	return append(say, dialog.Prompt{Key: l.Key, Args: l.Args}), nil
 }

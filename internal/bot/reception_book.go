@@ -24,7 +24,7 @@ const (
 
 // bookEntry offers today's and the recent sessions, and an ad hoc visit.
 func (r *Router) bookEntry(ctx context.Context, c dialog.Call) (dialog.Result, error) {
-	svc := r.cfg.ReceptionBook
+	svc := r.cfg.Receptions
 	if svc == nil {
 		return dialog.Result{}, domain.ErrForbidden
 	}
@@ -52,7 +52,7 @@ func (r *Router) bookDay(ctx context.Context, c dialog.Call) (dialog.Result, err
 	if c.Slots["day"] == bookAdHoc {
 		return dialog.Result{Branch: "adhoc", Slots: map[string]string{"kind": domain.VisitAdHoc}}, nil
 	}
-	svc := r.cfg.ReceptionBook
+	svc := r.cfg.Receptions
 	ses, err := svc.BookSession(c.Slots["day"])
 	if err != nil {
 		return dialog.Result{}, err
@@ -113,7 +113,7 @@ func (r *Router) bookCheck(ctx context.Context, c dialog.Call) (dialog.Result, e
 // bookRecord writes the entry, then shows the session's list again (an ad
 // hoc visit ends the flow).
 func (r *Router) bookRecord(ctx context.Context, c dialog.Call) (dialog.Result, error) {
-	svc := r.cfg.ReceptionBook
+	svc := r.cfg.Receptions
 	var v domain.Visit
 	var err error
 	switch {

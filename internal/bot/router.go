@@ -53,10 +53,10 @@ type Config struct {
 	Ratings  *rating.Service
 	Feedback *feedback.Service
 	Stats    *stats.Service
-	// ReceptionBook is citizen reception (/lichtiep, /sotiep); nil shows
+	// Receptions is citizen reception (/lichtiep, /sotiep); nil shows
 	// the schedule's text only.
-	ReceptionBook *reception.Service
-	Queue         Queue // the outbox, for the weekly digest
+	Receptions *reception.Service
+	Queue      Queue // the outbox, for the weekly digest
 	// Procedures is the catalogue /thutuc lists; nil shows none.
 	Procedures ProcedureCatalog
 	Calendar   *domain.Calendar

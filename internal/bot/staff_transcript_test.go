@@ -278,7 +278,7 @@ func (s *staffScreen) job(name string) {
 	f := s.f
 	f.t.Helper()
 	n := f.router.cfg.Notify
-	book := f.router.cfg.ReceptionBook
+	book := f.router.cfg.Receptions
 	run := map[string]func(context.Context, time.Time) (int, error){
 		"due-soon": n.DueSoon, "apology-duty": n.ApologyDuty, "overdue": n.Overdue,
 		"reception-remind": book.Remind, "reception-list": book.List}[name]
