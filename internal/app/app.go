@@ -34,6 +34,7 @@ import (
 	"xabot/internal/service/notify"
 	"xabot/internal/service/officials"
 	"xabot/internal/service/rating"
+	"xabot/internal/service/reception"
 	"xabot/internal/service/slip"
 	"xabot/internal/service/stats"
 	"xabot/internal/session"
@@ -46,6 +47,8 @@ var (
 	_ dossier.Repo = (*store.DB)(nil)
 	_ citizen.Repo = (*store.DB)(nil)
 	_ intake.Repo  = (*store.DB)(nil)
+
+	_ reception.Repo = (*store.DB)(nil)
 )
 
 // App holds the long-lived parts shared by every command.
@@ -69,8 +72,10 @@ type App struct {
 	// XABOT_LINK_KEY (no links, no status page).
 	slip *slip.Service
 	// page is the slip's status page (/s/<token>); nil without the key.
-	page   http.Handler
-	outbox *outbox.Outbox
+	page http.Handler
+	// reception is citizen reception: registrations, the book, its jobs.
+	reception *reception.Service
+	outbox    *outbox.Outbox
 	// gate is the ceiling on calls that send (XABOT_SEND_RATE a second),
 	// shared by the outbox and the adapters' replies.
 	gate *pace.Window
@@ -156,6 +161,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 			return nil, err
 		}
 	}
+	a.reception = reception.New(db, a.staff, notifier, profile.ReceptionSchedule(), cal, cfg.TZ, now, log)
 	return a, nil
 }
 
@@ -185,6 +191,7 @@ func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error)
 		Ratings:    a.ratings,
 		Feedback:   a.feedback,
 		Stats:      stats.New(a.db, a.cfg.TZ),
+		Receptions: a.reception,
 		Queue:      a.outbox,
 		Procedures: catalogue.New(a.db),
 		Calendar:   a.calendar,

@@ -135,7 +135,7 @@ func (a *App) seed(ctx context.Context, c demo.Commune) error {
 			return fmt.Errorf("app: demo official %d: %w", i, err)
 		}
 	}
-	return nil
+	return a.seedReception(ctx)
 }
 
 func (a *App) printSamples(out io.Writer, c demo.Commune, samples []demo.Sample) {

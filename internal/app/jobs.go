@@ -9,6 +9,7 @@ import (
 
 	"xabot/internal/bot"
 	"xabot/internal/chat"
+	"xabot/internal/commune"
 	"xabot/internal/schedule"
 	"xabot/internal/service/dossier"
 	"xabot/internal/service/notify"
@@ -49,6 +50,8 @@ func (a *App) scheduler() (*schedule.Scheduler, error) {
 		{Name: notify.JobApologyDuty, Spec: a.profile.JobSpec(notify.JobApologyDuty, "30 7 * * *"), Run: count(a.notify.ApologyDuty)},
 		{Name: notify.JobOverdue, Spec: a.profile.JobSpec(notify.JobOverdue, "30 7 * * *"), Run: count(a.notify.Overdue)},
 		{Name: feedbackSLAJob, Spec: a.profile.JobSpec(feedbackSLAJob, "30 7 * * *"), Run: count(a.feedback.SLA)},
+		{Name: commune.JobReceptionRemind, Spec: a.profile.JobSpec(commune.JobReceptionRemind, commune.DefaultReceptionRemindSpec), Run: count(a.reception.Remind)},
+		{Name: commune.JobReceptionList, Spec: a.profile.JobSpec(commune.JobReceptionList, commune.DefaultReceptionListSpec), Run: count(a.reception.List)},
 		{Name: digestJob, Spec: a.profile.JobSpec(digestJob, "30 7 * * MON"), Run: count(router.WeeklyDigest)},
 		{Name: pushJob, Spec: "* * * * *", Timeout: time.Minute, Run: count(func(ctx context.Context, _ time.Time) (int, error) {
 			return a.notify.PushChanges(ctx)

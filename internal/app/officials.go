@@ -22,7 +22,8 @@ var _ officials.Repo = (*store.DB)(nil)
 // OfficialsUsage is the synopsis of `xabot officials`.
 const OfficialsUsage = `usage: xabot officials invite --role official|chairman|admin --name NAME [--field F]... [--head]
        xabot officials list
-       xabot officials revoke ID`
+       xabot officials revoke ID
+       xabot officials book ID on|off`
 
 // Officials runs `xabot officials invite|list|revoke` as the admin at the
 // server ("cli" in the audit), printing in the configured language.
@@ -49,6 +50,8 @@ func (a *App) Officials(ctx context.Context, args []string, out io.Writer) error
 			return fmt.Errorf("officials revoke: %q is not an official's number\n%s", args[1], OfficialsUsage)
 		}
 		err = a.officialsRevoke(ctx, s, id, out)
+	case "book":
+		err = a.officialsBook(ctx, s, args[1:], out)
 	default:
 		return fmt.Errorf("officials: unknown subcommand %q\n%s", args[0], OfficialsUsage)
 	}

@@ -31,6 +31,8 @@ func (a *App) ReportDossiers(ctx context.Context, from, to string, en bool, out 
 		return err
 	}
 	l := s.Paragraph(lang, c, f, t)
-	_, err = fmt.Fprintln(out, a.texts.T(lang, l.Key, l.Args))
-	return err
+	if _, err := fmt.Fprintln(out, a.texts.T(lang, l.Key, l.Args)); err != nil {
+		return err
+	}
+	return a.reportReception(ctx, lang, f, t, out)
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -185,24 +184,8 @@ func TestDemoWithScriptedInputEnds(t *testing.T) {
 // terminal officials' rows stay queued rather than failed.
 func TestDemoServesThePageAfterStdinEnds(t *testing.T) {
 	cfg := testConfig(t)
-	null, err := os.Open(os.DevNull)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer null.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() { done <- Demo(ctx, cfg, quiet(), time.Now, null, out) }()
-
-	var url string
-	for deadline := time.Now().Add(time.Minute); url == "" || !strings.Contains(out.String(), "Ctrl+C"); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no page address and end of the terminal chat in %q", out.String())
-		}
-		url = pageLine.FindString(out.String())
-	}
+	url, cancel, done := launchDemo(t, cfg)
+	ctx := context.Background()
 	res, err := http.Post(url+"api/jobs/weekly-digest", "", nil)
 	if err != nil {
 		t.Fatal(err)

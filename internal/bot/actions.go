@@ -15,7 +15,7 @@ import (
 // Slots are parsed into typed requests here; services never see the map.
 func (r *Router) actions() map[string]dialog.Action {
 	all := r.citizenActions()
-	for _, more := range []map[string]dialog.Action{r.officialActions(), r.apologyActions(), r.ratingActions(), r.feedbackActions(), r.statsActions(), r.procedureActions(), r.mineTypedActions(), r.feedbackSenderActions(), r.staffScreenActions(), r.slipActions()} {
+	for _, more := range []map[string]dialog.Action{r.officialActions(), r.apologyActions(), r.ratingActions(), r.feedbackActions(), r.statsActions(), r.procedureActions(), r.mineTypedActions(), r.feedbackSenderActions(), r.staffScreenActions(), r.slipActions(), r.receptionActions()} {
 		for name, a := range more {
 			all[name] = a
 		}
@@ -30,14 +30,10 @@ func (r *Router) citizenActions() map[string]dialog.Action {
 		"citizen.lang":    r.citizenLang,
 		"session.cancel":  r.sessionCancel,
 		"citizen.forget":  r.citizenForget,
-		"commune.reception": func(context.Context, dialog.Call) (dialog.Result, error) {
-			return dialog.Result{Say: []dialog.Prompt{{Key: "reception.text",
-				Args: map[string]string{"reception": r.cfg.Reception, "office": r.cfg.Office}}}}, nil
-		},
-		"dossier.find":   r.dossierFind,
-		"dossier.verify": r.dossierVerify,
-		"dossier.show":   r.dossierShow,
-		"dossier.mine":   r.dossierMine,
+		"dossier.find":    r.dossierFind,
+		"dossier.verify":  r.dossierVerify,
+		"dossier.show":    r.dossierShow,
+		"dossier.mine":    r.dossierMine,
 		"dossier.mine_show": func(ctx context.Context, c dialog.Call) (dialog.Result, error) {
 			t := turnOf(ctx)
 			d, err := r.cfg.Dossiers.Mine(ctx, t.cit.Phone, c.Slots["code"])
@@ -214,6 +210,9 @@ func (r *Router) citizenForget(ctx context.Context, c dialog.Call) (dialog.Resul
 		return dialog.Result{}, err
 	}
 	if _, err := r.cfg.Ratings.Forget(ctx, c.User); err != nil {
+		return dialog.Result{}, err
+	}
+	if err := r.forgetRegistrations(ctx, c.User); err != nil {
 		return dialog.Result{}, err
 	}
 	if err := r.cfg.Citizens.Forget(ctx, c.User); err != nil {

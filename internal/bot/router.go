@@ -27,6 +27,7 @@ import (
 	"xabot/internal/service/notify"
 	"xabot/internal/service/officials"
 	"xabot/internal/service/rating"
+	"xabot/internal/service/reception"
 	"xabot/internal/service/slip"
 	"xabot/internal/service/stats"
 	"xabot/internal/session"
@@ -56,7 +57,10 @@ type Config struct {
 	Ratings  *rating.Service
 	Feedback *feedback.Service
 	Stats    *stats.Service
-	Queue    Queue // the outbox, for the weekly digest
+	// Receptions is citizen reception (/lichtiep, /sotiep); nil shows
+	// the schedule's text only.
+	Receptions *reception.Service
+	Queue      Queue // the outbox, for the weekly digest
 	// Procedures is the catalogue /thutuc lists; nil shows none.
 	Procedures ProcedureCatalog
 	Calendar   *domain.Calendar

@@ -28,7 +28,8 @@ import (
 //	@official USER ROLE NAME | FIELD, FIELD   invite and register USER's chat
 //	                                  (ROLE official, head, chairman, admin)
 //	@feedback USER CATEGORY TEXT      USER (consented) sends a feedback message
-//	@job due-soon|apology-duty|overdue   run that morning job now
+//	@job due-soon|apology-duty|overdue|reception-remind|reception-list
+//	                                  run that job now
 //	@outbox                           the pending pushes are made, and every
 //	                                  notice queued is shown ("< ✉ chat") and
 //	                                  marked sent
@@ -277,10 +278,12 @@ func (s *staffScreen) job(name string) {
 	f := s.f
 	f.t.Helper()
 	n := f.router.cfg.Notify
+	book := f.router.cfg.Receptions
 	run := map[string]func(context.Context, time.Time) (int, error){
-		"due-soon": n.DueSoon, "apology-duty": n.ApologyDuty, "overdue": n.Overdue}[name]
+		"due-soon": n.DueSoon, "apology-duty": n.ApologyDuty, "overdue": n.Overdue,
+		"reception-remind": book.Remind, "reception-list": book.List}[name]
 	if run == nil {
-		f.t.Fatalf("@job %q: want due-soon, apology-duty or overdue", name)
+		f.t.Fatalf("@job %q: want due-soon, apology-duty, overdue, reception-remind or reception-list", name)
 	}
 	if _, err := run(f.t.Context(), f.now); err != nil {
 		f.t.Fatal(err)

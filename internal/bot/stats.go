@@ -261,6 +261,9 @@ func (r *Router) reportParagraph(ctx context.Context, c dialog.Call) (dialog.Res
 	// The paragraph is said in the language asked for, whatever the chat's.
 	turnOf(ctx).lang = lang
 	say := []dialog.Prompt{{Key: l.Key, Args: l.Args}}
+	if say, err = r.withReception(ctx, say, lang, from, to); err != nil {
+		return dialog.Result{}, err
+	}
 	if now := r.cfg.Now(); to.After(now) && r.date(to) != r.date(now) {
 		// Counted as of the end of today: the rest has not happened.
 		say = append([]dialog.Prompt{{Key: "report.future_end", Args: map[string]string{"to": r.date(to), "today": r.date(now)}}}, say...)

@@ -26,6 +26,7 @@ import (
 	"xabot/internal/service/notify"
 	"xabot/internal/service/officials"
 	"xabot/internal/service/rating"
+	"xabot/internal/service/reception"
 	"xabot/internal/service/stats"
 	"xabot/internal/session"
 	"xabot/internal/store"
@@ -159,6 +160,7 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 	ratings := rating.New(db, staff, notifier, now, log)
 	notices.OfferRatings(ratings.Offer)
 	fb := feedback.New(db, staff, notifier, cal, hcm, domain.DefaultFeedbackSLA(), commune.DefaultRouting(), now, log)
+	book := reception.New(db, staff, notifier, fixtureReception, cal, hcm, now, log)
 	f.router, err = New(Config{
 		Log:        log,
 		Dialogs:    dialogs.FS,
@@ -172,6 +174,7 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 		Ratings:    ratings,
 		Feedback:   fb,
 		Stats:      stats.New(db, hcm),
+		Receptions: book,
 		Queue:      queue,
 		Procedures: catalogue.New(db),
 		Calendar:   cal,
@@ -187,6 +190,11 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 	}
 	return f
 }
+
+// fixtureReception is the transcripts' reception schedule: the chairman on
+// Thursday mornings.
+var fixtureReception = domain.ReceptionSchedule{Weekly: []domain.ReceptionSlot{
+	{Weekday: time.Thursday, From: "07:30", To: "11:00", Place: "Trụ sở UBND xã", Chairman: true}}}
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, hcm).UTC() }
 

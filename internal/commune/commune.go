@@ -42,8 +42,12 @@ type Profile struct {
 	Fields      []string `yaml:"fields"`      // lĩnh vực of the one-stop shop
 	Office      string   `yaml:"office"`      // where results are collected
 	OfficeHours string   `yaml:"office_hours"`
-	Reception   string   `yaml:"reception"` // the chairman's citizen-reception schedule
-	SLA         SLA      `yaml:"sla"`
+	Reception   string   `yaml:"reception"` // the chairman's citizen-reception schedule, as said to citizens
+	// ReceptionDays are the weekly reception sessions and ReceptionDates
+	// extra dated ones (reception.go): citizens register for them.
+	ReceptionDays  []ReceptionDay  `yaml:"reception_days"`
+	ReceptionDates []ReceptionDate `yaml:"reception_dates"`
+	SLA            SLA             `yaml:"sla"`
 	// Jobs maps a job name to its 5-field cron schedule.
 	Jobs map[string]string `yaml:"jobs"`
 	// FeedbackRouting maps a category of feedback (admin_procedure,
@@ -164,6 +168,7 @@ func (p Profile) validate(root *yaml.Node) []error {
 		}
 	}
 	errs = append(errs, p.routingErrors(root)...)
+	errs = append(errs, p.receptionErrors(root)...)
 	return append(errs, p.conflicts(root)...)
 }
 

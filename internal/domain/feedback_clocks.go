@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -130,7 +131,11 @@ func NextTicket(kind FeedbackKind, at time.Time, loc *time.Location, lastSeq int
 // ParseTicket reads a typed ticket loosely — case, spaces, dots and the
 // dashes aside, the sequence with or without its zeros ("pa 2611 42") —
 // and returns it canonical ("PA-2611-0042").
-func ParseTicket(s string) (string, bool) {
+func ParseTicket(s string) (string, bool) { return parseTicket(s, "PA", "KN", "TC") }
+
+// parseTicket reads a ticket loosely whose two-letter prefix is one of
+// prefixes.
+func parseTicket(s string, prefixes ...string) (string, bool) {
 	if len(s) > 40 {
 		return "", false
 	}
@@ -149,9 +154,7 @@ func ParseTicket(s string) (string, bool) {
 		return "", false
 	}
 	prefix, period, seq := c[:2], c[2:6], c[6:]
-	switch prefix {
-	case "PA", "KN", "TC":
-	default:
+	if !slices.Contains(prefixes, prefix) {
 		return "", false
 	}
 	if m, err := strconv.Atoi(period[2:]); err != nil || m < 1 || m > 12 || !digits(period) {
