@@ -11,6 +11,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"xabot/internal/channel"
 	"xabot/internal/channel/textsplit"
 	"xabot/internal/chat"
 )
@@ -45,11 +46,11 @@ var (
 // buttons and a reply keyboard: Telegram has one reply_markup per message.
 //
 // Each message waits for the bot's rate limits (Config.Gate, one a second
-// to a chat) and is one call: nothing is retried here. Errors: chat.ErrBlocked
-// (wrapped) when the user blocked the bot or the chat is gone,
-// chat.ErrRejected when Telegram refused the message (400), an error with a
-// RetryAfter() method for a 429 (the chat's next message also waits that
-// long), otherwise the Bot API or transport error. A multi-part reply that
+// to a chat) and is one call: nothing is retried here. Errors are
+// *channel.Error: chat.ErrBlocked when the user blocked the bot or the chat
+// is gone, chat.ErrRejected when Telegram refused the message (400), a
+// RetryAfter() for a 429 (the chat's next message also waits that long),
+// otherwise transient. A multi-part reply that
 // fails midway has sent its earlier parts: SendParts resumes after them.
 func (b *Bot) Send(ctx context.Context, r chat.Reply) error { return b.SendParts(ctx, r, 0, nil) }
 
@@ -130,45 +131,26 @@ func (d *delivery) text(ctx context.Context, text string, markup any) error {
 	return nil
 }
 
-// send makes one sendMessage or sendPhoto call and classifies its error.
-// A 429 also holds the chat's next paced message for retry_after.
+// send makes one sendMessage or sendPhoto call through the bot's gate.
+// Its error is classified (see classify): chat.ErrBlocked for a chat that
+// blocked the bot or is gone, chat.ErrRejected for a refused message, a
+// RetryAfter for a 429, which also holds the chat's next paced message.
 func (d *delivery) send(ctx context.Context, c tgbotapi.Chattable) error {
 	method := "sendMessage"
 	if _, ok := c.(tgbotapi.PhotoConfig); ok {
 		method = "sendPhoto"
 	}
-	if d.paced {
-		if err := d.b.chats.Wait(ctx, d.id); err != nil {
-			return err
-		}
-		if err := d.b.global.Wait(ctx); err != nil {
-			return err
-		}
-	}
-	rctx, cancel := context.WithTimeout(ctx, sendTimeout)
-	_, err := d.b.request(rctx, method, c)
-	cancel()
-	// A paced reply or the outbox's step: the chat's next message waits its
-	// gap after this one, whoever sends it.
-	d.b.chats.Done(d.id, d.b.now())
-	if err == nil || ctx.Err() != nil {
+	return d.b.gate().Send(ctx, d.id, d.paced, func(ctx context.Context) error {
+		rctx, cancel := context.WithTimeout(ctx, sendTimeout)
+		defer cancel()
+		_, err := d.b.request(rctx, method, c)
 		return err
-	}
-	switch cls, after := classify(err); cls {
-	case classFlood:
-		d.b.chats.Hold(d.id, d.b.now().Add(after))
-	case classBlocked:
-		return fmt.Errorf("%w: %w", chat.ErrBlocked, err)
-	case classPermanent:
-		// 400 "chat not found": the chat is gone, sending again is as
-		// pointless as to a user who blocked the bot.
-		var ae *apiError
-		if errors.As(err, &ae) && strings.Contains(strings.ToLower(ae.Description), "chat not found") {
-			return fmt.Errorf("%w: %w", chat.ErrBlocked, err)
-		}
-		return fmt.Errorf("%w: %w", chat.ErrRejected, err)
-	}
-	return err
+	})
+}
+
+// gate paces the bot's sends: a gap per chat, the shared ceiling.
+func (b *Bot) gate() channel.Gate[int64] {
+	return channel.Gate[int64]{Chats: b.chats, Global: b.global, Now: b.now}
 }
 
 // replyMarkup builds the reply_markup of the last part: inline keyboard,

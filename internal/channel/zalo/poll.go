@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"xabot/internal/channel"
 	"xabot/internal/chat"
 )
 
@@ -23,8 +24,6 @@ const (
 	fastTimeouts = 3
 	fastPause    = time.Second
 
-	handleAttempts = 3
-	handleBackoff  = 500 * time.Millisecond
 	shutdownGrace  = 10 * time.Second
 )
 
@@ -33,7 +32,7 @@ const (
 //
 // Zalo hands out one update per call and keeps no offset: an update is gone
 // once received, so it is handled before the next poll, retried
-// handleAttempts times, then given up on with an error log. On cancel the
+// channel.HandleAttempts times, then given up on with an error log. On cancel the
 // in-flight poll is aborted, and an update already in hand gets
 // shutdownGrace to finish.
 func (b *Bot) Run(ctx context.Context, h chat.Handler) error {
@@ -57,10 +56,10 @@ func (b *Bot) Run(ctx context.Context, h chat.Handler) error {
 			if ctx.Err() != nil {
 				continue
 			}
-			cls, after := classify(err)
+			cls := channel.ClassOf(err)
 			var wait time.Duration
 			switch cls {
-			case classTimeout:
+			case channel.Timeout:
 				backoff = 0
 				if time.Since(began) >= fastTimeout {
 					fast = 0
@@ -70,17 +69,18 @@ func (b *Bot) Run(ctx context.Context, h chat.Handler) error {
 					continue
 				}
 				fast, wait = 0, fastPause
-			case classAuth, classForbidden:
+			case channel.TokenRejected:
 				return fmt.Errorf("zalo: getUpdates: token rejected: %w", err)
-			case classFlood:
+			case channel.Throttled:
 				backoff = min(max(2*backoff, pollBackoffMin), pollBackoffMax)
+				after, _ := chat.FloodWait(err)
 				wait = max(after, backoff)
 			default:
 				backoff = min(max(2*backoff, pollBackoffMin), pollBackoffMax)
 				wait = backoff
 			}
 			msg := "zalo getUpdates failed"
-			if cls == classConflict {
+			if cls == channel.Conflict {
 				msg = "zalo getUpdates refused: a webhook is set (deleteWebhook to poll)"
 			}
 			b.log.Warn(msg, "retry_in", wait, "err", err)
@@ -103,7 +103,7 @@ func (b *Bot) getUpdates(ctx context.Context) ([]json.RawMessage, error) {
 	var result json.RawMessage
 	// timeout is a string on the wire, as documented.
 	if err := b.call(rctx, "getUpdates", map[string]string{"timeout": strconv.Itoa(secs)}, &result); err != nil {
-		return nil, err
+		return nil, tokenCall(err)
 	}
 	result = bytes.TrimSpace(result)
 	switch {
@@ -133,37 +133,14 @@ func (b *Bot) handleRaw(ctx, hctx context.Context, h chat.Handler, raw json.RawM
 		b.log.Debug("zalo update ignored", "event", w.EventName, "message_id", w.messageID())
 		return
 	}
-	b.log.Debug("zalo update", "event", w.EventName, "message_id", w.messageID(), "chat_id", u.ChatID, "kind", kindName(u.Kind))
-	var flooded time.Duration
-	for attempt := 1; ; attempt++ {
-		err := safeHandle(hctx, h, u)
-		if err == nil {
-			return
-		}
-		if d, ok := chat.FloodWait(err); ok && flooded+d <= chat.MaxFloodWait {
-			// The platform asked to wait (a reply's 429): not a fault of
-			// the update, so it does not use up an attempt.
-			flooded += d
-			attempt--
-			if ctx.Err() != nil || b.sleep(ctx, max(d, handleBackoff)) != nil {
-				b.log.Error("zalo update dropped at shutdown during a flood wait",
-					"event", w.EventName, "message_id", w.messageID(), "chat_id", u.ChatID)
-				return
-			}
-			continue
-		}
-		if attempt == handleAttempts {
-			b.log.Error("zalo update skipped after handler errors",
-				"event", w.EventName, "message_id", w.messageID(), "chat_id", u.ChatID, "attempts", attempt, "err", err)
-			return
-		}
-		wait := handleBackoff << (attempt - 1)
-		b.log.Warn("zalo handler failed, retrying",
-			"event", w.EventName, "message_id", w.messageID(), "attempt", attempt, "retry_in", wait, "err", err)
-		if ctx.Err() != nil || b.sleep(ctx, wait) != nil {
-			b.log.Error("zalo update dropped at shutdown after a handler error",
-				"event", w.EventName, "message_id", w.messageID(), "chat_id", u.ChatID)
-			return
-		}
+	b.log.Debug("zalo update", "event", w.EventName, "message_id", w.messageID(), "chat_id", u.ChatID, "kind", channel.KindName(u.Kind))
+	if !b.loop().Handle(ctx, hctx, h, u, "event", w.EventName, "message_id", w.messageID()) {
+		// Zalo keeps no offset: the update was received, and is lost.
+		b.log.Error("zalo update dropped at shutdown before it was handled",
+			"event", w.EventName, "message_id", w.messageID(), "chat_id", u.ChatID)
 	}
+}
+
+func (b *Bot) loop() channel.Loop {
+	return channel.Loop{Name: "zalo", Log: b.log, Sleep: b.sleep}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"xabot/internal/channel"
 	"xabot/internal/channel/textsplit"
 	"xabot/internal/chat"
 )
@@ -39,11 +40,11 @@ var (
 // the photo, the text goes alone: the text is never lost for the picture.
 //
 // Each message waits for the bot's rate limits (Config.Gate, one a second
-// to a chat) and is one call: nothing is retried here. Errors: chat.ErrBlocked
-// (wrapped) when Zalo answers 403 or says the user blocked the bot (assumed
-// codes, see zalofake/README.md), chat.ErrRejected for another 4xx, an error
-// with a RetryAfter() method for a 429 (the chat's next message also waits
-// that long), otherwise the Bot API or transport error. A multi-part reply
+// to a chat) and is one call: nothing is retried here. Errors are
+// *channel.Error: chat.ErrBlocked when Zalo answers 403 or says the user
+// blocked the bot (assumed codes, see zalofake/README.md), chat.ErrRejected
+// for another 4xx, a RetryAfter() for a 429 (the chat's next message also
+// waits that long), otherwise transient. A multi-part reply
 // that fails midway has sent its earlier parts: SendParts resumes after them.
 func (b *Bot) Send(ctx context.Context, r chat.Reply) error { return b.SendParts(ctx, r, 0, nil) }
 
@@ -192,48 +193,22 @@ func isHTTPURL(s string) bool {
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
-// send makes one send call and classifies its error. A 429 also holds the
-// chat's next paced message for its wait.
+// send makes one send call through the bot's gate. Its error is
+// classified (see classify); a 429 also holds the chat's next paced
+// message for its wait.
 func (d *delivery) send(ctx context.Context, method string, params any) error {
 	timeout := sendTimeout
 	if method == "sendPhoto" {
 		timeout = photoTimeout
 	}
-	if d.paced {
-		if err := d.b.chats.Wait(ctx, d.id); err != nil {
-			return err
-		}
-		if err := d.b.global.Wait(ctx); err != nil {
-			return err
-		}
-	}
-	rctx, cancel := context.WithTimeout(ctx, timeout)
-	err := d.b.call(rctx, method, params, nil)
-	cancel()
-	// A paced reply or the outbox's step: the chat's next message waits its
-	// gap after this one, whoever sends it.
-	d.b.chats.Done(d.id, d.b.now())
-	if err == nil || ctx.Err() != nil {
-		return err
-	}
-	cls, after := classify(err)
-	switch cls {
-	case classFlood:
-		d.b.chats.Hold(d.id, d.b.now().Add(after))
-		return err
-	case classTransient:
-		return err
-	case classForbidden:
-		return fmt.Errorf("%w: %w", chat.ErrBlocked, err)
-	}
-	// Assumed: a refusal that says "blocked" is the user's doing, whatever
-	// its code (Zalo documents none for it).
-	var ae *apiError
-	if errors.As(err, &ae) && strings.Contains(strings.ToLower(ae.Description), "block") {
-		return fmt.Errorf("%w: %w", chat.ErrBlocked, err)
-	}
-	if cls == classPermanent {
-		return fmt.Errorf("%w: %w", chat.ErrRejected, err)
-	}
-	return err
+	return d.b.gate().Send(ctx, d.id, d.paced, func(ctx context.Context) error {
+		rctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		return d.b.call(rctx, method, params, nil)
+	})
+}
+
+// gate paces the bot's sends: a gap per chat, the shared ceiling.
+func (b *Bot) gate() channel.Gate[string] {
+	return channel.Gate[string]{Chats: b.chats, Global: b.global, Now: b.now}
 }

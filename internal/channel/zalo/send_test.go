@@ -253,8 +253,8 @@ func TestSendBlockedByDescription(t *testing.T) {
 	if !errors.Is(err, chat.ErrBlocked) {
 		t.Errorf("Send = %v, want ErrBlocked", err)
 	}
-	var ra interface{ RetryAfter() time.Duration }
-	if !errors.As(err, &ra) {
+	var ae *apiError
+	if !errors.As(err, &ae) || ae.Code != 400 {
 		t.Error("the API error is not kept under ErrBlocked")
 	}
 }
