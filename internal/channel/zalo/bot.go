@@ -69,6 +69,10 @@ type Config struct {
 	// https URL Zalo can fetch: sendPhoto takes a URL, not an upload. nil or
 	// an error: the caption/text is sent as text instead, with no image.
 	Publish func(ctx context.Context, data []byte, name string) (string, error)
+	// Number writes the nth choice of a pushed notice's buttons as a line
+	// ("1. Đồng ý"), as the bot numbers its own choices (the locale key
+	// input.numbered): Zalo shows no buttons. Required.
+	Number func(n int, label string) string
 }
 
 // Bot is a Zalo Bot Platform channel: Run polls for updates (or Process
@@ -81,6 +85,7 @@ type Bot struct {
 	log         *slog.Logger
 	pollTimeout time.Duration
 	publish     func(ctx context.Context, data []byte, name string) (string, error)
+	number      func(n int, label string) string
 	id, name    string
 	start       time.Time // New was called; "ready_ms" is measured from here
 	ready       sync.Once
@@ -117,6 +122,9 @@ func newBot(ctx context.Context, cfg Config, sleep func(context.Context, time.Du
 	if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("zalo: base URL %q: want http(s)://host[/path] without query", base)
 	}
+	if cfg.Number == nil {
+		return nil, errors.New("zalo: no Config.Number to write a notice's buttons as numbered lines")
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
@@ -139,6 +147,7 @@ func newBot(ctx context.Context, cfg Config, sleep func(context.Context, time.Du
 		log:         cfg.Log,
 		pollTimeout: cfg.PollTimeout,
 		publish:     cfg.Publish,
+		number:      cfg.Number,
 		start:       start,
 		global:      cfg.Gate,
 		chats:       pace.New[string](chatGap),

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -78,7 +77,7 @@ func (b *Bot) deliver(ctx context.Context, r chat.Reply, p *chat.Parts, paced bo
 		return fmt.Errorf("zalo: send: bad chat id %q", id)
 	}
 	text := sanitize(r.Text)
-	if choices := numbered(r.Buttons); choices != "" {
+	if choices := b.numbered(r.Buttons); choices != "" {
 		if strings.TrimSpace(text) == "" {
 			text = choices
 		} else {
@@ -92,14 +91,15 @@ func (b *Bot) deliver(ctx context.Context, r chat.Reply, p *chat.Parts, paced bo
 	return d.text(ctx, text)
 }
 
-// numbered renders inline buttons as "1. Label" lines, numbered across rows
-// in reading order, the way the bot numbers choices for text channels.
-func numbered(rows [][]chat.Button) string {
+// numbered renders inline buttons as numbered lines (Config.Number),
+// numbered across rows in reading order, the way the bot numbers choices
+// for text channels.
+func (b *Bot) numbered(rows [][]chat.Button) string {
 	var lines []string
 	for _, row := range rows {
 		for _, bt := range row {
 			if label := strings.TrimSpace(sanitize(bt.Label)); label != "" {
-				lines = append(lines, strconv.Itoa(len(lines)+1)+". "+label)
+				lines = append(lines, b.number(len(lines)+1, label))
 			}
 		}
 	}
