@@ -18,7 +18,8 @@ type Retry struct {
 	First    time.Duration // the first wait; each next one doubles
 	Timeout  time.Duration // of one call; 0: none beyond ctx
 	Log      *slog.Logger  // nil: retries are not logged
-	Sleep    func(ctx context.Context, d time.Duration) error // Sleep when nil
+	// Sleep waits between calls; nil is Sleep (tests record instead).
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Do calls f until it succeeds, fails with a class that is not

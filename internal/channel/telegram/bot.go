@@ -42,7 +42,7 @@ const (
 	getMeAttempts  = 4
 	getMeFirstWait = 500 * time.Millisecond
 	getMeTimeout   = 10 * time.Second
-	sendTimeout   = 30 * time.Second
+	sendTimeout    = 30 * time.Second
 )
 
 // Config configures a Bot. Only Token is required.

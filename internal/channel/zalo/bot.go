@@ -49,7 +49,7 @@ const (
 	getMeAttempts  = 4
 	getMeFirstWait = 500 * time.Millisecond
 	getMeTimeout   = 10 * time.Second
-	sendTimeout   = 30 * time.Second
+	sendTimeout    = 30 * time.Second
 	// Zalo fetches the photo URL before it answers sendPhoto.
 	photoTimeout = 60 * time.Second
 )

@@ -24,7 +24,7 @@ const (
 	fastTimeouts = 3
 	fastPause    = time.Second
 
-	shutdownGrace  = 10 * time.Second
+	shutdownGrace = 10 * time.Second
 )
 
 // Run long-polls getUpdates until ctx is cancelled, then returns nil. It
