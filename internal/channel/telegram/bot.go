@@ -72,6 +72,8 @@ var _ api = (*tgbotapi.BotAPI)(nil)
 // Bot is a Telegram channel: Run polls for updates, Send delivers replies.
 // It is safe for concurrent use; Run must be called once at a time.
 type Bot struct {
+	channel.Replies // Send, SendParts, SendStep: deliver
+
 	lib         *tgbotapi.BotAPI
 	hc          *http.Client
 	token       string
@@ -135,6 +137,7 @@ func newBot(ctx context.Context, cfg Config, sleep func(context.Context, time.Du
 		now:         time.Now,
 	}
 	b.call = b.bind
+	b.Deliver = b.deliver
 
 	// The library's constructor calls getMe and keeps Debug off, so its
 	// package logger stays silent; we never touch tgbotapi.SetLogger.

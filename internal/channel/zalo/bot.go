@@ -79,6 +79,8 @@ type Config struct {
 // takes webhook bodies), Send delivers replies. It is safe for concurrent
 // use; Run must be called once at a time.
 type Bot struct {
+	channel.Replies // Send, SendParts, SendStep: deliver
+
 	hc          *http.Client
 	base        string
 	token       string
@@ -154,6 +156,7 @@ func newBot(ctx context.Context, cfg Config, sleep func(context.Context, time.Du
 		sleep:       sleep,
 		now:         time.Now,
 	}
+	b.Deliver = b.deliver
 
 	var me struct {
 		ID          flexString `json:"id"`

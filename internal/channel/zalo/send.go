@@ -26,42 +26,6 @@ var (
 	_ chat.StepSender = (*Bot)(nil)
 )
 
-// Send delivers a reply as plain text (Zalo has no markup, buttons or
-// keyboards). The bot already renders choices as numbered text for channels
-// without buttons; should r.Buttons still be set (a pushed notice), they are
-// appended as numbered lines, which the bot reads back when the person types
-// a number (bot.RememberPresses). r.Keyboard is ignored. Text longer than 2,000 characters
-// is split (see split); an empty text sends nothing.
-//
-// An image is sent with sendPhoto, which takes a URL: r.Image.FileID when it
-// is an http(s) URL (a photo a citizen sent, passed on), else the URL that
-// Config.Publish makes of r.Image.Data. Without one, or when Zalo refuses
-// the photo, the text goes alone: the text is never lost for the picture.
-//
-// Each message waits for the bot's rate limits (Config.Gate, one a second
-// to a chat) and is one call: nothing is retried here. Errors are
-// *channel.Error: chat.ErrBlocked when Zalo answers 403 or says the user
-// blocked the bot (assumed codes, see zalofake/README.md), chat.ErrRejected
-// for another 4xx, a RetryAfter() for a 429 (the chat's next message also
-// waits that long), otherwise transient. A multi-part reply
-// that fails midway has sent its earlier parts: SendParts resumes after them.
-func (b *Bot) Send(ctx context.Context, r chat.Reply) error { return b.SendParts(ctx, r, 0, nil) }
-
-// SendParts sends r as Send does, skipping its first skip messages and
-// calling sent(n) once the nth is out (chat.PartSender). The messages of a
-// reply are numbered the same on every call: the photo first, if any (sent,
-// or given up for the text alone), then the parts of the text.
-func (b *Bot) SendParts(ctx context.Context, r chat.Reply, skip int, sent func(n int)) error {
-	return b.deliver(ctx, r, &chat.Parts{Skip: skip, Sent: sent}, true)
-}
-
-// SendStep sends message done+1 of r, numbered as for SendParts, with one
-// call and without waiting for the rate limits: the caller (the outbox)
-// paces its calls itself (chat.StepSender).
-func (b *Bot) SendStep(ctx context.Context, r chat.Reply, done int) (int, error) {
-	return chat.Step(done, func(p *chat.Parts) error { return b.deliver(ctx, r, p, false) })
-}
-
 // delivery is one reply on its way to a chat; paced: each call first waits
 // for the bot's limits (a step of the outbox does not: the outbox did).
 type delivery struct {
@@ -71,6 +35,29 @@ type delivery struct {
 	paced bool
 }
 
+// deliver sends a reply's messages (channel.Replies makes the Bot's Send,
+// SendParts and SendStep of it) as plain text: Zalo has no markup, buttons
+// or keyboards. The bot already renders choices as numbered text for
+// channels without buttons; should r.Buttons still be set (a pushed
+// notice), they are appended as numbered lines (Config.Number), which the
+// bot reads back when the person types a number (bot.RememberPresses).
+// r.Keyboard is ignored. Text longer than 2,000 characters is split (see
+// textsplit); an empty text sends nothing.
+//
+// An image is sent with sendPhoto, which takes a URL: r.Image.FileID when it
+// is an http(s) URL (a photo a citizen sent, passed on), else the URL that
+// Config.Publish makes of r.Image.Data. Without one, or when Zalo refuses
+// the photo, the text goes alone: the text is never lost for the picture.
+// The messages are numbered the same on every call: the photo first, if
+// any (sent, or given up for the text alone), then the parts of the text.
+//
+// Each message waits for the bot's rate limits (Config.Gate, one a second
+// to a chat) when paced, and is one call: nothing is retried here. Errors
+// are *channel.Error: chat.ErrBlocked when Zalo answers 403 or says the
+// user blocked the bot (assumed codes, see zalofake/README.md),
+// chat.ErrRejected for another 4xx, a RetryAfter() for a 429 (the chat's
+// next message also waits that long), otherwise transient. A reply that
+// fails midway has sent its earlier parts: SendParts resumes after them.
 func (b *Bot) deliver(ctx context.Context, r chat.Reply, p *chat.Parts, paced bool) error {
 	id := r.ChatID
 	if id == "" || strings.ContainsAny(id, " \t\r\n") {
