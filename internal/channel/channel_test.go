@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,24 +14,16 @@ import (
 	"xabot/internal/chat"
 )
 
-// waits records sleeps instead of sleeping.
-type waits struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
+// waits records the loop's sleeps instead of sleeping (the loops under
+// test call it from one goroutine).
+type waits []time.Duration
 
 func (w *waits) sleep(ctx context.Context, d time.Duration) error {
-	w.mu.Lock()
-	w.d = append(w.d, d)
-	w.mu.Unlock()
+	*w = append(*w, d)
 	return ctx.Err()
 }
 
-func (w *waits) all() []time.Duration {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return append([]time.Duration(nil), w.d...)
-}
+func (w *waits) all() []time.Duration { return *w }
 
 type handlerFunc func(ctx context.Context, u chat.Update) error
 
