@@ -258,3 +258,33 @@ func TestKindName(t *testing.T) {
 		t.Error("kind names")
 	}
 }
+
+func TestBackoff(t *testing.T) {
+	var b Backoff
+	var got []time.Duration
+	for range 7 {
+		got = append(got, b.Next())
+	}
+	b.Reset()
+	got = append(got, b.Next())
+	want := "[1s 2s 4s 8s 16s 30s 30s 1s]"
+	if fmt.Sprint(got) != want {
+		t.Errorf("waits %v, want %s", got, want)
+	}
+}
+
+// The handlers' context outlives the loop's by the grace, not forever.
+func TestGraceOutlivesTheLoop(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	hctx, stop := Grace(ctx)
+	defer stop()
+	cancel()
+	time.Sleep(20 * time.Millisecond)
+	if hctx.Err() != nil {
+		t.Fatal("the handlers' context ended with the loop's: no grace")
+	}
+	stop()
+	if hctx.Err() == nil {
+		t.Error("stop did not release the handlers' context")
+	}
+}

@@ -83,3 +83,35 @@ func (l Loop) Safe(ctx context.Context, h chat.Handler, u chat.Update) (err erro
 	}()
 	return h.Handle(ctx, u)
 }
+
+// ShutdownGrace is how long the updates in hand may still take once a
+// poll loop is told to stop.
+const ShutdownGrace = 10 * time.Second
+
+// Grace is the context a poll loop hands updates to: it ends ShutdownGrace
+// after ctx does, so an update in hand finishes instead of being cut in
+// the middle of its turn. stop releases it.
+func Grace(ctx context.Context) (hctx context.Context, stop func()) {
+	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	after := context.AfterFunc(ctx, func() { time.AfterFunc(ShutdownGrace, cancel) })
+	return hctx, func() { after(); cancel() }
+}
+
+// Backoff is a poll loop's wait after a failed poll: 1s, doubling up to
+// 30s, back to nothing after a poll that worked.
+type Backoff struct{ d time.Duration }
+
+// The bounds of Backoff.
+const (
+	BackoffMin = time.Second
+	BackoffMax = 30 * time.Second
+)
+
+// Next is the wait after one more failure.
+func (b *Backoff) Next() time.Duration {
+	b.d = min(max(2*b.d, BackoffMin), BackoffMax)
+	return b.d
+}
+
+// Reset forgets the failures.
+func (b *Backoff) Reset() { b.d = 0 }

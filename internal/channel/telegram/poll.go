@@ -15,14 +15,11 @@ import (
 )
 
 const (
-	pollLimit      = 100 // getUpdates maximum
-	pollSlack      = 15 * time.Second
-	pollBackoffMin = time.Second
-	pollBackoffMax = 30 * time.Second
+	pollLimit = 100 // getUpdates maximum
+	pollSlack = 15 * time.Second
 
 	answerTimeout  = 5 * time.Second
 	confirmTimeout = 2 * time.Second
-	shutdownGrace  = 10 * time.Second
 )
 
 // inbound is one decoded Telegram update and what the bot gets from it.
@@ -41,16 +38,14 @@ type inbound struct {
 // (users in parallel, each user's updates in order) and the offset that
 // confirms it is sent only after every update was handled, retried
 // channel.HandleAttempts times, or given up on. On cancel the updates in hand get
-// shutdownGrace to finish; an unfinished batch is left unconfirmed and
+// channel.ShutdownGrace to finish; an unfinished batch is left unconfirmed and
 // Telegram delivers it again after a restart (the bot dedupes by update id).
 func (b *Bot) Run(ctx context.Context, h chat.Handler) error {
-	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancel()
-	stop := context.AfterFunc(ctx, func() { time.AfterFunc(shutdownGrace, cancel) })
+	hctx, stop := channel.Grace(ctx)
 	defer stop()
 
 	offset, confirmed := 0, 0
-	var backoff time.Duration
+	var backoff channel.Backoff
 	for {
 		if ctx.Err() != nil {
 			b.confirm(ctx, offset, confirmed)
@@ -70,8 +65,7 @@ func (b *Bot) Run(ctx context.Context, h chat.Handler) error {
 			}
 			wait, flood := chat.FloodWait(err)
 			if !flood {
-				backoff = min(max(2*backoff, pollBackoffMin), pollBackoffMax)
-				wait = backoff
+				wait = backoff.Next()
 			}
 			msg := "telegram getUpdates failed"
 			if cls == channel.Conflict {
@@ -81,7 +75,8 @@ func (b *Bot) Run(ctx context.Context, h chat.Handler) error {
 			_ = b.sleep(ctx, wait) // a cancelled ctx is seen at the top of the loop
 			continue
 		}
-		confirmed, backoff = offset, 0
+		confirmed = offset
+		backoff.Reset()
 		if b.handleBatch(ctx, hctx, h, batch) {
 			offset = next
 		}

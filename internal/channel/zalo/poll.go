@@ -13,9 +13,7 @@ import (
 )
 
 const (
-	pollSlack      = 10 * time.Second // beyond the poll's own timeout before the request is abandoned
-	pollBackoffMin = time.Second
-	pollBackoffMax = 30 * time.Second
+	pollSlack = 10 * time.Second // beyond the poll's own timeout before the request is abandoned
 
 	// A server that answers 408 at once instead of holding the poll would
 	// make "poll again at once" a busy loop: after fastTimeouts such answers
@@ -23,8 +21,6 @@ const (
 	fastTimeout  = 100 * time.Millisecond
 	fastTimeouts = 3
 	fastPause    = time.Second
-
-	shutdownGrace = 10 * time.Second
 )
 
 // Run long-polls getUpdates until ctx is cancelled, then returns nil. It
@@ -34,14 +30,12 @@ const (
 // once received, so it is handled before the next poll, retried
 // channel.HandleAttempts times, then given up on with an error log. On cancel the
 // in-flight poll is aborted, and an update already in hand gets
-// shutdownGrace to finish.
+// channel.ShutdownGrace to finish.
 func (b *Bot) Run(ctx context.Context, h chat.Handler) error {
-	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancel()
-	stop := context.AfterFunc(ctx, func() { time.AfterFunc(shutdownGrace, cancel) })
+	hctx, stop := channel.Grace(ctx)
 	defer stop()
 
-	var backoff time.Duration
+	var backoff channel.Backoff
 	fast := 0
 	for {
 		if ctx.Err() != nil {
@@ -60,7 +54,7 @@ func (b *Bot) Run(ctx context.Context, h chat.Handler) error {
 			var wait time.Duration
 			switch cls {
 			case channel.Timeout:
-				backoff = 0
+				backoff.Reset()
 				if time.Since(began) >= fastTimeout {
 					fast = 0
 					continue
@@ -72,12 +66,10 @@ func (b *Bot) Run(ctx context.Context, h chat.Handler) error {
 			case channel.TokenRejected:
 				return fmt.Errorf("zalo: getUpdates: token rejected: %w", err)
 			case channel.Throttled:
-				backoff = min(max(2*backoff, pollBackoffMin), pollBackoffMax)
 				after, _ := chat.FloodWait(err)
-				wait = max(after, backoff)
+				wait = max(after, backoff.Next())
 			default:
-				backoff = min(max(2*backoff, pollBackoffMin), pollBackoffMax)
-				wait = backoff
+				wait = backoff.Next()
 			}
 			msg := "zalo getUpdates failed"
 			if cls == channel.Conflict {
@@ -87,7 +79,8 @@ func (b *Bot) Run(ctx context.Context, h chat.Handler) error {
 			_ = b.sleep(ctx, wait) // a cancelled ctx is seen at the top of the loop
 			continue
 		}
-		backoff, fast = 0, 0
+		backoff.Reset()
+		fast = 0
 		for _, raw := range raws {
 			b.handleRaw(ctx, hctx, h, raw)
 		}
