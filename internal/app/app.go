@@ -17,8 +17,6 @@ import (
 	"xabot/dialogs"
 	"xabot/internal/bot"
 	"xabot/internal/channel/pace"
-	"xabot/internal/channel/telegram"
-	"xabot/internal/channel/zalo"
 	"xabot/internal/chat"
 	"xabot/internal/commune"
 	"xabot/internal/config"
@@ -142,7 +140,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	a.gate = pace.NewWindow(cfg.SendRate)
 	a.outbox = outbox.New(db, a.senders, outbox.Config{Rate: cfg.SendRate, Gate: a.gate, Metrics: a.metrics, Now: now, Log: log})
 	notifier := bot.NewNotifier(bot.NotifierConfig{Texts: texts, Citizens: a.citizens, Queue: a.outbox,
-		Lang: cfg.Lang, Commune: profile.Name, Office: officeOf(profile), OfficeName: profile.Office, MaxText: messageLimits})
+		Lang: cfg.Lang, Commune: profile.Name, Office: officeOf(profile), OfficeName: profile.Office, MaxText: messageLimits()})
 	a.notify = notify.New(db, a.staff, notifier, cal, cfg.TZ, officeOf(profile), log)
 	a.ratings = rating.New(db, a.staff, notifier, now, log)
 	a.notify.OfferRatings(a.ratings.Offer)
@@ -253,7 +251,3 @@ func officeOf(p commune.Profile) string {
 	}
 	return s
 }
-
-// messageLimits is what one message holds on each channel, for the
-// notices rendered before any channel runs (an import queues pushes).
-var messageLimits = map[chat.Channel]int{chat.Telegram: telegram.MaxText, chat.Zalo: zalo.MaxText}

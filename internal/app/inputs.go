@@ -3,86 +3,41 @@ package app
 import (
 	"context"
 	"net/http"
-	"time"
 
-	"xabot/internal/bot"
-	"xabot/internal/channel/telegram"
-	"xabot/internal/channel/zalo"
 	"xabot/internal/chat"
 	"xabot/internal/media"
 	"xabot/internal/webhook"
 )
 
-// telegramInput connects Telegram and says how its updates come in.
-func (a *App) telegramInput(ctx context.Context, channels map[chat.Channel]bot.Channel) (input, error) {
-	tg, err := telegram.New(ctx, telegram.Config{
-		Token:    a.cfg.TelegramToken,
-		Endpoint: a.cfg.TelegramAPI,
-		Log:      a.log,
-		SendRate: a.cfg.SendRate,
-		Gate:     a.gate,
-	})
+// input connects row's platform and says how its updates come in: by
+// polling (a webhook left from an earlier run would make every poll fail,
+// so it is deleted first), or by webhook (set once the server listens).
+func (a *App) input(ctx context.Context, row channelRow, pub *media.Store) (platform, input, error) {
+	p, err := row.connect(ctx, a, pub)
 	if err != nil {
-		return input{}, err
+		return nil, input{}, err
 	}
-	channels[chat.Telegram] = tg
-	if polling(a.cfg.TelegramMode) {
-		return input{
-			// A webhook left from an earlier run would make every poll fail.
+	if polling(row.mode(a.cfg)) {
+		return p, input{
 			start: func(ctx context.Context) error {
-				if err := tg.DeleteWebhook(ctx); err != nil {
-					a.log.Warn("telegram deleteWebhook before polling", "err", err)
+				if err := p.DeleteWebhook(ctx); err != nil {
+					a.log.Warn(row.slug+" deleteWebhook before polling", "err", err)
 				}
 				return nil
 			},
-			run: tg.Run,
+			run: p.Run,
 		}, nil
 	}
-	return a.hookInput(telegramHook, func(h chat.Handler) webhook.Source {
+	path := "/webhook/" + row.slug
+	return p, a.hookInput(path, func(h chat.Handler) webhook.Source {
 		return webhook.Source{
-			Channel: string(chat.Telegram), Header: telegram.SecretHeader, Secret: a.cfg.WebhookSecret,
-			Parse:   tg.WebhookKey,
-			Process: func(ctx context.Context, body []byte) error { return tg.Process(ctx, h, body) },
+			Channel: string(row.name), Header: row.header, Secret: a.cfg.WebhookSecret,
+			Parse:   p.WebhookKey,
+			Process: func(ctx context.Context, body []byte) error { return p.Process(ctx, h, body) },
 		}
 	}, func(ctx context.Context) error {
-		return retryStart(ctx, "telegram setWebhook", func(ctx context.Context) error {
-			return tg.SetWebhook(ctx, a.webhookURL(telegramHook), a.cfg.WebhookSecret)
-		})
-	}), nil
-}
-
-// zaloInput connects the Zalo Bot Platform and says how its updates come
-// in. Charts go out as photos only when pub can give them a public URL.
-func (a *App) zaloInput(ctx context.Context, channels map[chat.Channel]bot.Channel, pub *media.Store) (input, error) {
-	cfg := zalo.Config{Token: a.cfg.ZaloToken, BaseURL: a.cfg.ZaloAPI, Log: a.log, SendRate: a.cfg.SendRate, Gate: a.gate}
-	if pub != nil {
-		cfg.Publish = pub.Publish
-	}
-	zb, err := zalo.New(ctx, cfg)
-	if err != nil {
-		return input{}, err
-	}
-	channels[chat.Zalo] = zb
-	if polling(a.cfg.ZaloMode) {
-		return input{
-			start: func(ctx context.Context) error {
-				if err := zb.DeleteWebhook(ctx); err != nil {
-					a.log.Warn("zalo deleteWebhook before polling", "err", err)
-				}
-				return nil
-			},
-			run: zb.Run,
-		}, nil
-	}
-	return a.hookInput(zaloHook, func(h chat.Handler) webhook.Source {
-		return webhook.Source{
-			Channel: string(chat.Zalo), Header: zalo.SecretHeader, Secret: a.cfg.WebhookSecret,
-			Parse:   zb.WebhookKey,
-			Process: func(ctx context.Context, body []byte) error { return zb.Process(ctx, h, body) },
-		}
-	}, func(ctx context.Context) error {
-		return retryStart(ctx, "zalo setWebhook", func(ctx context.Context) error {
-			return zb.SetWebhook(ctx, a.webhookURL(zaloHook), a.cfg.WebhookSecret)
+		return retryStart(ctx, row.slug+" setWebhook", func(ctx context.Context) error {
+			return p.SetWebhook(ctx, a.webhookURL(path), a.cfg.WebhookSecret)
 		})
 	}), nil
 }
@@ -94,11 +49,11 @@ func (a *App) hookInput(path string, source func(h chat.Handler) webhook.Source,
 	return input{
 		path: path,
 		hook: func(h chat.Handler) http.Handler {
-			return webhook.Handler(a.hookSource(source(h)), a.db, wake.Wake, time.Now, a.log, a.metrics)
+			return webhook.Handler(a.hookSource(source(h)), a.db, wake.Wake, a.now, a.log, a.metrics)
 		},
 		start: start,
 		run: func(ctx context.Context, h chat.Handler) error {
-			return webhook.Drain(ctx, a.hookSource(source(h)), a.db, wake, time.Now, a.log, a.metrics)
+			return webhook.Drain(ctx, a.hookSource(source(h)), a.db, wake, a.now, a.log, a.metrics)
 		},
 	}
 }

@@ -20,22 +20,17 @@ import (
 	"xabot/internal/syncapi"
 )
 
-// Webhook paths under XABOT_PUBLIC_URL.
-const (
-	telegramHook = "/webhook/telegram"
-	zaloHook     = "/webhook/zalo"
-)
-
 // mediaTTL is how long a published chart stays fetchable.
 const mediaTTL = 24 * time.Hour
 
-// Serve runs production: the Telegram and Zalo channels (each by polling or
-// webhook), the outbox, the scheduled jobs and the HTTP server, until ctx
-// is cancelled; then it stops taking updates, lets the ones in hand
-// finish, and returns.
+// Serve runs production: the configured channels of channelTable (each by
+// polling or by webhook at XABOT_PUBLIC_URL/webhook/<slug>), the outbox,
+// the scheduled jobs and the HTTP server, until ctx is cancelled; then it
+// stops taking updates, lets the ones in hand finish, and returns.
 func (a *App) Serve(ctx context.Context) error {
-	if a.cfg.TelegramToken == "" && a.cfg.ZaloToken == "" {
-		return errors.New("app: serve: neither XABOT_TELEGRAM_TOKEN nor XABOT_ZALO_TOKEN is set, so there is no channel to serve")
+	rows, err := configured(a.cfg)
+	if err != nil {
+		return err
 	}
 	mux := a.mux()
 	var pub *media.Store
@@ -45,18 +40,16 @@ func (a *App) Serve(ctx context.Context) error {
 	}
 	channels := map[chat.Channel]bot.Channel{}
 	var inputs []input
-	if a.cfg.TelegramToken != "" {
-		in, err := a.telegramInput(ctx, channels)
-		if err != nil {
-			return err
-		}
-		inputs = append(inputs, in)
+	serving := []any{"http", nil}
+	for _, row := range channelTable {
+		serving = append(serving, row.slug, row.on(a.cfg))
 	}
-	if a.cfg.ZaloToken != "" {
-		in, err := a.zaloInput(ctx, channels, pub)
+	for _, row := range rows {
+		p, in, err := a.input(ctx, row, pub)
 		if err != nil {
 			return err
 		}
+		channels[row.name] = p
 		inputs = append(inputs, in)
 	}
 	if err := a.nameBots(ctx, channels); err != nil {
@@ -100,7 +93,8 @@ func (a *App) Serve(ctx context.Context) error {
 			return err
 		}
 	}
-	a.log.Info("serving", "http", ln.Addr().String(), "telegram", a.cfg.TelegramToken != "", "zalo", a.cfg.ZaloToken != "")
+	serving[1] = ln.Addr().String()
+	a.log.Info("serving", serving...)
 	g, gctx := errgroup.WithContext(ctx)
 	for _, in := range inputs {
 		g.Go(func() error { return in.run(gctx, router) })

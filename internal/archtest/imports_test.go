@@ -38,7 +38,8 @@ var rules = map[string][]string{
 	"internal/ratelimit":         nil,
 	"internal/media":             nil,
 	"internal/metrics":           nil,
-	"internal/channel/":          {"internal/chat", "internal/channel/pace", "internal/channel/textsplit"},
+	"internal/channel":           {"internal/chat", "internal/channel/pace"},
+	"internal/channel/":          {"internal/chat", "internal/channel", "internal/channel/pace", "internal/channel/textsplit"},
 	"internal/demo":              {"internal/domain"},
 	"internal/commune":           {"internal/domain"},
 	"internal/bot":               {"internal/chart", "internal/chat", "internal/dialog", "internal/domain", "internal/fold", "internal/collate", "internal/i18n", "internal/session", "internal/service/"},
@@ -112,6 +113,13 @@ func TestRulesCatchAViolation(t *testing.T) {
 	allowed, _ = ruleFor("internal/channel/telegram")
 	if permitted("internal/bot", allowed) {
 		t.Fatal("an adapter may import the bot")
+	}
+	// The adapters' shared plumbing knows no platform, router or service.
+	allowed, _ = ruleFor("internal/channel")
+	for _, up := range []string{"internal/bot", "internal/app", "internal/service/dossier", "internal/channel/telegram"} {
+		if permitted(up, allowed) {
+			t.Fatalf("the channels' shared plumbing may import %s", up)
+		}
 	}
 }
 

@@ -212,10 +212,11 @@ var ErrRejected = errors.New("chat: refused by the platform")
 
 // FloodWait says how long the platform asked to wait before err's call is
 // made again (a 429's retry_after), if it did: a handler's failure of that
-// kind is a wait, not a fault of the update.
+// kind is a wait, not a fault of the update. An error whose RetryAfter is
+// 0 (a classified 5xx) asked for no wait: it is a failure like any other.
 func FloodWait(err error) (time.Duration, bool) {
 	var ra interface{ RetryAfter() time.Duration }
-	if errors.As(err, &ra) {
+	if errors.As(err, &ra) && ra.RetryAfter() > 0 {
 		return ra.RetryAfter(), true
 	}
 	return 0, false

@@ -6,7 +6,9 @@
 // error's class (and a 429's retry_after) to the caller, the outbox or the
 // router, which decides.
 //
-// It imports internal/chat and internal/channel/{pace,textsplit} of this module, go-telegram-bot-api v5.5.1 (used
+// It imports internal/chat and internal/channel (the plumbing every adapter
+// shares: the handler loop, the error classes, pacing) with
+// internal/channel/{pace,textsplit} of this module, go-telegram-bot-api v5.5.1 (used
 // for its request and update types only, behind the narrow api interface),
 // and the standard library. No Telegram type leaves it.
 package telegram
@@ -14,7 +16,6 @@ package telegram
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -24,6 +25,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"xabot/internal/channel"
 	"xabot/internal/channel/pace"
 	"xabot/internal/chat"
 )
@@ -37,9 +39,10 @@ const (
 	// MaxText is the longest text one message carries: sendMessage text, UTF-16 units after entity parsing.
 	MaxText = 4096
 
-	getMeAttempts = 4
-	getMeTimeout  = 10 * time.Second
-	sendTimeout   = 30 * time.Second
+	getMeAttempts  = 4
+	getMeFirstWait = 500 * time.Millisecond
+	getMeTimeout   = 10 * time.Second
+	sendTimeout    = 30 * time.Second
 )
 
 // Config configures a Bot. Only Token is required.
@@ -69,6 +72,8 @@ var _ api = (*tgbotapi.BotAPI)(nil)
 // Bot is a Telegram channel: Run polls for updates, Send delivers replies.
 // It is safe for concurrent use; Run must be called once at a time.
 type Bot struct {
+	channel.Replies // Send, SendParts, SendStep: deliver
+
 	lib         *tgbotapi.BotAPI
 	hc          *http.Client
 	token       string
@@ -91,7 +96,7 @@ var _ chat.Sender = (*Bot)(nil)
 // New checks the token with getMe (retried a few times with backoff, bounded
 // by ctx) and returns a Bot ready to Run. Errors never contain the token.
 func New(ctx context.Context, cfg Config) (*Bot, error) {
-	return newBot(ctx, cfg, sleepCtx)
+	return newBot(ctx, cfg, channel.Sleep)
 }
 
 func newBot(ctx context.Context, cfg Config, sleep func(context.Context, time.Duration) error) (*Bot, error) {
@@ -132,41 +137,22 @@ func newBot(ctx context.Context, cfg Config, sleep func(context.Context, time.Du
 		now:         time.Now,
 	}
 	b.call = b.bind
+	b.Deliver = b.deliver
 
 	// The library's constructor calls getMe and keeps Debug off, so its
 	// package logger stays silent; we never touch tgbotapi.SetLogger.
-	delay := 500 * time.Millisecond
-	for attempt := 1; ; attempt++ {
-		actx, cancel := context.WithTimeout(ctx, getMeTimeout)
-		lib, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.Endpoint, httpDoer{ctx: actx, hc: b.hc, token: b.token})
-		cancel()
-		if err == nil {
-			lib.Client = nil // every call goes through bind with its own context
-			b.lib = lib
-			break
+	err := channel.Retry{What: "telegram: getMe", Attempts: getMeAttempts, First: getMeFirstWait,
+		Timeout: getMeTimeout, Log: b.log, Sleep: sleep}.Do(ctx, func(ctx context.Context) error {
+		lib, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.Endpoint, httpDoer{ctx: ctx, hc: b.hc, token: b.token})
+		if err != nil {
+			return b.apiErr("getMe", err)
 		}
-		err = b.apiErr("getMe", err)
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("telegram: getMe: %w", ctx.Err())
-		}
-		cls, after := classify(err)
-		switch {
-		case cls == classAuth:
-			return nil, fmt.Errorf("telegram: getMe: token rejected: %w", err)
-		case cls == classPermanent || cls == classBlocked:
-			return nil, fmt.Errorf("telegram: getMe: %w", err)
-		case attempt == getMeAttempts:
-			return nil, fmt.Errorf("telegram: getMe failed %d times: %w", attempt, err)
-		}
-		wait := delay
-		if cls == classFlood {
-			wait = after
-		}
-		b.log.Warn("telegram getMe failed", "attempt", attempt, "retry_in", wait, "err", err)
-		if err := b.sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("telegram: getMe: %w", err)
-		}
-		delay *= 2
+		lib.Client = nil // every call goes through bind with its own context
+		b.lib = lib
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	b.log.Info("telegram bot ready", "bot_id", b.lib.Self.ID, "username", b.lib.Self.UserName)
 	return b, nil
@@ -181,8 +167,9 @@ func (b *Bot) bind(ctx context.Context) api {
 	return &cp
 }
 
-// request makes one Bot API call bound to ctx; errors are converted to
-// *apiError (API answers) or redacted (transport), never carrying the token.
+// request makes one Bot API call bound to ctx; its error is a
+// *channel.Error around an *apiError (an API answer) or the redacted
+// transport error, never carrying the token.
 func (b *Bot) request(ctx context.Context, method string, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
 	resp, err := b.call(ctx).Request(c)
 	if err != nil {
@@ -202,18 +189,3 @@ func (b *Bot) Username() string { return b.lib.Self.UserName }
 // ID is the bot's numeric id as getMe reported it: the bot's identity, by
 // which the session store tells two bots on one Redis apart.
 func (b *Bot) ID() string { return strconv.FormatInt(b.lib.Self.ID, 10) }
-
-// sleepCtx waits d or until ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}

@@ -160,24 +160,3 @@ func messageTime(date int, now time.Time) time.Time {
 		return time.Unix(d, 0)
 	}
 }
-
-// kindName is for logs, which carry the kind of an update but never its text.
-func kindName(k chat.Kind) string {
-	switch k {
-	case chat.Text:
-		return "text"
-	case chat.Command:
-		return "command"
-	case chat.Callback:
-		return "callback"
-	case chat.Contact:
-		return "contact"
-	case chat.Photo:
-		return "photo"
-	case chat.Sticker:
-		return "sticker"
-	case chat.Location:
-		return "location"
-	}
-	return "other"
-}

@@ -14,7 +14,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"xabot/internal/channel/pace"
+	"xabot/internal/channel"
 )
 
 // httpDoer is the HTTP client handed to the library. It attaches a context
@@ -76,27 +76,25 @@ type apiError struct {
 	Wait        time.Duration // retry_after of a 429
 }
 
-// RetryAfter tells the caller how long Telegram asked to wait: a 429's
-// retry_after, a second when it gave none; 0 for any other answer.
-func (e *apiError) RetryAfter() time.Duration { return pace.FloodWait(e.Code, e.Wait) }
-
 func (e *apiError) Error() string {
 	return fmt.Sprintf("%s: %d %s", e.Method, e.Code, e.Description)
 }
 
-// apiErr converts a library error: API answers become *apiError, transport
-// errors are redacted. The library returns *tgbotapi.Error (pointer) from
+// apiErr converts a library error into a classified one: an API answer is
+// sorted by classify, anything else (connection refused, timeout, JSON
+// syntax error from a non-Telegram body) is Transient, with the token
+// redacted. The library returns *tgbotapi.Error (pointer) from
 // MakeRequest; the value form is accepted too in case that ever changes.
 func (b *Bot) apiErr(method string, err error) error {
 	var pe *tgbotapi.Error
 	var ve tgbotapi.Error
 	switch {
 	case errors.As(err, &pe):
-		return newAPIError(method, *pe, b.token)
+		return classify(newAPIError(method, *pe, b.token))
 	case errors.As(err, &ve):
-		return newAPIError(method, ve, b.token)
+		return classify(newAPIError(method, ve, b.token))
 	}
-	return redact(err, b.token)
+	return channel.Fail(channel.Transient, 0, redact(err, b.token))
 }
 
 func newAPIError(method string, e tgbotapi.Error, token string) *apiError {
@@ -108,39 +106,22 @@ func newAPIError(method string, e tgbotapi.Error, token string) *apiError {
 	}
 }
 
-// class is what the caller should do about a failed call.
-type class int
-
-const (
-	classTransient class = iota // network, 5xx, undecodable answer: retry with backoff
-	classPermanent              // 400 and other 4xx: the request is wrong, do not retry
-	classFlood                  // 429: wait retry_after
-	classBlocked                // 403: blocked by the user, deactivated, kicked
-	classAuth                   // 401, 404: bad token (Telegram answers 404 for unknown tokens)
-	classConflict               // 409: a webhook is set or another instance polls
-)
-
-// classify sorts an error from request. Anything that is not an API answer
-// (connection refused, timeout, JSON syntax error from a non-Telegram body)
-// is transient.
-func classify(err error) (class, time.Duration) {
-	var ae *apiError
-	if !errors.As(err, &ae) {
-		return classTransient, 0
+// classify sorts a Bot API answer into the shared classes: by status
+// (channel.ByStatus), but 404 is a bad token (Telegram answers it for
+// unknown tokens), and a 400 "chat not found" is a chat gone, as
+// pointless to send to again as one that blocked the bot.
+func classify(ae *apiError) *channel.Error {
+	c := channel.ByStatus(ae.Code)
+	d := strings.ToLower(ae.Description)
+	switch {
+	case ae.Code == http.StatusNotFound:
+		c = channel.TokenRejected
+	case c == channel.Permanent && strings.Contains(d, "chat not found"):
+		c = channel.ContactStopped
+	case c == channel.Permanent && strings.Contains(d, "message is too long"):
+		c = channel.TooLong
 	}
-	switch c := ae.Code; {
-	case c == http.StatusTooManyRequests:
-		return classFlood, ae.RetryAfter()
-	case c == http.StatusForbidden:
-		return classBlocked, 0
-	case c == http.StatusUnauthorized || c == http.StatusNotFound:
-		return classAuth, 0
-	case c == http.StatusConflict:
-		return classConflict, 0
-	case c >= 400 && c < 500:
-		return classPermanent, 0
-	}
-	return classTransient, 0 // 5xx, or an answer without a code
+	return channel.Fail(c, ae.Wait, ae)
 }
 
 // redact removes the token from an error. *url.Error is fixed in place (it

@@ -10,21 +10,16 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"xabot/internal/channel"
 	"xabot/internal/chat"
 )
 
 const (
-	pollLimit      = 100 // getUpdates maximum
-	pollSlack      = 15 * time.Second
-	pollBackoffMin = time.Second
-	pollBackoffMax = 30 * time.Second
-
-	handleAttempts = 3
-	handleBackoff  = 500 * time.Millisecond
+	pollLimit = 100 // getUpdates maximum
+	pollSlack = 15 * time.Second
 
 	answerTimeout  = 5 * time.Second
 	confirmTimeout = 2 * time.Second
-	shutdownGrace  = 10 * time.Second
 )
 
 // inbound is one decoded Telegram update and what the bot gets from it.
@@ -42,17 +37,15 @@ type inbound struct {
 // confirms updates as soon as they are buffered. Here a batch is handed to h
 // (users in parallel, each user's updates in order) and the offset that
 // confirms it is sent only after every update was handled, retried
-// handleAttempts times, or given up on. On cancel the updates in hand get
-// shutdownGrace to finish; an unfinished batch is left unconfirmed and
+// channel.HandleAttempts times, or given up on. On cancel the updates in hand get
+// channel.ShutdownGrace to finish; an unfinished batch is left unconfirmed and
 // Telegram delivers it again after a restart (the bot dedupes by update id).
 func (b *Bot) Run(ctx context.Context, h chat.Handler) error {
-	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancel()
-	stop := context.AfterFunc(ctx, func() { time.AfterFunc(shutdownGrace, cancel) })
+	hctx, stop := channel.Grace(ctx)
 	defer stop()
 
 	offset, confirmed := 0, 0
-	var backoff time.Duration
+	var backoff channel.Backoff
 	for {
 		if ctx.Err() != nil {
 			b.confirm(ctx, offset, confirmed)
@@ -66,24 +59,24 @@ func (b *Bot) Run(ctx context.Context, h chat.Handler) error {
 			if ctx.Err() != nil {
 				continue
 			}
-			cls, after := classify(err)
-			if cls == classAuth {
+			cls := channel.ClassOf(err)
+			if cls == channel.TokenRejected {
 				return fmt.Errorf("telegram: getUpdates: token rejected: %w", err)
 			}
-			wait := after
-			if cls != classFlood {
-				backoff = min(max(2*backoff, pollBackoffMin), pollBackoffMax)
-				wait = backoff
+			wait, flood := chat.FloodWait(err)
+			if !flood {
+				wait = backoff.Next()
 			}
 			msg := "telegram getUpdates failed"
-			if cls == classConflict {
+			if cls == channel.Conflict {
 				msg = "telegram getUpdates conflict: a webhook is set or another instance is polling"
 			}
 			b.log.Warn(msg, "offset", offset, "retry_in", wait, "err", err)
 			_ = b.sleep(ctx, wait) // a cancelled ctx is seen at the top of the loop
 			continue
 		}
-		confirmed, backoff = offset, 0
+		confirmed = offset
+		backoff.Reset()
 		if b.handleBatch(ctx, hctx, h, batch) {
 			offset = next
 		}
@@ -209,50 +202,16 @@ func (b *Bot) handleUser(ctx, hctx context.Context, h chat.Handler, items []inbo
 	return true
 }
 
-// handleOne tries an update handleAttempts times, then gives up on it so a
-// poison update cannot stall the bot. It reports false only when shutdown
-// interrupted the retries.
+// handleOne hands an update to h (channel.Loop.Handle: retried, then
+// given up on so a poison update cannot stall the bot). It reports false
+// only when shutdown interrupted the retries.
 func (b *Bot) handleOne(ctx, hctx context.Context, h chat.Handler, it inbound) bool {
-	b.log.Debug("telegram update", "update_id", it.id, "chat_id", it.upd.ChatID, "kind", kindName(it.upd.Kind))
-	var flooded time.Duration
-	for attempt := 1; ; attempt++ {
-		err := safeHandle(hctx, h, it.upd)
-		if err == nil {
-			return true
-		}
-		if d, ok := chat.FloodWait(err); ok && flooded+d <= chat.MaxFloodWait {
-			// The platform asked to wait (a reply's 429): not a fault of
-			// the update, so it does not use up an attempt.
-			flooded += d
-			attempt--
-			if ctx.Err() != nil || b.sleep(ctx, max(d, handleBackoff)) != nil {
-				return false
-			}
-			continue
-		}
-		if attempt == handleAttempts {
-			b.log.Error("telegram update skipped after handler errors",
-				"update_id", it.id, "chat_id", it.upd.ChatID, "kind", kindName(it.upd.Kind), "attempts", attempt, "err", err)
-			return true
-		}
-		wait := handleBackoff << (attempt - 1)
-		b.log.Warn("telegram handler failed, retrying",
-			"update_id", it.id, "chat_id", it.upd.ChatID, "attempt", attempt, "retry_in", wait, "err", err)
-		if ctx.Err() != nil || b.sleep(ctx, wait) != nil {
-			return false
-		}
-	}
+	b.log.Debug("telegram update", "update_id", it.id, "chat_id", it.upd.ChatID, "kind", channel.KindName(it.upd.Kind))
+	return b.loop().Handle(ctx, hctx, h, it.upd, "update_id", it.id)
 }
 
-// safeHandle turns a handler panic into an error: a panicking update would
-// otherwise crash the process, be delivered again, and crash it again.
-func safeHandle(ctx context.Context, h chat.Handler, u chat.Update) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("telegram: handler panic: %v", r)
-		}
-	}()
-	return h.Handle(ctx, u)
+func (b *Bot) loop() channel.Loop {
+	return channel.Loop{Name: "telegram", Log: b.log, Sleep: b.sleep}
 }
 
 // answer acknowledges a callback query with no text. Telegram refuses

@@ -11,6 +11,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"xabot/internal/channel"
 	"xabot/internal/channel/textsplit"
 	"xabot/internal/chat"
 )
@@ -35,39 +36,6 @@ var (
 	_ chat.StepSender = (*Bot)(nil)
 )
 
-// Send delivers a reply. Text is plain: it is HTML-escaped and sent with
-// parse_mode HTML, so "<" or "&" in user data can never break formatting or
-// make Telegram refuse the message. Text longer than 4096 UTF-16 units is
-// split (see split); buttons or the keyboard ride on the last part.
-//
-// An empty (or blank) text with no buttons and no keyboard sends nothing and
-// returns nil; with them it returns an error. A reply cannot carry both inline
-// buttons and a reply keyboard: Telegram has one reply_markup per message.
-//
-// Each message waits for the bot's rate limits (Config.Gate, one a second
-// to a chat) and is one call: nothing is retried here. Errors: chat.ErrBlocked
-// (wrapped) when the user blocked the bot or the chat is gone,
-// chat.ErrRejected when Telegram refused the message (400), an error with a
-// RetryAfter() method for a 429 (the chat's next message also waits that
-// long), otherwise the Bot API or transport error. A multi-part reply that
-// fails midway has sent its earlier parts: SendParts resumes after them.
-func (b *Bot) Send(ctx context.Context, r chat.Reply) error { return b.SendParts(ctx, r, 0, nil) }
-
-// SendParts sends r as Send does, skipping its first skip messages and
-// calling sent(n) once the nth is out (chat.PartSender). The messages of a
-// reply are numbered the same on every call: the photo first, if any, then
-// the parts of the text.
-func (b *Bot) SendParts(ctx context.Context, r chat.Reply, skip int, sent func(n int)) error {
-	return b.deliver(ctx, r, &chat.Parts{Skip: skip, Sent: sent}, true)
-}
-
-// SendStep sends message done+1 of r, numbered as for SendParts, with one
-// call and without waiting for the rate limits: the caller (the outbox)
-// paces its calls itself (chat.StepSender).
-func (b *Bot) SendStep(ctx context.Context, r chat.Reply, done int) (int, error) {
-	return chat.Step(done, func(p *chat.Parts) error { return b.deliver(ctx, r, p, false) })
-}
-
 // delivery is one reply on its way to a chat; paced: each call first waits
 // for the bot's limits (a step of the outbox does not: the outbox did).
 type delivery struct {
@@ -77,6 +45,25 @@ type delivery struct {
 	paced bool
 }
 
+// deliver sends a reply's messages (channel.Replies makes the Bot's Send,
+// SendParts and SendStep of it). Text is plain: it is HTML-escaped and
+// sent with parse_mode HTML, so "<" or "&" in user data can never break
+// formatting or make Telegram refuse the message. Text longer than 4096
+// UTF-16 units is split (see textsplit); buttons or the keyboard ride on
+// the last part. The messages are numbered the same on every call: the
+// photo first, if any, then the parts of the text.
+//
+// An empty (or blank) text with no buttons and no keyboard sends nothing and
+// returns nil; with them it returns an error. A reply cannot carry both inline
+// buttons and a reply keyboard: Telegram has one reply_markup per message.
+//
+// Each message waits for the bot's rate limits (Config.Gate, one a second
+// to a chat) when paced, and is one call: nothing is retried here. Errors
+// are *channel.Error: chat.ErrBlocked when the user blocked the bot or the
+// chat is gone, chat.ErrRejected when Telegram refused the message (400),
+// a RetryAfter() for a 429 (the chat's next message also waits that long),
+// otherwise transient. A reply that fails midway has sent its earlier
+// parts: SendParts resumes after them.
 func (b *Bot) deliver(ctx context.Context, r chat.Reply, p *chat.Parts, paced bool) error {
 	id, err := strconv.ParseInt(r.ChatID, 10, 64)
 	if err != nil || id == 0 {
@@ -130,45 +117,26 @@ func (d *delivery) text(ctx context.Context, text string, markup any) error {
 	return nil
 }
 
-// send makes one sendMessage or sendPhoto call and classifies its error.
-// A 429 also holds the chat's next paced message for retry_after.
+// send makes one sendMessage or sendPhoto call through the bot's gate.
+// Its error is classified (see classify): chat.ErrBlocked for a chat that
+// blocked the bot or is gone, chat.ErrRejected for a refused message, a
+// RetryAfter for a 429, which also holds the chat's next paced message.
 func (d *delivery) send(ctx context.Context, c tgbotapi.Chattable) error {
 	method := "sendMessage"
 	if _, ok := c.(tgbotapi.PhotoConfig); ok {
 		method = "sendPhoto"
 	}
-	if d.paced {
-		if err := d.b.chats.Wait(ctx, d.id); err != nil {
-			return err
-		}
-		if err := d.b.global.Wait(ctx); err != nil {
-			return err
-		}
-	}
-	rctx, cancel := context.WithTimeout(ctx, sendTimeout)
-	_, err := d.b.request(rctx, method, c)
-	cancel()
-	// A paced reply or the outbox's step: the chat's next message waits its
-	// gap after this one, whoever sends it.
-	d.b.chats.Done(d.id, d.b.now())
-	if err == nil || ctx.Err() != nil {
+	return d.b.gate().Send(ctx, d.id, d.paced, func(ctx context.Context) error {
+		rctx, cancel := context.WithTimeout(ctx, sendTimeout)
+		defer cancel()
+		_, err := d.b.request(rctx, method, c)
 		return err
-	}
-	switch cls, after := classify(err); cls {
-	case classFlood:
-		d.b.chats.Hold(d.id, d.b.now().Add(after))
-	case classBlocked:
-		return fmt.Errorf("%w: %w", chat.ErrBlocked, err)
-	case classPermanent:
-		// 400 "chat not found": the chat is gone, sending again is as
-		// pointless as to a user who blocked the bot.
-		var ae *apiError
-		if errors.As(err, &ae) && strings.Contains(strings.ToLower(ae.Description), "chat not found") {
-			return fmt.Errorf("%w: %w", chat.ErrBlocked, err)
-		}
-		return fmt.Errorf("%w: %w", chat.ErrRejected, err)
-	}
-	return err
+	})
+}
+
+// gate paces the bot's sends: a gap per chat, the shared ceiling.
+func (b *Bot) gate() channel.Gate[int64] {
+	return channel.Gate[int64]{Chats: b.chats, Global: b.global, Now: b.now}
 }
 
 // replyMarkup builds the reply_markup of the last part: inline keyboard,

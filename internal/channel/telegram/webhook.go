@@ -9,6 +9,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"xabot/internal/channel"
 	"xabot/internal/chat"
 )
 
@@ -93,6 +94,6 @@ func (b *Bot) Process(ctx context.Context, h chat.Handler, body []byte) error {
 		b.log.Debug("telegram update ignored", "update_id", it.id)
 		return nil
 	}
-	b.log.Debug("telegram update", "update_id", it.id, "chat_id", upd.ChatID, "kind", kindName(upd.Kind))
-	return safeHandle(ctx, h, upd)
+	b.log.Debug("telegram update", "update_id", it.id, "chat_id", upd.ChatID, "kind", channel.KindName(upd.Kind))
+	return b.loop().Safe(ctx, h, upd)
 }

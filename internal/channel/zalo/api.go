@@ -14,7 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"xabot/internal/channel/pace"
+	"xabot/internal/channel"
 )
 
 const (
@@ -37,11 +37,20 @@ type envelope struct {
 }
 
 // call makes one Bot API call bound to ctx and decodes its result into out
-// (nil: ignore it). The body is read whatever the HTTP status: whether Zalo
-// sends its errors with status 200 or with the error code as status is not
-// documented. Errors are *apiError (API answers) or *netError (transport),
-// and never carry the token.
+// (nil: ignore it). Its error is a *channel.Error (see classify) around an
+// *apiError (an API answer) or a *netError (transport), and never carries
+// the token.
 func (b *Bot) call(ctx context.Context, method string, params, out any) error {
+	if err := b.exchange(ctx, method, params, out); err != nil {
+		return classify(err)
+	}
+	return nil
+}
+
+// exchange is call's request and answer. The body is read whatever the
+// HTTP status: whether Zalo sends its errors with status 200 or with the
+// error code as status is not documented.
+func (b *Bot) exchange(ctx context.Context, method string, params, out any) error {
 	body := []byte("{}")
 	if params != nil {
 		var err error
@@ -128,11 +137,6 @@ func (e *apiError) Error() string {
 	return fmt.Sprintf("%s: %d %s", e.Method, e.Code, e.Description)
 }
 
-// RetryAfter tells the caller how long Zalo asked to wait: a 429's
-// retry_after (or Retry-After header), a second when it gave none; 0 for
-// any other answer.
-func (e *apiError) RetryAfter() time.Duration { return pace.FloodWait(e.Code, e.Wait) }
-
 // netError is a failure to get an answer: connection refused, timeout,
 // cancelled, undecodable. The request URL (which holds the token) is never
 // part of it: *url.Error is unwrapped first.
@@ -165,46 +169,32 @@ func (b *Bot) netErr(method string, err error) error {
 	return ne
 }
 
-// class is what the caller should do about a failed call.
-type class int
-
-const (
-	classTransient class = iota // network, 5xx, undecodable: retry with backoff
-	classPermanent              // other 4xx: the request is wrong, do not retry
-	classFlood                  // 429: wait, then retry
-	classForbidden              // 403: blocked by the user on send; token refused on getMe/getUpdates
-	classAuth                   // 401, or a description naming an invalid token
-	classConflict               // 409: getUpdates while a webhook is set (code assumed)
-	classTimeout                // 408: the long poll ended without an update (documented)
-)
-
-// classify sorts an error from call. Only 408 (poll timeout) and the error
-// envelope are documented; the other codes follow the Telegram Bot API,
-// which Zalo's API copies in shape (see zalofake/README.md).
-func classify(err error) (class, time.Duration) {
+// classify sorts an error of exchange into the shared classes. Only 408
+// (poll timeout) and the error envelope are documented; the other codes
+// follow the Telegram Bot API, which Zalo's API copies in shape
+// (channel.ByStatus; see zalofake/README.md). Assumed: a 4xx whose
+// description names an invalid or expired token refuses the token, and
+// one that says "block" is the user's doing, whatever its code (Zalo
+// documents none for it). Anything that is not an answer is Transient.
+func classify(err error) *channel.Error {
 	var ae *apiError
 	if !errors.As(err, &ae) {
-		return classTransient, 0
+		return channel.Fail(channel.Transient, 0, err)
 	}
 	d := strings.ToLower(ae.Description)
-	switch c := ae.Code; {
-	case c == http.StatusRequestTimeout:
-		return classTimeout, 0
-	case c == http.StatusTooManyRequests:
-		return classFlood, ae.RetryAfter()
-	case c == http.StatusUnauthorized:
-		return classAuth, 0
-	case c == http.StatusForbidden:
-		return classForbidden, 0
-	case c == http.StatusConflict:
-		return classConflict, 0
-	case c >= 400 && c < 500:
-		if strings.Contains(d, "token") && (strings.Contains(d, "invalid") || strings.Contains(d, "expired")) {
-			return classAuth, 0
-		}
-		return classPermanent, 0
+	c := channel.ByStatus(ae.Code)
+	switch {
+	case ae.Code == http.StatusRequestTimeout:
+		c = channel.Timeout
+	case c != channel.Permanent:
+	case strings.Contains(d, "token") && (strings.Contains(d, "invalid") || strings.Contains(d, "expired")):
+		c = channel.TokenRejected
+	case strings.Contains(d, "block"):
+		c = channel.ContactStopped
+	case strings.Contains(d, "too long"):
+		c = channel.TooLong
 	}
-	return classTransient, 0 // 5xx, or an answer without a usable code
+	return channel.Fail(c, ae.Wait, ae)
 }
 
 // flexString reads a JSON string or number: the docs show ids as strings,

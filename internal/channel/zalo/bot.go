@@ -12,8 +12,10 @@
 // and what is assumed (error codes above all). Zalo cannot be reached from the
 // test environment: everything here is tested against zalofake only.
 //
-// It imports internal/chat and internal/channel/{pace,textsplit} of this
-// module and the standard library. No Zalo type leaves it.
+// It imports internal/chat and internal/channel (the plumbing every adapter
+// shares: the handler loop, the error classes, pacing) with
+// internal/channel/{pace,textsplit} of this module, and the standard
+// library. No Zalo type leaves it.
 package zalo
 
 import (
@@ -27,6 +29,7 @@ import (
 	"sync"
 	"time"
 
+	"xabot/internal/channel"
 	"xabot/internal/channel/pace"
 	"xabot/internal/chat"
 )
@@ -43,9 +46,10 @@ const (
 	// MaxText is the longest text one message carries: sendMessage text and sendPhoto caption, 1–2000 characters.
 	MaxText = 2000
 
-	getMeAttempts = 4
-	getMeTimeout  = 10 * time.Second
-	sendTimeout   = 30 * time.Second
+	getMeAttempts  = 4
+	getMeFirstWait = 500 * time.Millisecond
+	getMeTimeout   = 10 * time.Second
+	sendTimeout    = 30 * time.Second
 	// Zalo fetches the photo URL before it answers sendPhoto.
 	photoTimeout = 60 * time.Second
 )
@@ -65,18 +69,25 @@ type Config struct {
 	// https URL Zalo can fetch: sendPhoto takes a URL, not an upload. nil or
 	// an error: the caption/text is sent as text instead, with no image.
 	Publish func(ctx context.Context, data []byte, name string) (string, error)
+	// Number writes the nth choice of a pushed notice's buttons as a line
+	// ("1. Đồng ý"), as the bot numbers its own choices (the locale key
+	// input.numbered): Zalo shows no buttons. Required.
+	Number func(n int, label string) string
 }
 
 // Bot is a Zalo Bot Platform channel: Run polls for updates (or Process
 // takes webhook bodies), Send delivers replies. It is safe for concurrent
 // use; Run must be called once at a time.
 type Bot struct {
+	channel.Replies // Send, SendParts, SendStep: deliver
+
 	hc          *http.Client
 	base        string
 	token       string
 	log         *slog.Logger
 	pollTimeout time.Duration
 	publish     func(ctx context.Context, data []byte, name string) (string, error)
+	number      func(n int, label string) string
 	id, name    string
 	start       time.Time // New was called; "ready_ms" is measured from here
 	ready       sync.Once
@@ -94,7 +105,7 @@ var _ chat.Sender = (*Bot)(nil)
 // New checks the token with getMe (retried a few times with backoff, bounded
 // by ctx) and returns a Bot ready to Run. Errors never contain the token.
 func New(ctx context.Context, cfg Config) (*Bot, error) {
-	return newBot(ctx, cfg, sleepCtx)
+	return newBot(ctx, cfg, channel.Sleep)
 }
 
 func newBot(ctx context.Context, cfg Config, sleep func(context.Context, time.Duration) error) (*Bot, error) {
@@ -112,6 +123,9 @@ func newBot(ctx context.Context, cfg Config, sleep func(context.Context, time.Du
 	}
 	if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("zalo: base URL %q: want http(s)://host[/path] without query", base)
+	}
+	if cfg.Number == nil {
+		return nil, errors.New("zalo: no Config.Number to write a notice's buttons as numbered lines")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -135,51 +149,30 @@ func newBot(ctx context.Context, cfg Config, sleep func(context.Context, time.Du
 		log:         cfg.Log,
 		pollTimeout: cfg.PollTimeout,
 		publish:     cfg.Publish,
+		number:      cfg.Number,
 		start:       start,
 		global:      cfg.Gate,
 		chats:       pace.New[string](chatGap),
 		sleep:       sleep,
 		now:         time.Now,
 	}
+	b.Deliver = b.deliver
 
-	delay := 500 * time.Millisecond
-	for attempt := 1; ; attempt++ {
-		var me struct {
-			ID          flexString `json:"id"`
-			AccountName string     `json:"account_name"`
-		}
-		actx, cancel := context.WithTimeout(ctx, getMeTimeout)
-		err := b.call(actx, "getMe", nil, &me)
-		cancel()
-		if err == nil {
-			b.id, b.name = string(me.ID), me.AccountName
-			if b.id == "" {
-				// The token is "<bot id>:<secret>": the id without the secret.
-				b.id, _, _ = strings.Cut(cfg.Token, ":")
-			}
-			break
-		}
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("zalo: getMe: %w", ctx.Err())
-		}
-		cls, after := classify(err)
-		switch {
-		case cls == classAuth || cls == classForbidden:
-			return nil, fmt.Errorf("zalo: getMe: token rejected: %w", err)
-		case cls == classPermanent || cls == classConflict:
-			return nil, fmt.Errorf("zalo: getMe: %w", err)
-		case attempt == getMeAttempts:
-			return nil, fmt.Errorf("zalo: getMe failed %d times: %w", attempt, err)
-		}
-		wait := delay
-		if cls == classFlood && after > 0 {
-			wait = after
-		}
-		b.log.Warn("zalo getMe failed", "attempt", attempt, "retry_in", wait, "err", err)
-		if err := b.sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("zalo: getMe: %w", err)
-		}
-		delay *= 2
+	var me struct {
+		ID          flexString `json:"id"`
+		AccountName string     `json:"account_name"`
+	}
+	err := channel.Retry{What: "zalo: getMe", Attempts: getMeAttempts, First: getMeFirstWait,
+		Timeout: getMeTimeout, Log: b.log, Sleep: sleep}.Do(ctx, func(ctx context.Context) error {
+		return tokenCall(b.call(ctx, "getMe", nil, &me))
+	})
+	if err != nil {
+		return nil, err
+	}
+	b.id, b.name = string(me.ID), me.AccountName
+	if b.id == "" {
+		// The token is "<bot id>:<secret>": the id without the secret.
+		b.id, _, _ = strings.Cut(cfg.Token, ":")
 	}
 	b.log.Info("zalo bot ready", "bot_id", b.id, "account_name", b.name)
 	return b, nil
@@ -232,40 +225,18 @@ func (b *Bot) DeleteWebhook(ctx context.Context) error {
 // callRetry makes a short administrative call, retrying transient failures
 // a few times.
 func (b *Bot) callRetry(ctx context.Context, method string, params any) error {
-	delay := 500 * time.Millisecond
-	for attempt := 1; ; attempt++ {
-		cctx, cancel := context.WithTimeout(ctx, sendTimeout)
-		err := b.call(cctx, method, params, nil)
-		cancel()
-		if err == nil {
-			return nil
-		}
-		cls, after := classify(err)
-		if ctx.Err() != nil || attempt == getMeAttempts || (cls != classTransient && cls != classFlood) {
-			return fmt.Errorf("zalo: %w", err)
-		}
-		wait := delay
-		if cls == classFlood && after > 0 {
-			wait = after
-		}
-		if err := b.sleep(ctx, wait); err != nil {
-			return fmt.Errorf("zalo: %s: %w", method, err)
-		}
-		delay *= 2
-	}
+	return channel.Retry{What: "zalo: " + method, Attempts: getMeAttempts, First: getMeFirstWait,
+		Timeout: sendTimeout, Sleep: b.sleep}.Do(ctx, func(ctx context.Context) error {
+		return b.call(ctx, method, params, nil)
+	})
 }
 
-// sleepCtx waits d or until ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
+// tokenCall re-classes the refusal of a call made to no chat (getMe,
+// getUpdates): Zalo's 403 there refuses the token, not a person.
+func tokenCall(err error) error {
+	var ce *channel.Error
+	if errors.As(err, &ce) && ce.Class == channel.ContactStopped {
+		return channel.Fail(channel.TokenRejected, 0, ce.Err)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return err
 }

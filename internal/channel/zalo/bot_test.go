@@ -35,7 +35,7 @@ func TestNewIDFromToken(t *testing.T) {
 		_, _ = w.Write([]byte(`{"ok":true,"result":{"account_name":"bot.x"}}`))
 	}))
 	defer srv.Close()
-	b, err := newBot(t.Context(), Config{Token: testToken, BaseURL: srv.URL}, (&sleeps{}).sleep)
+	b, err := newBot(t.Context(), Config{Token: testToken, BaseURL: srv.URL, Number: number}, (&sleeps{}).sleep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestNewRetriesGetMe(t *testing.T) {
 		f.FailNext("getMe", 502, 502, "Bad Gateway")
 	}
 	s := &sleeps{}
-	_, err := newBot(t.Context(), Config{Token: testToken, BaseURL: f.URL()}, s.sleep)
+	_, err := newBot(t.Context(), Config{Token: testToken, BaseURL: f.URL(), Number: number}, s.sleep)
 	if err == nil || !strings.Contains(err.Error(), "4 times") {
 		t.Errorf("New = %v, want failure after 4 attempts", err)
 	}
@@ -66,7 +66,7 @@ func TestNewTokenRejected(t *testing.T) {
 	other := zalofake.New("1:another")
 	defer other.Close()
 	s := &sleeps{}
-	_, err := newBot(t.Context(), Config{Token: testToken, BaseURL: other.URL()}, s.sleep)
+	_, err := newBot(t.Context(), Config{Token: testToken, BaseURL: other.URL(), Number: number}, s.sleep)
 	if err == nil || !strings.Contains(err.Error(), "token rejected") {
 		t.Fatalf("New = %v, want token rejected", err)
 	}
@@ -146,17 +146,17 @@ func TestTokenNeverInErrors(t *testing.T) {
 
 	closed := zalofake.New(testToken)
 	closed.Close()
-	_, err := newBot(t.Context(), Config{Token: testToken, BaseURL: closed.URL()}, s.sleep)
+	_, err := newBot(t.Context(), Config{Token: testToken, BaseURL: closed.URL(), Number: number}, s.sleep)
 	record("getMe, connection refused", err)
 
 	f := newFake(t)
 	f.FailNext("getMe", 400, 400, "Bad Request: token "+testToken+" is malformed")
-	_, err = newBot(t.Context(), Config{Token: testToken, BaseURL: f.URL()}, s.sleep)
+	_, err = newBot(t.Context(), Config{Token: testToken, BaseURL: f.URL(), Number: number}, s.sleep)
 	record("getMe, token echoed", err)
 
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	_, err = newBot(ctx, Config{Token: testToken, BaseURL: f.URL()}, s.sleep)
+	_, err = newBot(ctx, Config{Token: testToken, BaseURL: f.URL(), Number: number}, s.sleep)
 	record("getMe, cancelled", err)
 
 	b := newTestBot(t, f)

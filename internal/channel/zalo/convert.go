@@ -5,11 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 	"unicode"
 
+	"xabot/internal/channel"
 	"xabot/internal/chat"
 )
 
@@ -217,32 +217,6 @@ func (b *Bot) Process(ctx context.Context, h chat.Handler, body []byte) error {
 		b.log.Debug("zalo update ignored", "event", w.EventName, "message_id", w.messageID())
 		return nil
 	}
-	b.log.Debug("zalo update", "event", w.EventName, "message_id", w.messageID(), "chat_id", u.ChatID, "kind", kindName(u.Kind))
-	return safeHandle(ctx, h, u)
-}
-
-// safeHandle turns a handler panic into an error: one bad update must not
-// take the process down.
-func safeHandle(ctx context.Context, h chat.Handler, u chat.Update) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("zalo: handler panic: %v", r)
-		}
-	}()
-	return h.Handle(ctx, u)
-}
-
-// kindName is for logs, which carry the kind of an update but never its text.
-func kindName(k chat.Kind) string {
-	switch k {
-	case chat.Text:
-		return "text"
-	case chat.Command:
-		return "command"
-	case chat.Photo:
-		return "photo"
-	case chat.Sticker:
-		return "sticker"
-	}
-	return "other"
+	b.log.Debug("zalo update", "event", w.EventName, "message_id", w.messageID(), "chat_id", u.ChatID, "kind", channel.KindName(u.Kind))
+	return b.loop().Safe(ctx, h, u)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +20,9 @@ const (
 	testToken  = "1459232241454765289:zSeCrEt-never_logged"
 	testSecret = "zSeCrEt-never_logged"
 )
+
+// number writes choices as locales/vi.yaml's input.numbered does.
+func number(n int, label string) string { return strconv.Itoa(n) + ". " + label }
 
 // sleeps records waits instead of waiting.
 type sleeps struct {
@@ -87,7 +91,7 @@ func newTestBot(t *testing.T, f *zalofake.Server, edit ...func(*Config)) *testBo
 	t.Helper()
 	log, buf := newLog(t)
 	s := &sleeps{}
-	cfg := Config{Token: testToken, BaseURL: f.URL(), Log: log, SendRate: 1000, PollTimeout: time.Second}
+	cfg := Config{Token: testToken, BaseURL: f.URL(), Log: log, SendRate: 1000, PollTimeout: time.Second, Number: number}
 	for _, e := range edit {
 		e(&cfg)
 	}

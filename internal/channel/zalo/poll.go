@@ -8,13 +8,12 @@ import (
 	"strconv"
 	"time"
 
+	"xabot/internal/channel"
 	"xabot/internal/chat"
 )
 
 const (
-	pollSlack      = 10 * time.Second // beyond the poll's own timeout before the request is abandoned
-	pollBackoffMin = time.Second
-	pollBackoffMax = 30 * time.Second
+	pollSlack = 10 * time.Second // beyond the poll's own timeout before the request is abandoned
 
 	// A server that answers 408 at once instead of holding the poll would
 	// make "poll again at once" a busy loop: after fastTimeouts such answers
@@ -22,10 +21,6 @@ const (
 	fastTimeout  = 100 * time.Millisecond
 	fastTimeouts = 3
 	fastPause    = time.Second
-
-	handleAttempts = 3
-	handleBackoff  = 500 * time.Millisecond
-	shutdownGrace  = 10 * time.Second
 )
 
 // Run long-polls getUpdates until ctx is cancelled, then returns nil. It
@@ -33,16 +28,14 @@ const (
 //
 // Zalo hands out one update per call and keeps no offset: an update is gone
 // once received, so it is handled before the next poll, retried
-// handleAttempts times, then given up on with an error log. On cancel the
+// channel.HandleAttempts times, then given up on with an error log. On cancel the
 // in-flight poll is aborted, and an update already in hand gets
-// shutdownGrace to finish.
+// channel.ShutdownGrace to finish.
 func (b *Bot) Run(ctx context.Context, h chat.Handler) error {
-	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancel()
-	stop := context.AfterFunc(ctx, func() { time.AfterFunc(shutdownGrace, cancel) })
+	hctx, stop := channel.Grace(ctx)
 	defer stop()
 
-	var backoff time.Duration
+	var backoff channel.Backoff
 	fast := 0
 	for {
 		if ctx.Err() != nil {
@@ -57,11 +50,11 @@ func (b *Bot) Run(ctx context.Context, h chat.Handler) error {
 			if ctx.Err() != nil {
 				continue
 			}
-			cls, after := classify(err)
+			cls := channel.ClassOf(err)
 			var wait time.Duration
 			switch cls {
-			case classTimeout:
-				backoff = 0
+			case channel.Timeout:
+				backoff.Reset()
 				if time.Since(began) >= fastTimeout {
 					fast = 0
 					continue
@@ -70,24 +63,24 @@ func (b *Bot) Run(ctx context.Context, h chat.Handler) error {
 					continue
 				}
 				fast, wait = 0, fastPause
-			case classAuth, classForbidden:
+			case channel.TokenRejected:
 				return fmt.Errorf("zalo: getUpdates: token rejected: %w", err)
-			case classFlood:
-				backoff = min(max(2*backoff, pollBackoffMin), pollBackoffMax)
-				wait = max(after, backoff)
+			case channel.Throttled:
+				after, _ := chat.FloodWait(err)
+				wait = max(after, backoff.Next())
 			default:
-				backoff = min(max(2*backoff, pollBackoffMin), pollBackoffMax)
-				wait = backoff
+				wait = backoff.Next()
 			}
 			msg := "zalo getUpdates failed"
-			if cls == classConflict {
+			if cls == channel.Conflict {
 				msg = "zalo getUpdates refused: a webhook is set (deleteWebhook to poll)"
 			}
 			b.log.Warn(msg, "retry_in", wait, "err", err)
 			_ = b.sleep(ctx, wait) // a cancelled ctx is seen at the top of the loop
 			continue
 		}
-		backoff, fast = 0, 0
+		backoff.Reset()
+		fast = 0
 		for _, raw := range raws {
 			b.handleRaw(ctx, hctx, h, raw)
 		}
@@ -103,7 +96,7 @@ func (b *Bot) getUpdates(ctx context.Context) ([]json.RawMessage, error) {
 	var result json.RawMessage
 	// timeout is a string on the wire, as documented.
 	if err := b.call(rctx, "getUpdates", map[string]string{"timeout": strconv.Itoa(secs)}, &result); err != nil {
-		return nil, err
+		return nil, tokenCall(err)
 	}
 	result = bytes.TrimSpace(result)
 	switch {
@@ -133,37 +126,14 @@ func (b *Bot) handleRaw(ctx, hctx context.Context, h chat.Handler, raw json.RawM
 		b.log.Debug("zalo update ignored", "event", w.EventName, "message_id", w.messageID())
 		return
 	}
-	b.log.Debug("zalo update", "event", w.EventName, "message_id", w.messageID(), "chat_id", u.ChatID, "kind", kindName(u.Kind))
-	var flooded time.Duration
-	for attempt := 1; ; attempt++ {
-		err := safeHandle(hctx, h, u)
-		if err == nil {
-			return
-		}
-		if d, ok := chat.FloodWait(err); ok && flooded+d <= chat.MaxFloodWait {
-			// The platform asked to wait (a reply's 429): not a fault of
-			// the update, so it does not use up an attempt.
-			flooded += d
-			attempt--
-			if ctx.Err() != nil || b.sleep(ctx, max(d, handleBackoff)) != nil {
-				b.log.Error("zalo update dropped at shutdown during a flood wait",
-					"event", w.EventName, "message_id", w.messageID(), "chat_id", u.ChatID)
-				return
-			}
-			continue
-		}
-		if attempt == handleAttempts {
-			b.log.Error("zalo update skipped after handler errors",
-				"event", w.EventName, "message_id", w.messageID(), "chat_id", u.ChatID, "attempts", attempt, "err", err)
-			return
-		}
-		wait := handleBackoff << (attempt - 1)
-		b.log.Warn("zalo handler failed, retrying",
-			"event", w.EventName, "message_id", w.messageID(), "attempt", attempt, "retry_in", wait, "err", err)
-		if ctx.Err() != nil || b.sleep(ctx, wait) != nil {
-			b.log.Error("zalo update dropped at shutdown after a handler error",
-				"event", w.EventName, "message_id", w.messageID(), "chat_id", u.ChatID)
-			return
-		}
+	b.log.Debug("zalo update", "event", w.EventName, "message_id", w.messageID(), "chat_id", u.ChatID, "kind", channel.KindName(u.Kind))
+	if !b.loop().Handle(ctx, hctx, h, u, "event", w.EventName, "message_id", w.messageID()) {
+		// Zalo keeps no offset: the update was received, and is lost.
+		b.log.Error("zalo update dropped at shutdown before it was handled",
+			"event", w.EventName, "message_id", w.messageID(), "chat_id", u.ChatID)
 	}
+}
+
+func (b *Bot) loop() channel.Loop {
+	return channel.Loop{Name: "zalo", Log: b.log, Sleep: b.sleep}
 }

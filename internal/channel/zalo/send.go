@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
+	"xabot/internal/channel"
 	"xabot/internal/channel/textsplit"
 	"xabot/internal/chat"
 )
@@ -26,42 +26,6 @@ var (
 	_ chat.StepSender = (*Bot)(nil)
 )
 
-// Send delivers a reply as plain text (Zalo has no markup, buttons or
-// keyboards). The bot already renders choices as numbered text for channels
-// without buttons; should r.Buttons still be set (a pushed notice), they are
-// appended as numbered lines, which the bot reads back when the person types
-// a number (bot.RememberPresses). r.Keyboard is ignored. Text longer than 2,000 characters
-// is split (see split); an empty text sends nothing.
-//
-// An image is sent with sendPhoto, which takes a URL: r.Image.FileID when it
-// is an http(s) URL (a photo a citizen sent, passed on), else the URL that
-// Config.Publish makes of r.Image.Data. Without one, or when Zalo refuses
-// the photo, the text goes alone: the text is never lost for the picture.
-//
-// Each message waits for the bot's rate limits (Config.Gate, one a second
-// to a chat) and is one call: nothing is retried here. Errors: chat.ErrBlocked
-// (wrapped) when Zalo answers 403 or says the user blocked the bot (assumed
-// codes, see zalofake/README.md), chat.ErrRejected for another 4xx, an error
-// with a RetryAfter() method for a 429 (the chat's next message also waits
-// that long), otherwise the Bot API or transport error. A multi-part reply
-// that fails midway has sent its earlier parts: SendParts resumes after them.
-func (b *Bot) Send(ctx context.Context, r chat.Reply) error { return b.SendParts(ctx, r, 0, nil) }
-
-// SendParts sends r as Send does, skipping its first skip messages and
-// calling sent(n) once the nth is out (chat.PartSender). The messages of a
-// reply are numbered the same on every call: the photo first, if any (sent,
-// or given up for the text alone), then the parts of the text.
-func (b *Bot) SendParts(ctx context.Context, r chat.Reply, skip int, sent func(n int)) error {
-	return b.deliver(ctx, r, &chat.Parts{Skip: skip, Sent: sent}, true)
-}
-
-// SendStep sends message done+1 of r, numbered as for SendParts, with one
-// call and without waiting for the rate limits: the caller (the outbox)
-// paces its calls itself (chat.StepSender).
-func (b *Bot) SendStep(ctx context.Context, r chat.Reply, done int) (int, error) {
-	return chat.Step(done, func(p *chat.Parts) error { return b.deliver(ctx, r, p, false) })
-}
-
 // delivery is one reply on its way to a chat; paced: each call first waits
 // for the bot's limits (a step of the outbox does not: the outbox did).
 type delivery struct {
@@ -71,13 +35,36 @@ type delivery struct {
 	paced bool
 }
 
+// deliver sends a reply's messages (channel.Replies makes the Bot's Send,
+// SendParts and SendStep of it) as plain text: Zalo has no markup, buttons
+// or keyboards. The bot already renders choices as numbered text for
+// channels without buttons; should r.Buttons still be set (a pushed
+// notice), they are appended as numbered lines (Config.Number), which the
+// bot reads back when the person types a number (bot.RememberPresses).
+// r.Keyboard is ignored. Text longer than 2,000 characters is split (see
+// textsplit); an empty text sends nothing.
+//
+// An image is sent with sendPhoto, which takes a URL: r.Image.FileID when it
+// is an http(s) URL (a photo a citizen sent, passed on), else the URL that
+// Config.Publish makes of r.Image.Data. Without one, or when Zalo refuses
+// the photo, the text goes alone: the text is never lost for the picture.
+// The messages are numbered the same on every call: the photo first, if
+// any (sent, or given up for the text alone), then the parts of the text.
+//
+// Each message waits for the bot's rate limits (Config.Gate, one a second
+// to a chat) when paced, and is one call: nothing is retried here. Errors
+// are *channel.Error: chat.ErrBlocked when Zalo answers 403 or says the
+// user blocked the bot (assumed codes, see zalofake/README.md),
+// chat.ErrRejected for another 4xx, a RetryAfter() for a 429 (the chat's
+// next message also waits that long), otherwise transient. A reply that
+// fails midway has sent its earlier parts: SendParts resumes after them.
 func (b *Bot) deliver(ctx context.Context, r chat.Reply, p *chat.Parts, paced bool) error {
 	id := r.ChatID
 	if id == "" || strings.ContainsAny(id, " \t\r\n") {
 		return fmt.Errorf("zalo: send: bad chat id %q", id)
 	}
 	text := sanitize(r.Text)
-	if choices := numbered(r.Buttons); choices != "" {
+	if choices := b.numbered(r.Buttons); choices != "" {
 		if strings.TrimSpace(text) == "" {
 			text = choices
 		} else {
@@ -91,14 +78,15 @@ func (b *Bot) deliver(ctx context.Context, r chat.Reply, p *chat.Parts, paced bo
 	return d.text(ctx, text)
 }
 
-// numbered renders inline buttons as "1. Label" lines, numbered across rows
-// in reading order, the way the bot numbers choices for text channels.
-func numbered(rows [][]chat.Button) string {
+// numbered renders inline buttons as numbered lines (Config.Number),
+// numbered across rows in reading order, the way the bot numbers choices
+// for text channels.
+func (b *Bot) numbered(rows [][]chat.Button) string {
 	var lines []string
 	for _, row := range rows {
 		for _, bt := range row {
 			if label := strings.TrimSpace(sanitize(bt.Label)); label != "" {
-				lines = append(lines, strconv.Itoa(len(lines)+1)+". "+label)
+				lines = append(lines, b.number(len(lines)+1, label))
 			}
 		}
 	}
@@ -192,48 +180,22 @@ func isHTTPURL(s string) bool {
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
-// send makes one send call and classifies its error. A 429 also holds the
-// chat's next paced message for its wait.
+// send makes one send call through the bot's gate. Its error is
+// classified (see classify); a 429 also holds the chat's next paced
+// message for its wait.
 func (d *delivery) send(ctx context.Context, method string, params any) error {
 	timeout := sendTimeout
 	if method == "sendPhoto" {
 		timeout = photoTimeout
 	}
-	if d.paced {
-		if err := d.b.chats.Wait(ctx, d.id); err != nil {
-			return err
-		}
-		if err := d.b.global.Wait(ctx); err != nil {
-			return err
-		}
-	}
-	rctx, cancel := context.WithTimeout(ctx, timeout)
-	err := d.b.call(rctx, method, params, nil)
-	cancel()
-	// A paced reply or the outbox's step: the chat's next message waits its
-	// gap after this one, whoever sends it.
-	d.b.chats.Done(d.id, d.b.now())
-	if err == nil || ctx.Err() != nil {
-		return err
-	}
-	cls, after := classify(err)
-	switch cls {
-	case classFlood:
-		d.b.chats.Hold(d.id, d.b.now().Add(after))
-		return err
-	case classTransient:
-		return err
-	case classForbidden:
-		return fmt.Errorf("%w: %w", chat.ErrBlocked, err)
-	}
-	// Assumed: a refusal that says "blocked" is the user's doing, whatever
-	// its code (Zalo documents none for it).
-	var ae *apiError
-	if errors.As(err, &ae) && strings.Contains(strings.ToLower(ae.Description), "block") {
-		return fmt.Errorf("%w: %w", chat.ErrBlocked, err)
-	}
-	if cls == classPermanent {
-		return fmt.Errorf("%w: %w", chat.ErrRejected, err)
-	}
-	return err
+	return d.b.gate().Send(ctx, d.id, d.paced, func(ctx context.Context) error {
+		rctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		return d.b.call(rctx, method, params, nil)
+	})
+}
+
+// gate paces the bot's sends: a gap per chat, the shared ceiling.
+func (b *Bot) gate() channel.Gate[string] {
+	return channel.Gate[string]{Chats: b.chats, Global: b.global, Now: b.now}
 }

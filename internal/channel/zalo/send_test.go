@@ -3,6 +3,7 @@ package zalo
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -88,6 +89,28 @@ func TestSendPlainAndEmpty(t *testing.T) {
 	}
 	if p := requests(f, "sendMessage")[0]; !reflect.DeepEqual(p, map[string]any{"chat_id": "u1", "text": want}) {
 		t.Errorf("request body %v: want exactly chat_id and text", p)
+	}
+}
+
+// The numbering of a notice's buttons is the formatter's (the locale's),
+// not the adapter's: here the English-style "(n) label" of a commune that
+// chose it.
+func TestSendNumbersButtonsWithConfigNumber(t *testing.T) {
+	f := newFake(t)
+	b := newTestBot(t, f, func(c *Config) {
+		c.Number = func(n int, label string) string { return fmt.Sprintf("(%d) %s", n, label) }
+	})
+	err := b.Send(t.Context(), chat.Reply{ChatID: "u1", Text: "Rate the service",
+		Buttons: [][]chat.Button{{{Label: "Good", Data: "a"}}, {{Label: " ", Data: "x"}, {Label: "Bad", Data: "b"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Rate the service\n\n(1) Good\n(2) Bad"; len(f.Sent("u1")) != 1 || f.Sent("u1")[0].Text != want {
+		t.Errorf("sent %+v, want %q", f.Sent("u1"), want)
+	}
+	if _, err := newBot(t.Context(), Config{Token: testToken, BaseURL: f.URL()}, (&sleeps{}).sleep); err == nil ||
+		!strings.Contains(err.Error(), "Config.Number") {
+		t.Errorf("New without Number = %v, want refused", err)
 	}
 }
 
@@ -253,8 +276,8 @@ func TestSendBlockedByDescription(t *testing.T) {
 	if !errors.Is(err, chat.ErrBlocked) {
 		t.Errorf("Send = %v, want ErrBlocked", err)
 	}
-	var ra interface{ RetryAfter() time.Duration }
-	if !errors.As(err, &ra) {
+	var ae *apiError
+	if !errors.As(err, &ae) || ae.Code != 400 {
 		t.Error("the API error is not kept under ErrBlocked")
 	}
 }
