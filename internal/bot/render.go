@@ -167,10 +167,10 @@ func withGlobals(a map[string]string, commune, office, officeName string) map[st
 }
 
 // bounded renders lines as one prompt of at most two messages on the
-// turn's channel (see the Notifier's bounded).
-func (t *turn) bounded(lines []domain.Line) dialog.Prompt {
-	render := func(l domain.Line) string { return t.r.t(t.lang, l.Key, l.Args) }
-	maxText := t.feat.MaxText
+// call's channel (see the Notifier's bounded).
+func (r *Router) bounded(c Call, lines []domain.Line) dialog.Prompt {
+	render := func(l domain.Line) string { return r.t(c.Lang, l.Key, l.Args) }
+	maxText := c.Feat.MaxText
 	if maxText <= 0 {
 		maxText = SmallestText
 	}

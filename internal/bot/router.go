@@ -107,6 +107,7 @@ type Router struct {
 	cfg     Config
 	log     *slog.Logger
 	engine  *dialog.Engine
+	actions Actions             // every feature's, by name (actions.go)
 	phrases map[string][]string // folded typed words → the flows they start
 	talk    []pattern           // sentence patterns → flow (talk.go)
 	stripes [256]sync.Mutex
@@ -139,7 +140,12 @@ func New(cfg Config) (*Router, error) {
 		}
 	}
 	r := &Router{cfg: cfg, log: cfg.Log.With("comp", "bot")}
-	engine, err := dialog.New(cfg.Dialogs, cfg.Texts.Has, r.actions(), dialog.WithFold(foldWords),
+	acts, err := bind(r.features())
+	if err != nil {
+		return nil, err
+	}
+	r.actions = acts
+	engine, err := dialog.New(cfg.Dialogs, cfg.Texts.Has, acts.bound, dialog.WithFold(foldWords),
 		dialog.WithWords(func(key string) []string { return textsOf(cfg.Texts, key) }))
 	if err != nil {
 		return nil, err
@@ -154,7 +160,11 @@ func New(cfg Config) (*Router, error) {
 // binds, reporting every problem at once (`xabot dialogs lint`).
 func LintDialogs(dialogs fs.FS, texts *i18n.Catalog) error {
 	r := &Router{}
-	_, err := dialog.New(dialogs, texts.Has, r.actions())
+	acts, err := bind(r.features())
+	if err != nil {
+		return err
+	}
+	_, err = dialog.New(dialogs, texts.Has, acts.bound)
 	return err
 }
 

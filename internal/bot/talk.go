@@ -96,7 +96,7 @@ func (r *Router) idleRoute(text string) (*dialog.Flow, map[string]string, bool) 
 // «bấm một nút».
 func (t *turn) answerOrTalk(ctx context.Context, text string) {
 	st := t.state()
-	out, err := t.r.engine.Answer(ctx, t.user, st, dialog.Input{Text: text})
+	out, err := t.r.engine.Answer(ctx, t, t.user, st, dialog.Input{Text: text})
 	var bad *dialog.BadAnswer
 	if errors.As(err, &bad) && bad.Key == "input.pick_one" {
 		if f, slots, ok := t.r.talkRoute(text); ok {
