@@ -24,6 +24,7 @@ import (
 	"xabot/internal/domain"
 	"xabot/internal/i18n"
 	"xabot/internal/metrics"
+	"xabot/internal/notifier"
 	"xabot/internal/outbox"
 	"xabot/internal/service/catalogue"
 	"xabot/internal/service/citizen"
@@ -129,12 +130,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	a.staff = officials.New(db, now, log)
 	a.gate = pace.NewWindow(cfg.SendRate)
 	a.outbox = outbox.New(db, a.senders, outbox.Config{Rate: cfg.SendRate, Gate: a.gate, Metrics: a.metrics, Now: now, Log: log})
-	notifier := bot.NewNotifier(bot.NotifierConfig{Texts: texts, Citizens: a.citizens, Queue: a.outbox,
+	notices := notifier.New(notifier.Config{Texts: texts, Citizens: a.citizens, Queue: a.outbox,
 		Lang: cfg.Lang, Commune: profile.Name, Office: officeOf(profile), OfficeName: profile.Office, MaxText: messageLimits})
-	a.notify = notify.New(db, a.staff, notifier, cal, cfg.TZ, officeOf(profile), log)
-	a.ratings = rating.New(db, a.staff, notifier, now, log)
+	a.notify = notify.New(db, a.staff, notices, cal, cfg.TZ, officeOf(profile), log)
+	a.ratings = rating.New(db, a.staff, notices, now, log)
 	a.notify.OfferRatings(a.ratings.Offer)
-	a.feedback = feedback.New(db, a.staff, notifier, cal, cfg.TZ, domain.FeedbackSLA{
+	a.feedback = feedback.New(db, a.staff, notices, cal, cfg.TZ, domain.FeedbackSLA{
 		RefuseDays: profile.SLA.RefuseDays, MoreDays: profile.SLA.SupplementDays, AnswerDays: profile.SLA.AnswerDays,
 	}, profile.Routing(), now, log)
 	return a, nil
@@ -165,7 +166,6 @@ func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error)
 		Ratings:    a.ratings,
 		Feedback:   a.feedback,
 		Stats:      stats.New(a.db, a.cfg.TZ),
-		Queue:      a.outbox,
 		Procedures: catalogue.New(a.db),
 		Calendar:   a.calendar,
 		TZ:         a.cfg.TZ,

@@ -9,7 +9,6 @@ import (
 	"xabot/internal/collate"
 	"xabot/internal/dialog"
 	"xabot/internal/domain"
-	"xabot/internal/service/feedback"
 )
 
 // fbAct reads "TICKET:op" from a button under a feedback notice. Taking
@@ -61,7 +60,7 @@ func (r *Router) fbAct(ctx context.Context, c Call) (Result, error) {
 }
 
 // fbReply sends the typed answer, request or refusal reason.
-func (r *Router) fbReply(pick func(*feedback.Service) replyFunc, done string) Action {
+func (r *Router) fbReply(pick func(Feedback) replyFunc, done string) Action {
 	return func(ctx context.Context, c Call) (Result, error) {
 		f, err := pick(r.cfg.Feedback)(ctx, c.User, c.Slots["ticket"], c.Slots["reply"])
 		var inv *domain.InvalidError

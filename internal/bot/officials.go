@@ -222,7 +222,7 @@ func (r *Router) officialsRevoke(ctx context.Context, c Call) (Result, error) {
 // alike — so that nothing of the staff screens is left waiting for them.
 // The chats are read before the revocation unbinds them. Failing to end a
 // session is logged, not undone: each turn checks the role again.
-func RevokeOfficial(ctx context.Context, log *slog.Logger, staff *officials.Service,
+func RevokeOfficial(ctx context.Context, log *slog.Logger, staff Revoker,
 	end func(ctx context.Context, chats []string) error, actor string, id int64) (domain.Official, error) {
 	chats, err := staff.Chats(ctx, id)
 	if err != nil {

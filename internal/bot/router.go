@@ -21,13 +21,6 @@ import (
 	"xabot/internal/dialog"
 	"xabot/internal/domain"
 	"xabot/internal/i18n"
-	"xabot/internal/service/citizen"
-	"xabot/internal/service/dossier"
-	"xabot/internal/service/feedback"
-	"xabot/internal/service/notify"
-	"xabot/internal/service/officials"
-	"xabot/internal/service/rating"
-	"xabot/internal/service/stats"
 	"xabot/internal/session"
 )
 
@@ -45,14 +38,14 @@ type Config struct {
 	Texts    *i18n.Catalog
 	Sessions session.Store
 	Channels map[chat.Channel]Channel
-	Dossiers *dossier.Service
-	Citizens *citizen.Service
-	Staff    *officials.Service
-	Notify   *notify.Service
-	Ratings  *rating.Service
-	Feedback *feedback.Service
-	Stats    *stats.Service
-	Queue    Queue // the outbox, for the weekly digest
+	// The services, as the interfaces of needs.go.
+	Dossiers Dossiers
+	Citizens Citizens
+	Staff    Officials
+	Notify   Notices
+	Ratings  Ratings
+	Feedback Feedback
+	Stats    Stats
 	// Procedures is the catalogue /thutuc lists; nil shows none.
 	Procedures ProcedureCatalog
 	Calendar   *domain.Calendar

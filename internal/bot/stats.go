@@ -57,12 +57,12 @@ func (r *Router) statsFor(ctx context.Context, call Call, from, to time.Time) (R
 	if err != nil {
 		return Result{}, err
 	}
-	c, err := r.countsIn(ctx, from, to, keep)
+	c, err := r.cfg.Stats.ReportIn(ctx, from, to, keep)
 	if err != nil {
 		return Result{}, err
 	}
 	pf, pt := r.cfg.Stats.Previous(from, to)
-	prev, err := r.countsIn(ctx, pf, pt, keep)
+	prev, err := r.cfg.Stats.ReportIn(ctx, pf, pt, keep)
 	if err != nil {
 		return Result{}, err
 	}
@@ -216,24 +216,6 @@ func (r *Router) voiceScope(ctx context.Context, user string, keep func(string) 
 	return stats.Scope{Field: keep, Feedback: visible}, nil
 }
 
-// countsIn is the commune's counts, or the sum over the fields keep allows.
-func (r *Router) countsIn(ctx context.Context, from, to time.Time, keep func(string) bool) (domain.Counts, error) {
-	if keep == nil {
-		return r.cfg.Stats.Report(ctx, from, to)
-	}
-	by, err := r.cfg.Stats.ReportBy(ctx, from, to, "field")
-	if err != nil {
-		return domain.Counts{}, err
-	}
-	var sum domain.Counts
-	for field, c := range by {
-		if keep(field) {
-			sum = sum.Add(c)
-		}
-	}
-	return sum, nil
-}
-
 // reportParagraph is /baocao FROM TO [--en].
 func (r *Router) reportParagraph(ctx context.Context, c Call) (Result, error) {
 	args := strings.TrimSpace(c.Slots["args"])
@@ -252,7 +234,7 @@ func (r *Router) reportParagraph(ctx context.Context, c Call) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	counts, err := r.countsIn(ctx, from, to, keep)
+	counts, err := r.cfg.Stats.ReportIn(ctx, from, to, keep)
 	if err != nil {
 		return Result{}, err
 	}

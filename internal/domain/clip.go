@@ -151,3 +151,24 @@ func measure(s string, limit int) (units, prefix int) {
 	}
 	return units, prefix
 }
+
+// Bounded renders lines, joined by newlines, in at most budget units: long
+// values are clipped and the pointer to the one-stop shop added (Fit);
+// should the text still be longer, the hard cap cuts it and the pointer
+// ends it all the same. Every bounded text is made here: the notices, the
+// lookup card, a ticket's status.
+func Bounded(lines []Line, budget int, render func(Line) string) string {
+	lines, _ = Fit(lines, budget, render)
+	parts := make([]string, len(lines))
+	for i, l := range lines {
+		parts[i] = render(l)
+	}
+	text := strings.Join(parts, "\n")
+	if Units(text) <= budget {
+		return text
+	}
+	pointer := render(Line{Key: ClippedKey})
+	text = strings.TrimSuffix(text, "\n"+pointer)
+	text, _ = Clip(text, max(budget-Units(pointer)-1, 0))
+	return text + "\n" + pointer
+}
