@@ -1,9 +1,13 @@
 // Package bot is the conversation plumbing between the channel adapters and
-// the services: it orders each user's updates, drops duplicates, loads and
-// saves the session, routes commands, buttons and typed words to dialogs,
-// binds the dialogs' actions to services, renders replies in the user's
-// language, and turns every error into a message. It imports chat, dialog,
-// session, i18n, domain and service/*.
+// the services. Its core orders each user's updates, drops duplicates,
+// loads and saves the session, checks roles, routes commands, buttons and
+// typed words to dialogs, renders replies in the user's language, and turns
+// every error into a message (router.go, handle.go, turn.go, action.go,
+// render.go). The features bind the dialogs' actions to the services
+// (features.go says how one is added); an action reads a Call and returns
+// a Result whose Effects the core applies. The services are reached
+// through the interfaces of needs.go. It imports chat, dialog, session,
+// i18n, domain and service/* (for their types).
 package bot
 
 import (
@@ -100,7 +104,7 @@ type Router struct {
 	cfg     Config
 	log     *slog.Logger
 	engine  *dialog.Engine
-	actions Actions             // every feature's, by name (actions.go)
+	actions Actions             // every feature's, by name (features.go)
 	phrases map[string][]string // folded typed words → the flows they start
 	talk    []pattern           // sentence patterns → flow (talk.go)
 	stripes [256]sync.Mutex

@@ -10,37 +10,10 @@ import (
 	"xabot/internal/service/dossier"
 )
 
-// features are the parts of the bot, each a set of the actions its flows
-// (dialogs/*.yaml) name. Slots are parsed into typed requests in the
-// actions; services never see the map. A new feature writes its actions
-// in a file of its own (FEATURE.go: func (r *Router) FEATUREActions()
-// Actions) and adds its line here; New refuses a name bound twice.
-func (r *Router) features() []Actions {
-	return []Actions{
-		r.citizenActions(),
-		r.officialActions(),
-		r.apologyActions(),
-		r.ratingActions(),
-		r.feedbackActions(),
-		r.statsActions(),
-		r.procedureActions(),
-		r.mineTypedActions(),
-		r.feedbackSenderActions(),
-		r.staffScreenActions(),
-	}
-}
-
-func (r *Router) citizenActions() Actions {
+// lookupActions bind the lookup (/tracuu, a code typed anywhere: the code,
+// a second factor, the card) and "my dossiers" (a verified phone's list).
+func (r *Router) lookupActions() Actions {
 	return Actions{
-		"citizen.status":  r.citizenStatus,
-		"citizen.consent": r.citizenConsent,
-		"citizen.lang":    r.citizenLang,
-		"session.cancel":  r.sessionCancel,
-		"citizen.forget":  r.citizenForget,
-		"commune.reception": func(context.Context, Call) (Result, error) {
-			return Result{Say: []dialog.Prompt{{Key: "reception.text",
-				Args: map[string]string{"reception": r.cfg.Reception, "office": r.cfg.Office}}}}, nil
-		},
 		"dossier.find":   r.dossierFind,
 		"dossier.verify": r.dossierVerify,
 		"dossier.show":   r.dossierShow,
@@ -53,43 +26,6 @@ func (r *Router) citizenActions() Actions {
 			return Result{Say: r.rateOffer(c, d, r.card(c, d))}, nil
 		},
 	}
-}
-
-// citizenStatus branches /start: a registered official ("staff"), someone
-// who agreed to the privacy notice ("consented"), or someone new.
-func (r *Router) citizenStatus(ctx context.Context, c Call) (Result, error) {
-	if role, _, err := r.screenRole(ctx, c); err != nil {
-		return Result{}, err
-	} else if role != "citizen" {
-		return Result{Branch: "staff"}, nil
-	}
-	if c.Citizen.Consented() {
-		return Result{Branch: "consented"}, nil
-	}
-	return Result{Branch: "new"}, nil
-}
-
-func (r *Router) citizenConsent(ctx context.Context, c Call) (Result, error) {
-	if err := r.cfg.Citizens.Consent(ctx, c.User); err != nil {
-		return Result{}, err
-	}
-	return Result{Effects: Effects{Consented: true, Menu: true}}, nil
-}
-
-func (r *Router) citizenLang(ctx context.Context, c Call) (Result, error) {
-	lang := c.Slots["lang"]
-	if err := r.cfg.Citizens.SetLang(ctx, c.User, lang); err != nil {
-		return Result{}, err
-	}
-	// The menu's labels change language.
-	return Result{Effects: Effects{Lang: lang, Menu: true}}, nil
-}
-
-func (r *Router) sessionCancel(ctx context.Context, c Call) (Result, error) {
-	if c.Slots["_prev"] == "" {
-		return Result{Branch: "idle", Effects: Effects{NoPending: true}}, nil
-	}
-	return Result{Branch: "cancelled", Effects: Effects{NoPending: true}}, nil
 }
 
 // dossierFind reads the code. A citizen whose verified phone is on the
@@ -210,20 +146,4 @@ func (r *Router) dossierMine(ctx context.Context, c Call) (Result, error) {
 	}
 	say = append(say, list, dialog.Prompt{Key: "mine.pick"})
 	return Result{Say: say, Choices: choices, Slots: clear, Effects: done}, nil
-}
-
-// citizenForget is /xoadulieu: feedback and ratings lose the person's
-// identity (their content stays, as the commune must keep it), then the
-// chat is unlinked and its session dropped.
-func (r *Router) citizenForget(ctx context.Context, c Call) (Result, error) {
-	if _, err := r.cfg.Feedback.Forget(ctx, c.User); err != nil {
-		return Result{}, err
-	}
-	if _, err := r.cfg.Ratings.Forget(ctx, c.User); err != nil {
-		return Result{}, err
-	}
-	if err := r.cfg.Citizens.Forget(ctx, c.User); err != nil {
-		return Result{}, err
-	}
-	return Result{Effects: Effects{Forget: true}}, nil
 }
