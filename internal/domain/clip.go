@@ -158,12 +158,19 @@ func measure(s string, limit int) (units, prefix int) {
 // ends it all the same. Every bounded text is made here: the notices, the
 // lookup card, a ticket's status.
 func Bounded(lines []Line, budget int, render func(Line) string) string {
-	lines, _ = Fit(lines, budget, render)
-	parts := make([]string, len(lines))
-	for i, l := range lines {
-		parts[i] = render(l)
+	join := func(ls []Line) string {
+		parts := make([]string, len(ls))
+		for i, l := range ls {
+			parts[i] = render(l)
+		}
+		return strings.Join(parts, "\n")
 	}
-	text := strings.Join(parts, "\n")
+	// Most texts fit as they are (Fit would keep them): rendered once.
+	if text := join(lines); Units(text) <= budget {
+		return text
+	}
+	lines, _ = Fit(lines, budget, render)
+	text := join(lines)
 	if Units(text) <= budget {
 		return text
 	}
