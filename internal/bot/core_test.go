@@ -109,6 +109,16 @@ type coreRouter struct {
 	seq      int
 }
 
+// newCoreFixture is a transcript fixture (send, rec) over the router core
+// with in-memory services: for tests of ordering, dedupe, sessions and
+// rendering, which need no database.
+func newCoreFixture(t *testing.T, feat chat.Features) *fixture {
+	t.Helper()
+	c := newCoreRouter(t)
+	c.rec.feat = feat
+	return &fixture{t: t, router: c.Router, rec: c.rec, now: clockNow}
+}
+
 func newCoreRouter(t *testing.T) *coreRouter {
 	t.Helper()
 	texts, err := i18n.Load(locales.FS, "vi")
