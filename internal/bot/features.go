@@ -17,8 +17,8 @@ package bot
 //
 // The buttons a feature offers are its flows' choices, or an action's
 // Result.Choices for a dynamic step (dialog.Data makes their callback
-// data); a service that needs a dossier or a citizen is reached through
-// the interfaces of needs.go.
+// data). Services are reached through the interfaces of needs.go: a new
+// one is an interface there and a field of Config, wired in internal/app.
 
 // features are the parts of the bot, each a set of the actions its flows
 // (dialogs/*.yaml) name. Slots are parsed into typed requests in the
