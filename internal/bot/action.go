@@ -30,7 +30,11 @@ type Call struct {
 	Feat    chat.Features  // what the person's app shows
 	Now     time.Time      // the turn's time (the injected clock)
 	Log     *slog.Logger   // the update's logger; never personal data
-	read    map[string]domain.Dossier
+	// Code is the dossier code the router read from this update's text, in
+	// its canonical form ("" when none): a slot holding exactly it need not
+	// be read again.
+	Code string
+	read map[string]domain.Dossier
 }
 
 // Dossier is the dossier of canonical code already read in this turn, so
@@ -104,7 +108,7 @@ func (t *turn) Act(ctx context.Context, name string, dc dialog.Call) (dialog.Res
 
 // call is what an action may read of the turn.
 func (t *turn) call(dc dialog.Call) Call {
-	return Call{Call: dc, Citizen: t.cit, Lang: t.lang, Feat: t.feat, Now: t.r.cfg.Now(), Log: t.log, read: t.read}
+	return Call{Call: dc, Citizen: t.cit, Lang: t.lang, Feat: t.feat, Now: t.r.cfg.Now(), Log: t.log, Code: t.code, read: t.read}
 }
 
 // take applies an action's effects to the turn.

@@ -29,6 +29,7 @@ type memDossiers struct {
 	mu       sync.Mutex
 	byCode   map[string]domain.Dossier
 	reads    int
+	asRead   int // lookups of a code the router had read
 }
 
 func (m *memDossiers) read(text string) (domain.Dossier, error) {
@@ -49,6 +50,16 @@ func (m *memDossiers) read(text string) (domain.Dossier, error) {
 func (m *memDossiers) Lookup(_ context.Context, _, text string) (domain.Dossier, error) {
 	return m.read(text)
 }
+
+// LookupCode notes a lookup of a code the router read at the edge: the
+// service does not read it again.
+func (m *memDossiers) LookupCode(_ context.Context, _, code string) (domain.Dossier, error) {
+	m.mu.Lock()
+	m.asRead++
+	m.mu.Unlock()
+	return m.read(code)
+}
+
 func (m *memDossiers) Find(_ context.Context, text string) (domain.Dossier, error) {
 	return m.read(text)
 }
@@ -180,6 +191,9 @@ func TestLookupReadsTheDossierOncePerTurn(t *testing.T) {
 	}
 	if n := c.dossiers.count(); n != 1 {
 		t.Errorf("a verified citizen's lookup read the dossier %d times, want 1", n)
+	}
+	if c.dossiers.asRead != 1 {
+		t.Errorf("the pasted code was looked up as text %d times: read at the edge, it goes as read", 1-c.dossiers.asRead)
 	}
 	if got := c.say(t, "2", "hồ sơ H55.20-261118-0003"); !strings.Contains(got, "số điện thoại") {
 		t.Fatalf("an unverified citizen's code: %q, want the second factor asked", got)

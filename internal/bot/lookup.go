@@ -32,14 +32,22 @@ func (r *Router) lookupActions() Actions {
 // dossier skips the second factor; a locked chat, or a code whose second
 // factors are refused, is told until when.
 func (r *Router) dossierFind(ctx context.Context, c Call) (Result, error) {
-	d, err := r.cfg.Dossiers.Lookup(ctx, c.User, c.Slots["code"])
+	var d domain.Dossier
+	var err error
+	code := c.Slots["code"]
+	if code != "" && code == c.Code { // read by the router: not again
+		d, err = r.cfg.Dossiers.LookupCode(ctx, c.User, code)
+	} else {
+		d, err = r.cfg.Dossiers.Lookup(ctx, c.User, code)
+		code = domain.CanonicalCode(d.Code)
+	}
 	if res, ok := r.lockedResult(err); ok {
 		return res, nil
 	}
 	if err != nil {
 		return Result{}, err
 	}
-	slots := map[string]string{"code": domain.CanonicalCode(d.Code)}
+	slots := map[string]string{"code": code}
 	// A verified phone on the dossier already follows it (notify's
 	// subscribers include it): no second factor, and no write; the card
 	// that follows shows the dossier read here.

@@ -22,6 +22,8 @@ type Dossiers interface {
 	// Lookup reads a typed code and finds its dossier, counting unknown
 	// codes against the chat.
 	Lookup(ctx context.Context, user, text string) (domain.Dossier, error)
+	// LookupCode is Lookup of a code already read (canonical).
+	LookupCode(ctx context.Context, user, code string) (domain.Dossier, error)
 	CodeLocked(ctx context.Context, code string) (time.Time, bool, error)
 	Verify(ctx context.Context, user, code, factor string) (domain.Dossier, error)
 	Follow(ctx context.Context, user string, d domain.Dossier) error

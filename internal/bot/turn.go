@@ -33,6 +33,7 @@ type turn struct {
 	forget bool // /xoadulieu: drop the session instead of saving it
 	log    *slog.Logger
 	read   map[string]domain.Dossier // dossiers read in this turn, by canonical code
+	code   string                    // the dossier code read from the text, canonical (text)
 }
 
 func (t *turn) state() dialog.State {
@@ -341,8 +342,11 @@ func (t *turn) text(ctx context.Context, text string) {
 		t.start(ctx, f, nil)
 		return
 	}
+	// The code written in the text is read here, once: the routes below
+	// and the lookup's action take it as read (Call.Code).
+	t.code, _ = domain.FindCode(text)
 	if !waiting {
-		if f, slots, ok := t.r.idleRoute(text); ok {
+		if f, slots, ok := t.r.idleRoute(text, t.code); ok {
 			t.start(ctx, f, slots)
 			return
 		}
@@ -355,12 +359,13 @@ func (t *turn) text(ctx context.Context, text string) {
 		startStep, _ := codeFlow.Step(codeFlow.Start)
 		// A step that asks for a code (the lookup's, the rating's) takes it.
 		atCodeStep := waiting && step.Save == startStep.Save && !step.Dynamic && len(step.Choices) == 0
-		if code, ok := domain.FindCode(text); ok && !atCodeStep {
-			t.start(ctx, codeFlow, map[string]string{startStep.Save: code})
+		if t.code != "" && !atCodeStep {
+			t.start(ctx, codeFlow, map[string]string{startStep.Save: t.code})
 			return
 		}
 		if !waiting {
 			if code, err := domain.ParseCode(text); err == nil {
+				t.code = code
 				t.start(ctx, codeFlow, map[string]string{startStep.Save: code})
 				return
 			} else if ce := (*domain.CodeError)(nil); errors.As(err, &ce) && ce.Procedure {
