@@ -23,6 +23,7 @@ import (
 	"xabot/internal/domain"
 	"xabot/internal/i18n"
 	"xabot/internal/metrics"
+	"xabot/internal/notifier"
 	"xabot/internal/outbox"
 	"xabot/internal/service/catalogue"
 	"xabot/internal/service/citizen"
@@ -139,12 +140,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	a.staff = officials.New(db, now, log)
 	a.gate = pace.NewWindow(cfg.SendRate)
 	a.outbox = outbox.New(db, a.senders, outbox.Config{Rate: cfg.SendRate, Gate: a.gate, Metrics: a.metrics, Now: now, Log: log})
-	notifier := bot.NewNotifier(bot.NotifierConfig{Texts: texts, Citizens: a.citizens, Queue: a.outbox,
+	notices := notifier.New(notifier.Config{Texts: texts, Citizens: a.citizens, Queue: a.outbox, Data: bot.IntentData,
 		Lang: cfg.Lang, Commune: profile.Name, Office: officeOf(profile), OfficeName: profile.Office, MaxText: messageLimits()})
-	a.notify = notify.New(db, a.staff, notifier, cal, cfg.TZ, officeOf(profile), log)
-	a.ratings = rating.New(db, a.staff, notifier, now, log)
+	a.notify = notify.New(db, a.staff, notices, cal, cfg.TZ, officeOf(profile), log)
+	a.ratings = rating.New(db, a.staff, notices, now, log)
 	a.notify.OfferRatings(a.ratings.Offer)
-	a.feedback = feedback.New(db, a.staff, notifier, cal, cfg.TZ, domain.FeedbackSLA{
+	a.feedback = feedback.New(db, a.staff, notices, cal, cfg.TZ, domain.FeedbackSLA{
 		RefuseDays: profile.SLA.RefuseDays, MoreDays: profile.SLA.SupplementDays, AnswerDays: profile.SLA.AnswerDays,
 	}, profile.Routing(), now, log)
 	if cfg.LinkKey != "" {
@@ -159,7 +160,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 			return nil, err
 		}
 	}
-	a.reception = reception.New(db, a.staff, notifier, profile.ReceptionSchedule(), cal, cfg.TZ, now, log)
+	a.reception = reception.New(db, a.staff, notices, profile.ReceptionSchedule(), cal, cfg.TZ, now, log)
 	return a, nil
 }
 
@@ -175,6 +176,10 @@ func (a *App) Close() error {
 
 // Router builds the router for the given channels.
 func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error) {
+	var slipLinks bot.Slips // nil, not a nil *slip.Service: no key, no links
+	if a.slip != nil {
+		slipLinks = a.slip
+	}
 	return bot.New(bot.Config{
 		Log:        a.log,
 		Dialogs:    dialogs.FS,
@@ -182,7 +187,7 @@ func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error)
 		Sessions:   a.sessions,
 		Channels:   channels,
 		Dossiers:   a.dossiers,
-		Slips:      a.slip,
+		Slips:      slipLinks,
 		Citizens:   a.citizens,
 		Staff:      a.staff,
 		Notify:     a.notify,
@@ -190,7 +195,6 @@ func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error)
 		Feedback:   a.feedback,
 		Stats:      stats.New(a.db, a.cfg.TZ),
 		Receptions: a.reception,
-		Queue:      a.outbox,
 		Procedures: catalogue.New(a.db),
 		Calendar:   a.calendar,
 		TZ:         a.cfg.TZ,

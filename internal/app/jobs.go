@@ -7,13 +7,14 @@ import (
 	"io"
 	"time"
 
-	"xabot/internal/bot"
-	"xabot/internal/chat"
 	"xabot/internal/commune"
+	"xabot/internal/digest"
+	"xabot/internal/i18n"
 	"xabot/internal/schedule"
 	"xabot/internal/service/dossier"
 	"xabot/internal/service/notify"
 	"xabot/internal/service/retention"
+	"xabot/internal/service/stats"
 )
 
 // pushJob re-reads dossier events every minute: a safety net behind the
@@ -32,10 +33,10 @@ const purgeJob = "purge"
 
 // scheduler binds the jobs to the services, on the profile's specs.
 func (a *App) scheduler() (*schedule.Scheduler, error) {
-	router, err := a.Router(map[chat.Channel]bot.Channel{})
-	if err != nil {
-		return nil, err
-	}
+	weekly := digest.New(digest.Config{Texts: a.texts, Lang: a.cfg.Lang, TZ: a.cfg.TZ,
+		Globals: i18n.Globals{Commune: a.profile.Name, Office: officeOf(a.profile), OfficeName: a.profile.Office},
+		Stats:   stats.New(a.db, a.cfg.TZ), Officials: a.staff, Citizens: a.citizens, Overdue: a.notify,
+		Feedback: a.feedback, Queue: a.outbox})
 	count := func(f func(context.Context, time.Time) (int, error)) func(context.Context, time.Time) error {
 		return func(ctx context.Context, at time.Time) error {
 			n, err := f(ctx, at)
@@ -52,7 +53,7 @@ func (a *App) scheduler() (*schedule.Scheduler, error) {
 		{Name: feedbackSLAJob, Spec: a.profile.JobSpec(feedbackSLAJob, "30 7 * * *"), Run: count(a.feedback.SLA)},
 		{Name: commune.JobReceptionRemind, Spec: a.profile.JobSpec(commune.JobReceptionRemind, commune.DefaultReceptionRemindSpec), Run: count(a.reception.Remind)},
 		{Name: commune.JobReceptionList, Spec: a.profile.JobSpec(commune.JobReceptionList, commune.DefaultReceptionListSpec), Run: count(a.reception.List)},
-		{Name: digestJob, Spec: a.profile.JobSpec(digestJob, "30 7 * * MON"), Run: count(router.WeeklyDigest)},
+		{Name: digestJob, Spec: a.profile.JobSpec(digestJob, "30 7 * * MON"), Run: count(weekly.WeeklyDigest)},
 		{Name: pushJob, Spec: "* * * * *", Timeout: time.Minute, Run: count(func(ctx context.Context, _ time.Time) (int, error) {
 			return a.notify.PushChanges(ctx)
 		})},

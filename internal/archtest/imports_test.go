@@ -42,7 +42,9 @@ var rules = map[string][]string{
 	"internal/channel/":          {"internal/chat", "internal/channel", "internal/channel/pace", "internal/channel/textsplit"},
 	"internal/demo":              {"internal/domain"},
 	"internal/commune":           {"internal/domain"},
-	"internal/bot":               {"internal/chart", "internal/chat", "internal/dialog", "internal/domain", "internal/fold", "internal/collate", "internal/i18n", "internal/session", "internal/service/"},
+	"internal/bot":               {"internal/chat", "internal/dialog", "internal/domain", "internal/fold", "internal/collate", "internal/i18n", "internal/session", "internal/service/"},
+	"internal/notifier":          {"internal/chat", "internal/domain", "internal/i18n"},
+	"internal/digest":            {"internal/chart", "internal/chat", "internal/domain", "internal/i18n", "internal/service/stats"},
 	"internal/archtest":          nil,
 	"internal/chart":             nil,
 	"dialogs":                    nil,
@@ -119,6 +121,20 @@ func TestRulesCatchAViolation(t *testing.T) {
 	for _, up := range []string{"internal/bot", "internal/app", "internal/service/dossier", "internal/channel/telegram"} {
 		if permitted(up, allowed) {
 			t.Fatalf("the channels' shared plumbing may import %s", up)
+		}
+	}
+	// The router core stays a router: the jobs beside it do not hang off
+	// it, nor it off them, and it reaches data only through services.
+	for pkg, refused := range map[string][]string{
+		"internal/bot":      {"internal/digest", "internal/notifier", "internal/store", "internal/outbox", "internal/chart"},
+		"internal/digest":   {"internal/bot", "internal/store", "internal/notifier"},
+		"internal/notifier": {"internal/bot", "internal/store", "internal/service/citizen"},
+	} {
+		allowed, _ = ruleFor(pkg)
+		for _, imp := range refused {
+			if permitted(imp, allowed) {
+				t.Errorf("%s may import %s", pkg, imp)
+			}
 		}
 	}
 }

@@ -11,8 +11,8 @@ import (
 
 // apologyActions bind the apology dialog: pick a new date under the alert,
 // then send the letter of form Mẫu 04 to the citizen.
-func (r *Router) apologyActions() map[string]dialog.Action {
-	return map[string]dialog.Action{
+func (r *Router) apologyActions() Actions {
+	return Actions{
 		"apology.pick":     r.apologyPick,
 		"apology.send":     r.apologySend,
 		"apology.preview":  r.apologyPreview,
@@ -24,25 +24,25 @@ func (r *Router) apologyActions() map[string]dialog.Action {
 // apologyPick reads "CODE:N" (N working days added to the appointment),
 // checks the official may extend this dossier and that it can still be
 // extended, and fills the letter's slots.
-func (r *Router) apologyPick(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) apologyPick(ctx context.Context, c Call) (Result, error) {
 	pick, ok := intentOf(domain.IntentExtend, c.Slots["choice"])
 	if !ok {
-		return dialog.Result{}, domain.Invalid("errors.button_invalid")
+		return Result{}, domain.Invalid("errors.button_invalid")
 	}
 	n, _ := strconv.Atoi(pick.Arg) // Valid: 1 to 30
 	d, err := r.cfg.Dossiers.Find(ctx, pick.Ref)
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	if err := r.mayExtend(ctx, c.User, d); err != nil {
-		return dialog.Result{}, err
+	if err := r.mayExtend(ctx, c, d); err != nil {
+		return Result{}, err
 	}
 	if err := d.MayExtend(); err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	due := r.cfg.Calendar.AddWorkingDays(domain.DateOf(d.Due(), r.cfg.TZ), n)
 	local := time.Date(due.Year(), due.Month(), due.Day(), 0, 0, 0, 0, r.cfg.TZ)
-	return dialog.Result{Say: r.apologyWindow(d), Slots: map[string]string{
+	return Result{Say: r.apologyWindow(d), Slots: map[string]string{
 		"code": d.Code, "procedure": d.ProcedureName, "received": r.date(d.ReceivedAt), "old": r.date(d.Due()),
 		"new": r.date(local), "new_unix": strconv.FormatInt(local.Unix(), 10), "choice": "",
 	}}, nil
@@ -50,9 +50,9 @@ func (r *Router) apologyPick(ctx context.Context, c dialog.Call) (dialog.Result,
 
 // mayExtend allows the dossier's handler (by the routing rule), the head
 // of the one-stop shop, the chairman and the admin.
-func (r *Router) mayExtend(ctx context.Context, user string, d domain.Dossier) error {
-	t := turnOf(ctx)
-	if t.cit.Role == domain.RoleChairman || t.cit.Role == domain.RoleAdmin {
+func (r *Router) mayExtend(ctx context.Context, c Call, d domain.Dossier) error {
+	user := c.User
+	if c.Citizen.Role == domain.RoleChairman || c.Citizen.Role == domain.RoleAdmin {
 		return nil
 	}
 	all, err := r.cfg.Staff.List(ctx)
@@ -74,47 +74,47 @@ func (r *Router) mayExtend(ctx context.Context, user string, d domain.Dossier) e
 
 // apologySend extends the dossier (once), records who did it, and pushes
 // the letter to the citizens who follow the dossier right away.
-func (r *Router) apologySend(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) apologySend(ctx context.Context, c Call) (Result, error) {
 	sec, err := strconv.ParseInt(c.Slots["new_unix"], 10, 64)
 	if err != nil {
-		return dialog.Result{}, domain.Invalid("errors.button_expired")
+		return Result{}, domain.Invalid("errors.button_expired")
 	}
 	d, err := r.cfg.Dossiers.Find(ctx, c.Slots["code"])
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	if err := r.mayExtend(ctx, c.User, d); err != nil {
-		return dialog.Result{}, err
+	if err := r.mayExtend(ctx, c, d); err != nil {
+		return Result{}, err
 	}
 	d, err = r.cfg.Dossiers.Extend(ctx, c.User, d.Code, time.Unix(sec, 0), c.Slots["reason"])
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	if err := r.cfg.Staff.Record(ctx, c.User, "extend", d.Code, "new due "+r.date(d.ExtendedDueAt)); err != nil {
-		turnOf(ctx).log.Error("audit extension", "code", d.Code, "err", err)
+		c.Log.Error("audit extension", "code", d.Code, "err", err)
 	}
 	followers, err := r.cfg.Notify.Followers(ctx, d)
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	if _, err := r.cfg.Notify.PushChanges(ctx); err != nil {
 		// The extension is recorded; the push job will retry the letter.
-		turnOf(ctx).log.Warn("push after extension", "code", d.Code, "err", err)
+		c.Log.Warn("push after extension", "code", d.Code, "err", err)
 	}
 	key := "apology.sent"
 	if len(followers) == 0 {
 		key = "apology.sent_no_chat"
 	}
-	return dialog.Result{Say: []dialog.Prompt{{Key: key, Args: map[string]string{
+	return Result{Say: []dialog.Prompt{{Key: key, Args: map[string]string{
 		"code": d.Code, "new": r.date(d.ExtendedDueAt), "count": strconv.Itoa(len(followers))}}}}, nil
 }
 
-func (r *Router) dossierUnfollow(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) dossierUnfollow(ctx context.Context, c Call) (Result, error) {
 	code, err := r.cfg.Dossiers.Unfollow(ctx, c.User, c.Slots["code"])
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	return dialog.Result{Say: []dialog.Prompt{{Key: "push.unsubscribed", Args: map[string]string{"code": code}}}}, nil
+	return Result{Say: []dialog.Prompt{{Key: "push.unsubscribed", Args: map[string]string{"code": code}}}}, nil
 }
 
 // apologyWindow says, when the legal window has passed (the letter is due
@@ -136,18 +136,18 @@ func (r *Router) apologyWindow(d domain.Dossier) []dialog.Prompt {
 
 // apologyPreview shows the official the letter as the citizen will read
 // it (Mẫu 04), numbered when it is sent.
-func (r *Router) apologyPreview(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) apologyPreview(ctx context.Context, c Call) (Result, error) {
 	d, err := r.cfg.Dossiers.Find(ctx, c.Slots["code"])
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	sec, err := strconv.ParseInt(c.Slots["new_unix"], 10, 64)
 	if err != nil {
-		return dialog.Result{}, domain.Invalid("errors.button_expired")
+		return Result{}, domain.Invalid("errors.button_expired")
 	}
 	p := dialog.Prompt{Key: "apology.preview_head", Args: args("code", d.Code)}
 	for _, l := range domain.ApologyLetter(d, "…", r.cfg.Now(), time.Unix(sec, 0), c.Slots["reason"], r.cfg.TZ) {
 		p.Parts = append(p.Parts, dialog.Prompt{Key: l.Key, Args: l.Args})
 	}
-	return dialog.Result{Say: []dialog.Prompt{p}}, nil
+	return Result{Say: []dialog.Prompt{p}}, nil
 }

@@ -11,6 +11,7 @@ import (
 	"xabot/internal/channel/textsplit"
 	"xabot/internal/chat"
 	"xabot/internal/domain"
+	"xabot/internal/notifier"
 	"xabot/internal/service/citizen"
 )
 
@@ -183,7 +184,7 @@ func (q *putQueue) Put(_ context.Context, _, _ string, _ int, r chat.Reply) (boo
 func TestNotifierBoundsWhatCitizensRead(t *testing.T) {
 	f := newFixture(t, telegramFeatures)
 	q := &putQueue{}
-	n := NewNotifier(NotifierConfig{Texts: f.router.cfg.Texts, Citizens: citizen.New(f.db, func() time.Time { return f.now }),
+	n := notifier.New(notifier.Config{Data: IntentData, Texts: f.router.cfg.Texts, Citizens: citizen.New(f.db, func() time.Time { return f.now }),
 		Queue: q, Commune: "xã Hành Dũng", Office: "Bộ phận Một cửa xã",
 		MaxText: map[chat.Channel]int{chat.Telegram: 4096, chat.Zalo: 2000}})
 	answer := []domain.Line{domain.L("feedback.answered", "ticket", "PA-2611-0042"),

@@ -12,8 +12,8 @@ import (
 // next. Name and phone are masked. It takes at most two messages: a long
 // note (or any long text of the one-door system) is clipped, with the
 // pointer to the one-stop shop.
-func (r *Router) card(t *turn, d domain.Dossier) dialog.Prompt {
-	now := r.cfg.Now()
+func (r *Router) card(c Call, d domain.Dossier) dialog.Prompt {
+	now := c.Now
 	st := strconv.Itoa(int(d.Status))
 	lines := []domain.Line{domain.L("lookup.card.head", "code", d.Code)}
 	line := func(key string, kv ...string) { lines = append(lines, domain.L(key, kv...)) }
@@ -25,8 +25,8 @@ func (r *Router) card(t *turn, d domain.Dossier) dialog.Prompt {
 	if d.ApplicantName != "" || d.Phone != "" {
 		line("lookup.card.applicant", "name", domain.MaskName(d.ApplicantName), "phone", domain.MaskPhone(d.Phone))
 	}
-	line("lookup.card.status", "status", r.statusName(t.lang, d))
-	line("lookup.card.explain", "explain", r.cfg.Texts.T(t.lang, "status."+st+".explain", nil))
+	line("lookup.card.status", "status", r.statusName(c.Lang, d))
+	line("lookup.card.explain", "explain", r.cfg.Texts.T(c.Lang, "status."+st+".explain", nil))
 	line("lookup.card.received", "date", r.date(d.ReceivedAt))
 	if !d.DueAt.IsZero() {
 		line("lookup.card.due", "date", r.date(d.DueAt))
@@ -51,8 +51,8 @@ func (r *Router) card(t *turn, d domain.Dossier) dialog.Prompt {
 	if d.Note != "" {
 		line("lookup.card.note", "note", d.Note)
 	}
-	line("lookup.card.next", "next", r.t(t.lang, next, nil))
-	return t.bounded(lines)
+	line("lookup.card.next", "next", r.t(c.Lang, next, nil))
+	return r.bounded(c, lines)
 }
 
 // statusName is the status in the user's language, marked when overdue.

@@ -14,7 +14,7 @@ import (
 // where; and every card names the office one way only.
 func TestCardNextStepFitsTheState(t *testing.T) {
 	f := newFixture(t, telegramFeatures)
-	tr := &turn{r: f.router, lang: "vi", feat: chat.Features{MaxText: 4096}}
+	c := Call{Lang: "vi", Feat: chat.Features{MaxText: 4096}, Now: f.now}
 	const phone = "☎ 0255 3822 123 (Thứ Hai–Thứ Sáu)"
 	base := domain.Dossier{Code: "H55.20-261118-0003", ProcedureName: "Đăng ký khai sinh", Field: "Hộ tịch",
 		Phone: "0905123456", ReceivedAt: day(2026, 11, 18), DueAt: day(2026, 11, 27)}
@@ -47,7 +47,7 @@ func TestCardNextStepFitsTheState(t *testing.T) {
 		if tc.finished {
 			d.FinishedAt = day(2026, 11, 20)
 		}
-		card := f.router.card(tr, d).Text
+		card := f.router.card(c, d).Text
 		for _, w := range tc.want {
 			if !strings.Contains(card, w) {
 				t.Errorf("%s: the card lacks %q:\n%s", tc.name, w, card)

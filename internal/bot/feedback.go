@@ -20,8 +20,8 @@ const (
 // feedbackActions bind the citizen's feedback dialog and the buttons under
 // feedback notices (officials' actions, the citizen's rating of an answer
 // and supplement); the feedback service checks who may do what.
-func (r *Router) feedbackActions() map[string]dialog.Action {
-	return map[string]dialog.Action{
+func (r *Router) feedbackActions() Actions {
+	return Actions{
 		"feedback.entry":        r.feedbackEntry,
 		"feedback.category":     r.feedbackCategory,
 		"feedback.media":        r.feedbackMedia,
@@ -29,9 +29,9 @@ func (r *Router) feedbackActions() map[string]dialog.Action {
 		"feedback.preview":      r.feedbackPreview,
 		"feedback.submit":       r.feedbackSubmit,
 		"fb.act":                r.fbAct,
-		"fb.answer":             r.fbReply(func(s *feedback.Service) replyFunc { return s.Answer }, "fb.answered"),
-		"fb.more":               r.fbReply(func(s *feedback.Service) replyFunc { return s.RequestMore }, "fb.more_sent"),
-		"fb.refuse":             r.fbReply(func(s *feedback.Service) replyFunc { return s.Refuse }, "fb.refused"),
+		"fb.answer":             r.fbReply(func(s Feedback) replyFunc { return s.Answer }, "fb.answered"),
+		"fb.more":               r.fbReply(func(s Feedback) replyFunc { return s.RequestMore }, "fb.more_sent"),
+		"fb.refuse":             r.fbReply(func(s Feedback) replyFunc { return s.Refuse }, "fb.refused"),
 		"fb.forward":            r.fbForward,
 		"fb.rate":               r.fbRate,
 		"fb.supp_start":         r.fbSuppStart,
@@ -44,69 +44,68 @@ func (r *Router) feedbackActions() map[string]dialog.Action {
 type replyFunc func(ctx context.Context, actor, ticket, text string) (domain.Feedback, error)
 
 // feedbackEntry shows a ticket's status for "/gopy PA-2611-0042".
-func (r *Router) feedbackEntry(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) feedbackEntry(ctx context.Context, c Call) (Result, error) {
 	ticket, ok := domain.ParseTicket(c.Slots["args"])
 	if !ok {
-		return dialog.Result{}, nil
+		return Result{}, nil
 	}
 	f, err := r.cfg.Feedback.Status(ctx, c.User, ticket)
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	t := turnOf(ctx)
 	lines := []domain.Line{domain.L("feedback.status_head", "ticket", f.Ticket,
-		"status", r.cfg.Texts.T(t.lang, "feedback.status."+string(f.Status), nil))}
+		"status", r.cfg.Texts.T(c.Lang, "feedback.status."+string(f.Status), nil))}
 	if f.AnswerText != "" {
 		lines = append(lines, domain.L("feedback.card.answer", "text", f.AnswerText))
 	}
-	return dialog.Result{Branch: "status", Say: []dialog.Prompt{t.bounded(lines)}}, nil
+	return Result{Branch: "status", Say: []dialog.Prompt{r.bounded(c, lines)}}, nil
 }
 
 // feedbackCategory turns the first choice into a kind and a category:
 // complaints and denunciations are kinds of their own.
-func (r *Router) feedbackCategory(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) feedbackCategory(ctx context.Context, c Call) (Result, error) {
 	kind, cat := domain.KindFeedback, c.Slots["category"]
 	switch cat {
 	case string(domain.KindComplaint), string(domain.KindDenunciation):
 		kind, cat = domain.FeedbackKind(cat), string(domain.CatOther)
 	}
 	if !domain.Category(cat).Valid() {
-		return dialog.Result{}, domain.Invalid("feedback.bad_category")
+		return Result{}, domain.Invalid("feedback.bad_category")
 	}
-	return dialog.Result{Slots: map[string]string{"kind": string(kind), "category": cat}}, nil
+	return Result{Slots: map[string]string{"kind": string(kind), "category": cat}}, nil
 }
 
 // feedbackMedia checks each photo as it arrives (count, size), so a bad one
 // is refused at once and the others are kept.
-func (r *Router) feedbackMedia(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) feedbackMedia(ctx context.Context, c Call) (Result, error) {
 	if c.Slots["media"] == "done" {
-		return dialog.Result{}, nil
+		return Result{}, nil
 	}
 	photos := photosOf(c.Slots)
 	if len(photos) > maxPhotos {
-		return dialog.Result{}, domain.Invalid("feedback.too_many_photos", "max", strconv.Itoa(maxPhotos))
+		return Result{}, domain.Invalid("feedback.too_many_photos", "max", strconv.Itoa(maxPhotos))
 	}
 	if n := len(photos); n > 0 && photos[n-1].Size > maxPhotoBytes {
-		return dialog.Result{}, domain.Invalid("feedback.photo_too_large", "number", strconv.Itoa(n),
+		return Result{}, domain.Invalid("feedback.photo_too_large", "number", strconv.Itoa(n),
 			"max_mb", strconv.Itoa(maxPhotoBytes>>20))
 	}
 	place := ""
 	if c.Slots["place"] != "" {
-		place = r.cfg.Texts.T(turnOf(ctx).lang, "feedback.media_place", nil)
+		place = r.cfg.Texts.T(c.Lang, "feedback.media_place", nil)
 	}
-	return dialog.Result{Say: []dialog.Prompt{{Key: "feedback.media_got",
+	return Result{Say: []dialog.Prompt{{Key: "feedback.media_got",
 		Args: map[string]string{"count": strconv.Itoa(len(photos)), "place": place}}}}, nil
 }
 
-func (r *Router) feedbackAnonAllowed(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) feedbackAnonAllowed(ctx context.Context, c Call) (Result, error) {
 	if domain.Category(c.Slots["category"]).AllowsAnonymous(domain.FeedbackKind(c.Slots["kind"])) {
-		return dialog.Result{}, nil
+		return Result{}, nil
 	}
-	return dialog.Result{Branch: "no", Slots: map[string]string{"anonymous": "no"}}, nil
+	return Result{Branch: "no", Slots: map[string]string{"anonymous": "no"}}, nil
 }
 
 // feedbackPreview shows what will be sent.
-func (r *Router) feedbackPreview(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) feedbackPreview(ctx context.Context, c Call) (Result, error) {
 	p := dialog.Prompt{Key: "feedback.preview_head", Parts: []dialog.Prompt{
 		{Key: "feedback.kind." + c.Slots["kind"]},
 		{Key: "feedback.card.text", Args: map[string]string{"text": c.Slots["text"]}},
@@ -125,12 +124,12 @@ func (r *Router) feedbackPreview(ctx context.Context, c dialog.Call) (dialog.Res
 	} else if sender, ok := senderPreview(c.Slots); ok {
 		p.Parts = append(p.Parts, sender)
 	}
-	return dialog.Result{Say: []dialog.Prompt{p}}, nil
+	return Result{Say: []dialog.Prompt{p}}, nil
 }
 
 // feedbackSubmit files it; a refusal (too many in a minute) keeps the
 // citizen on the confirm step with everything typed, to send again later.
-func (r *Router) feedbackSubmit(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) feedbackSubmit(ctx context.Context, c Call) (Result, error) {
 	var place domain.Location
 	if lat, lon, ok := strings.Cut(c.Slots["place"], ","); ok {
 		la, err1 := strconv.ParseFloat(lat, 64)
@@ -141,12 +140,12 @@ func (r *Router) feedbackSubmit(ctx context.Context, c dialog.Call) (dialog.Resu
 		c.Slots["text"], c.Slots["anonymous"] == "yes", senderOf(c.Slots), photosOf(c.Slots), place)
 	var th *feedback.ThrottledError
 	if errors.As(err, &th) {
-		return dialog.Result{}, domain.Invalid(th.Key, "until", r.dateTime(th.Until))
+		return Result{}, domain.Invalid(th.Key, "until", r.dateTime(th.Until))
 	}
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	return dialog.Result{Say: []dialog.Prompt{{Key: "feedback.ack." + string(ack.Kind),
+	return Result{Say: []dialog.Prompt{{Key: "feedback.ack." + string(ack.Kind),
 		Args: map[string]string{"ticket": ack.Ticket, "due": ack.Due.Format("02/01/2006")}}}}, nil
 }
 

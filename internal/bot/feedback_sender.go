@@ -12,8 +12,8 @@ import (
 // one typed or shared here. They are shown (the phone masked) in the
 // preview, go with the message to the officials who handle it, and are
 // never logged. An anonymous message asks for neither.
-func (r *Router) feedbackSenderActions() map[string]dialog.Action {
-	return map[string]dialog.Action{
+func (r *Router) feedbackSenderActions() Actions {
+	return Actions{
 		"feedback.identity":     r.feedbackIdentity,
 		"feedback.sender_name":  r.feedbackSenderName,
 		"feedback.sender_phone": r.feedbackSenderPhone,
@@ -22,33 +22,33 @@ func (r *Router) feedbackSenderActions() map[string]dialog.Action {
 
 // feedbackIdentity skips the questions for an anonymous message, and
 // forgets what an earlier round typed.
-func (r *Router) feedbackIdentity(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) feedbackIdentity(ctx context.Context, c Call) (Result, error) {
 	none := map[string]string{"sender_name": "", "sender_phone": ""}
 	if c.Slots["anonymous"] == "yes" {
-		return dialog.Result{Branch: "anonymous", Slots: none}, nil
+		return Result{Branch: "anonymous", Slots: none}, nil
 	}
-	return dialog.Result{Slots: none}, nil
+	return Result{Slots: none}, nil
 }
 
-func (r *Router) feedbackSenderName(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) feedbackSenderName(ctx context.Context, c Call) (Result, error) {
 	name, err := domain.SenderName(c.Slots["sender_name"])
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	slots := map[string]string{"sender_name": name}
-	if phone := turnOf(ctx).cit.Phone; phone != "" {
+	if phone := c.Citizen.Phone; phone != "" {
 		slots["sender_phone"] = phone
-		return dialog.Result{Branch: "known_phone", Slots: slots}, nil
+		return Result{Branch: "known_phone", Slots: slots}, nil
 	}
-	return dialog.Result{Slots: slots}, nil
+	return Result{Slots: slots}, nil
 }
 
-func (r *Router) feedbackSenderPhone(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) feedbackSenderPhone(ctx context.Context, c Call) (Result, error) {
 	phone, ok := domain.NormalizePhone(c.Slots["sender_phone"])
 	if !ok {
-		return dialog.Result{}, domain.Invalid("feedback.bad_phone")
+		return Result{}, domain.Invalid("feedback.bad_phone")
 	}
-	return dialog.Result{Slots: map[string]string{"sender_phone": phone, "sender_phone_own": ""}}, nil
+	return Result{Slots: map[string]string{"sender_phone": phone, "sender_phone_own": ""}}, nil
 }
 
 // senderOf is the identity the dialog collected; none for an anonymous

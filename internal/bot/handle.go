@@ -119,7 +119,7 @@ func (r *Router) compute(ctx context.Context, log *slog.Logger, feat chat.Featur
 			log.Warn("resume chat", "err", err)
 		}
 	}
-	t.dispatch(withTurn(ctx, t))
+	t.dispatch(ctx)
 	return t
 }
 

@@ -11,15 +11,15 @@ import (
 
 // inboxList is /phananh: open, mine or overdue, oldest first; each ticket
 // is also a choice that opens it (inboxOpen).
-func (r *Router) inboxList(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) inboxList(ctx context.Context, c Call) (Result, error) {
 	fs, err := r.cfg.Feedback.Inbox(ctx, c.User, c.Slots["which"])
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	if len(fs) == 0 {
-		return dialog.Result{Branch: "empty", Say: []dialog.Prompt{{Key: "inbox.empty"}}}, nil
+		return Result{Branch: "empty", Say: []dialog.Prompt{{Key: "inbox.empty"}}}, nil
 	}
-	lang := turnOf(ctx).lang
+	lang := c.Lang
 	p := dialog.Prompt{Key: "inbox.head", Args: map[string]string{"count": strconv.Itoa(len(fs))}}
 	var choices []dialog.Button
 	for _, f := range fs {
@@ -29,47 +29,45 @@ func (r *Router) inboxList(ctx context.Context, c dialog.Call) (dialog.Result, e
 			"status": r.cfg.Texts.T(lang, "feedback.status."+string(f.Status), nil), "due": r.date(f.DueAnswer)}})
 		choices = append(choices, dialog.Button{Text: r.t(lang, "inbox.button", args("ticket", f.Ticket, "category", category)), Data: f.Ticket})
 	}
-	return dialog.Result{Say: []dialog.Prompt{p, {Key: "inbox.pick"}}, Choices: choices}, nil
+	return Result{Say: []dialog.Prompt{p, {Key: "inbox.pick"}}, Choices: choices}, nil
 }
 
 // inboxOpen shows the picked ticket's card with the actions the official
 // may take on it now, answered in the fb flow («fb/act/TICKET:op»). The
 // feedback service decides the scope (domain.MayFeedback): a ticket out of
 // it is refused, one another official owns opens read-only ("none").
-func (r *Router) inboxOpen(ctx context.Context, c dialog.Call) (dialog.Result, error) {
-	t := turnOf(ctx)
+func (r *Router) inboxOpen(ctx context.Context, c Call) (Result, error) {
 	op, err := r.cfg.Feedback.Open(ctx, c.User, c.Slots["ticket"])
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	card := t.bounded(op.Lines)
+	card := r.bounded(c, op.Lines)
 	if len(op.Actions) == 0 {
 		why := dialog.Prompt{Key: "feedback.open.read_only"}
 		if !slices.ContainsFunc(domain.FeedbackActions(), op.Feedback.Can) {
 			why = dialog.Prompt{Key: "feedback.open.nothing", Args: args(
-				"status", r.cfg.Texts.T(t.lang, "feedback.status."+string(op.Feedback.Status), nil))}
+				"status", r.cfg.Texts.T(c.Lang, "feedback.status."+string(op.Feedback.Status), nil))}
 		}
-		return dialog.Result{Branch: "none", Say: []dialog.Prompt{card, why}}, nil
+		return Result{Branch: "none", Say: []dialog.Prompt{card, why}}, nil
 	}
-	return dialog.Result{Say: []dialog.Prompt{card}, Choices: r.actChoices(t.lang, op.Actions)}, nil
+	return Result{Say: []dialog.Prompt{card}, Choices: r.actChoices(c.Lang, op.Actions)}, nil
 }
 
 // afterTake offers, under «✋ Nhận xử lý»'s confirmation, what the official
 // may now do with the ticket, «💬 Trả lời» first: no need to find the
 // notice again.
-func (r *Router) afterTake(ctx context.Context, c dialog.Call, ticket string) (dialog.Result, error) {
-	t := turnOf(ctx)
+func (r *Router) afterTake(ctx context.Context, c Call, ticket string) (Result, error) {
 	took := dialog.Prompt{Key: "fb.took", Args: args("ticket", ticket)}
 	op, err := r.cfg.Feedback.Open(ctx, c.User, ticket)
 	if err != nil || len(op.Actions) == 0 {
 		// Taken all the same; the buttons of the notice still work.
 		if err != nil {
-			t.log.Warn("feedback taken but not reopened", "err", err)
+			c.Log.Warn("feedback taken but not reopened", "err", err)
 		}
-		return dialog.Result{Branch: "done", Say: []dialog.Prompt{took}}, nil
+		return Result{Branch: "done", Say: []dialog.Prompt{took}}, nil
 	}
-	return dialog.Result{Branch: "again", Say: []dialog.Prompt{took, {Key: "fb.next", Args: args("ticket", ticket)}},
-		Choices: r.actChoices(t.lang, op.Actions)}, nil
+	return Result{Branch: "again", Say: []dialog.Prompt{took, {Key: "fb.next", Args: args("ticket", ticket)}},
+		Choices: r.actChoices(c.Lang, op.Actions)}, nil
 }
 
 // actChoices are the choices of the step that does domain.IntentAct

@@ -46,6 +46,10 @@ func intentValue(in domain.Intent) string {
 	return in.Ref
 }
 
+// IntentData is the callback data of a button that does in: what the
+// notifier puts under a service's notice.
+func IntentData(in domain.Intent) (string, error) { return intentData(in) }
+
 // intentData is the callback data of a button that does in.
 func intentData(in domain.Intent) (string, error) {
 	s, ok := intentSteps()[in.Kind]

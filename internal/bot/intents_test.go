@@ -18,7 +18,11 @@ func loadedDialogs(t *testing.T) *dialog.Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := dialog.New(dialogs.FS, texts.Has, (&Router{}).actions())
+	acts, err := bind((&Router{}).features())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := dialog.New(dialogs.FS, texts.Has, acts.bound)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,8 +14,8 @@ import (
 // (a wrong phone counts against the chat and the code), so typing it here
 // is no way round them. Only then is the phone linked to the chat, as a
 // shared contact is.
-func (r *Router) mineTypedActions() map[string]dialog.Action {
-	return map[string]dialog.Action{
+func (r *Router) mineTypedActions() Actions {
+	return Actions{
 		"mine.typed_phone": r.mineTypedPhone,
 		"mine.prove":       r.mineProve,
 	}
@@ -23,18 +23,18 @@ func (r *Router) mineTypedActions() map[string]dialog.Action {
 
 // mineTypedPhone reads the typed phone; the masked form is what is said
 // back.
-func (r *Router) mineTypedPhone(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) mineTypedPhone(ctx context.Context, c Call) (Result, error) {
 	p, ok := domain.NormalizePhone(c.Slots["typed_phone"])
 	if !ok {
-		return dialog.Result{}, domain.Invalid("mine.bad_phone", "text", domain.Echo(c.Slots["typed_phone"]))
+		return Result{}, domain.Invalid("mine.bad_phone", "text", domain.Echo(c.Slots["typed_phone"]))
 	}
-	return dialog.Result{Slots: map[string]string{"typed_phone": p, "masked": domain.MaskPhone(p)}}, nil
+	return Result{Slots: map[string]string{"typed_phone": p, "masked": domain.MaskPhone(p)}}, nil
 }
 
 // mineProve checks the typed phone against the dossier whose code was
 // typed, and links it to the chat when it matches. A wrong phone asks for
 // the phone again; a lockout ends the flow.
-func (r *Router) mineProve(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) mineProve(ctx context.Context, c Call) (Result, error) {
 	forget := map[string]string{"typed_phone": "", "masked": "", "proof": ""}
 	d, err := r.cfg.Dossiers.Lookup(ctx, c.User, c.Slots["proof"])
 	if res, ok := r.lockedResult(err); ok {
@@ -42,7 +42,7 @@ func (r *Router) mineProve(ctx context.Context, c dialog.Call) (dialog.Result, e
 		return res, nil
 	}
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	code := domain.CanonicalCode(d.Code)
 	d, err = r.cfg.Dossiers.Verify(ctx, c.User, code, c.Slots["typed_phone"])
@@ -52,17 +52,16 @@ func (r *Router) mineProve(ctx context.Context, c dialog.Call) (dialog.Result, e
 	}
 	var wrong *domain.InvalidError
 	if errors.As(err, &wrong) && wrong.Key == "lookup.wrong_factor" {
-		return dialog.Result{Branch: "wrong", Slots: forget, Say: []dialog.Prompt{{Key: "mine.not_proved",
+		return Result{Branch: "wrong", Slots: forget, Say: []dialog.Prompt{{Key: "mine.not_proved",
 			Args: map[string]string{"masked": c.Slots["masked"], "code": code, "left": wrong.Args["left"]}}}}, nil
 	}
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	p, err := r.cfg.Citizens.VerifyProved(ctx, c.User, d.Phone)
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	turnOf(ctx).cit.Phone = p
-	return dialog.Result{Slots: forget, Say: []dialog.Prompt{{Key: "contact.verified",
+	return Result{Effects: Effects{Phone: p}, Slots: forget, Say: []dialog.Prompt{{Key: "contact.verified",
 		Args: map[string]string{"phone": domain.MaskPhone(p)}}}}, nil
 }

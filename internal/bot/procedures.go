@@ -32,8 +32,8 @@ const (
 
 // procedureActions bind /thutuc: the fields, a field's procedures, a
 // search by typed words, and a procedure's entry.
-func (r *Router) procedureActions() map[string]dialog.Action {
-	return map[string]dialog.Action{
+func (r *Router) procedureActions() Actions {
+	return Actions{
 		"procedures.fields": r.procedureFields,
 		"procedures.pick":   r.procedurePick,
 	}
@@ -41,21 +41,21 @@ func (r *Router) procedureActions() map[string]dialog.Action {
 
 // procedureFields opens /thutuc: the fields as buttons, or at once what
 // the words given with it find (/thutuc khai sinh, «thủ tục khai sinh»).
-func (r *Router) procedureFields(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) procedureFields(ctx context.Context, c Call) (Result, error) {
 	if r.cfg.Procedures == nil {
-		return dialog.Result{Branch: "none", Say: []dialog.Prompt{{Key: "procedures.none"}}}, nil
+		return Result{Branch: "none", Say: []dialog.Prompt{{Key: "procedures.none"}}}, nil
 	}
 	if q := strings.TrimSpace(c.Slots["args"]); q != "" {
 		return r.procedureSearch(ctx, q)
 	}
 	fields, err := r.cfg.Procedures.Fields(ctx)
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	if len(fields) == 0 {
-		return dialog.Result{Branch: "none", Say: []dialog.Prompt{{Key: "procedures.none"}}}, nil
+		return Result{Branch: "none", Say: []dialog.Prompt{{Key: "procedures.none"}}}, nil
 	}
-	return dialog.Result{Say: []dialog.Prompt{{Key: "procedures.pick_or_type"}}, Choices: fieldButtons(fields)}, nil
+	return Result{Say: []dialog.Prompt{{Key: "procedures.pick_or_type"}}, Choices: fieldButtons(fields)}, nil
 }
 
 func fieldButtons(fields []string) []dialog.Button {
@@ -69,9 +69,9 @@ func fieldButtons(fields []string) []dialog.Button {
 
 // procedurePick answers the /thutuc step: typed words search, a field
 // lists its procedures, a procedure opens its entry.
-func (r *Router) procedurePick(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) procedurePick(ctx context.Context, c Call) (Result, error) {
 	if r.cfg.Procedures == nil {
-		return dialog.Result{Branch: "shown", Say: []dialog.Prompt{{Key: "procedures.none"}}}, nil
+		return Result{Branch: "shown", Say: []dialog.Prompt{{Key: "procedures.none"}}}, nil
 	}
 	if q := c.Slots["query"]; q != "" {
 		return r.procedureSearch(ctx, q)
@@ -80,28 +80,28 @@ func (r *Router) procedurePick(ctx context.Context, c dialog.Call) (dialog.Resul
 	if code, ok := strings.CutPrefix(v, procedureValue); ok {
 		p, err := r.cfg.Procedures.Get(ctx, code)
 		if errors.Is(err, domain.ErrNotFound) {
-			return dialog.Result{}, domain.Invalid("errors.button_expired")
+			return Result{}, domain.Invalid("errors.button_expired")
 		}
 		if err != nil {
-			return dialog.Result{}, err
+			return Result{}, err
 		}
-		return dialog.Result{Branch: "shown", Say: []dialog.Prompt{r.procedureEntry(p)}}, nil
+		return Result{Branch: "shown", Say: []dialog.Prompt{r.procedureEntry(p)}}, nil
 	}
 	// A field by its place ("f:2", or "2" from a button of before).
 	fields, err := r.cfg.Procedures.Fields(ctx)
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	i, err := strconv.Atoi(strings.TrimPrefix(v, fieldValue))
 	if err != nil || i < 0 || i >= len(fields) {
-		return dialog.Result{}, domain.Invalid("errors.button_expired")
+		return Result{}, domain.Invalid("errors.button_expired")
 	}
 	ps, err := r.cfg.Procedures.InField(ctx, fields[i])
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	head := dialog.Prompt{Key: "procedures.in_field", Args: map[string]string{"field": fields[i]}}
-	return dialog.Result{Say: []dialog.Prompt{head}, Choices: procedureButtons(ps)}, nil
+	return Result{Say: []dialog.Prompt{head}, Choices: procedureButtons(ps)}, nil
 }
 
 func procedureButtons(ps []domain.Procedure) []dialog.Button {
@@ -117,27 +117,27 @@ func procedureButtons(ps []domain.Procedure) []dialog.Button {
 
 // procedureSearch answers words typed about a procedure: the one found
 // opens at once; a few are offered as buttons; none, the fields again.
-func (r *Router) procedureSearch(ctx context.Context, q string) (dialog.Result, error) {
+func (r *Router) procedureSearch(ctx context.Context, q string) (Result, error) {
 	res, err := r.cfg.Procedures.Search(ctx, q, searchLimit)
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	echo := map[string]string{"query": domain.Echo(q)}
 	switch len(res.Hits) {
 	case 0:
 		fields, err := r.cfg.Procedures.Fields(ctx)
 		if err != nil {
-			return dialog.Result{}, err
+			return Result{}, err
 		}
-		return dialog.Result{Say: []dialog.Prompt{{Key: "procedures.not_found", Args: echo}}, Choices: fieldButtons(fields)}, nil
+		return Result{Say: []dialog.Prompt{{Key: "procedures.not_found", Args: echo}}, Choices: fieldButtons(fields)}, nil
 	case 1:
-		return dialog.Result{Branch: "shown", Say: []dialog.Prompt{r.procedureEntry(res.Hits[0].Procedure)}}, nil
+		return Result{Branch: "shown", Say: []dialog.Prompt{r.procedureEntry(res.Hits[0].Procedure)}}, nil
 	}
 	ps := make([]domain.Procedure, len(res.Hits))
 	for i, h := range res.Hits {
 		ps[i] = h.Procedure
 	}
-	return dialog.Result{Say: []dialog.Prompt{{Key: "procedures.found", Args: echo}}, Choices: procedureButtons(ps)}, nil
+	return Result{Say: []dialog.Prompt{{Key: "procedures.found", Args: echo}}, Choices: procedureButtons(ps)}, nil
 }
 
 // procedureEntry is what a citizen needs to know before going: what to

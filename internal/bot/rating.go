@@ -14,8 +14,8 @@ import (
 // ratingActions bind the rating dialog: the level (from the push's buttons
 // or /danhgia CODE), then the optional questions of Decree 118 Art. 33 one
 // at a time, then an optional comment.
-func (r *Router) ratingActions() map[string]dialog.Action {
-	return map[string]dialog.Action{
+func (r *Router) ratingActions() Actions {
+	return Actions{
 		"rate.entry":     r.rateEntry,
 		"rate.check":     r.rateCheck,
 		"rate.prove":     r.rateProve,
@@ -26,22 +26,22 @@ func (r *Router) ratingActions() map[string]dialog.Action {
 }
 
 // rateEntry takes the code typed after /danhgia, or asks for one.
-func (r *Router) rateEntry(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) rateEntry(ctx context.Context, c Call) (Result, error) {
 	if strings.TrimSpace(c.Slots["args"]) == "" {
-		return dialog.Result{Branch: "ask"}, nil
+		return Result{Branch: "ask"}, nil
 	}
-	return r.rateCheck(ctx, dialog.Call{User: c.User, Slots: map[string]string{"code": c.Slots["args"]}})
+	return r.rateCheck(ctx, c.with(map[string]string{"code": c.Slots["args"]}))
 }
 
 // rateCheck makes sure the citizen may rate the dossier and offers the
 // levels. A dossier the chat has not proved yet is proved here as in a
 // lookup (branch "prove": the phone on it, or the ID's last 4 digits),
 // under the lookup's limits.
-func (r *Router) rateCheck(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) rateCheck(ctx context.Context, c Call) (Result, error) {
 	d, err := r.cfg.Ratings.Check(ctx, c.User, c.Slots["code"])
 	var inv *domain.InvalidError
 	if errors.As(err, &inv) && (inv.Key == "rating.not_yours" || inv.Key == "rating.need_phone") {
-		res, err := r.dossierFind(ctx, dialog.Call{User: c.User, Slots: map[string]string{"code": c.Slots["code"]}})
+		res, err := r.dossierFind(ctx, c.with(map[string]string{"code": c.Slots["code"]}))
 		if err != nil || res.Branch == "locked" {
 			return res, err
 		}
@@ -49,7 +49,7 @@ func (r *Router) rateCheck(ctx context.Context, c dialog.Call) (dialog.Result, e
 		return res, nil
 	}
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	code := domain.CanonicalCode(d.Code)
 	var choices []dialog.Button
@@ -57,7 +57,7 @@ func (r *Router) rateCheck(ctx context.Context, c dialog.Call) (dialog.Result, e
 		level := domain.Intent{Kind: domain.IntentRateLevel, Ref: code, Arg: strconv.Itoa(int(l))}
 		choices = append(choices, dialog.Button{Key: rating.LevelKey(l), Data: intentValue(level)})
 	}
-	return dialog.Result{Slots: map[string]string{"code": code},
+	return Result{Slots: map[string]string{"code": code},
 		Say:     []dialog.Prompt{{Key: "rate.choose_level", Args: map[string]string{"code": d.Code}}},
 		Choices: choices}, nil
 }
@@ -65,15 +65,15 @@ func (r *Router) rateCheck(ctx context.Context, c dialog.Call) (dialog.Result, e
 // rateProve checks the second factor typed for the dossier to rate (the
 // chat then follows it, as after a lookup) and offers the levels; a
 // dossier without its result yet is said so, with its card.
-func (r *Router) rateProve(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) rateProve(ctx context.Context, c Call) (Result, error) {
 	res, err := r.dossierVerify(ctx, c)
 	if err != nil || res.Branch == "locked" {
 		return res, err
 	}
-	res, err = r.rateCheck(ctx, dialog.Call{User: c.User, Slots: map[string]string{"code": c.Slots["code"]}})
+	res, err = r.rateCheck(ctx, c.with(map[string]string{"code": c.Slots["code"]}))
 	var inv *domain.InvalidError
 	if errors.As(err, &inv) && inv.Key == "rating.not_yet" {
-		return dialog.Result{Branch: "not_yet", Say: []dialog.Prompt{{Key: inv.Key, Args: inv.Args}}}, nil
+		return Result{Branch: "not_yet", Say: []dialog.Prompt{{Key: inv.Key, Args: inv.Args}}}, nil
 	}
 	if res.Slots == nil {
 		res.Slots = map[string]string{}
@@ -85,7 +85,7 @@ func (r *Router) rateProve(ctx context.Context, c dialog.Call) (dialog.Result, e
 // rateOffer is what follows the card of a dossier with its result: the
 // «⭐ Đánh giá» button in a message of its own, or on a channel without
 // buttons the words to type (a number would be read as the main menu's).
-func (r *Router) rateOffer(t *turn, d domain.Dossier, card dialog.Prompt) []dialog.Prompt {
+func (r *Router) rateOffer(c Call, d domain.Dossier, card dialog.Prompt) []dialog.Prompt {
 	if !domain.Eligible(d) {
 		return []dialog.Prompt{card}
 	}
@@ -93,8 +93,8 @@ func (r *Router) rateOffer(t *turn, d domain.Dossier, card dialog.Prompt) []dial
 	// A code too long for a button's data is rated by typing, as where
 	// there are no buttons.
 	data, err := intentData(domain.Intent{Kind: domain.IntentRate, Ref: code})
-	if !t.feat.Buttons || err != nil {
-		card.Text += "\n" + r.t(t.lang, "card.rate_typed", map[string]string{"code": code})
+	if !c.Feat.Buttons || err != nil {
+		card.Text += "\n" + r.t(c.Lang, "card.rate_typed", map[string]string{"code": code})
 		return []dialog.Prompt{card}
 	}
 	return []dialog.Prompt{card, {Key: "card.rate_offer", Apart: true,
@@ -102,20 +102,20 @@ func (r *Router) rateOffer(t *turn, d domain.Dossier, card dialog.Prompt) []dial
 }
 
 // rateLevel stores the level ("CODE:N") and asks the first question.
-func (r *Router) rateLevel(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) rateLevel(ctx context.Context, c Call) (Result, error) {
 	pick, ok := intentOf(domain.IntentRateLevel, c.Slots["level"])
 	level, err := domain.ParseLevel(pick.Arg)
 	if !ok || err != nil {
-		return dialog.Result{}, domain.Invalid("rating.bad_level")
+		return Result{}, domain.Invalid("rating.bad_level")
 	}
 	res, err := r.cfg.Ratings.Rate(ctx, c.User, pick.Ref, level)
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	say := []dialog.Prompt{linesPrompt(res.Answer())}
 	q, choices := r.nextQuestion(domain.CanonicalCode(res.Dossier.Code), res.Rating)
 	say = append(say, q)
-	return dialog.Result{Say: say, Choices: choices, Slots: map[string]string{"code": domain.CanonicalCode(res.Dossier.Code)}}, nil
+	return Result{Say: say, Choices: choices, Slots: map[string]string{"code": domain.CanonicalCode(res.Dossier.Code)}}, nil
 }
 
 // nextQuestion is the first criterion not answered yet, with yes / no /
@@ -139,41 +139,41 @@ func (r *Router) nextQuestion(code string, rt domain.Rating) (dialog.Prompt, []d
 }
 
 // rateCriterion reads "CODE:criterion=y|n", "CODE:comment" or "CODE:done".
-func (r *Router) rateCriterion(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) rateCriterion(ctx context.Context, c Call) (Result, error) {
 	code, op, ok := strings.Cut(c.Slots["criterion"], ":")
 	if !ok {
-		return dialog.Result{}, domain.Invalid("rating.bad_criterion")
+		return Result{}, domain.Invalid("rating.bad_criterion")
 	}
 	switch op {
 	case "done":
 		if err := r.cfg.Ratings.Finish(ctx, c.User, code); err != nil {
-			return dialog.Result{}, err
+			return Result{}, err
 		}
-		return dialog.Result{Branch: "done", Say: []dialog.Prompt{{Key: "rate.done"}}}, nil
+		return Result{Branch: "done", Say: []dialog.Prompt{{Key: "rate.done"}}}, nil
 	case "comment":
-		return dialog.Result{Branch: "comment", Slots: map[string]string{"code": code}}, nil
+		return Result{Branch: "comment", Slots: map[string]string{"code": code}}, nil
 	}
 	name, answer, ok := strings.Cut(op, "=")
 	if !ok || (answer != "y" && answer != "n") {
-		return dialog.Result{}, domain.Invalid("rating.bad_criterion")
+		return Result{}, domain.Invalid("rating.bad_criterion")
 	}
 	rt, err := r.cfg.Ratings.SetCriteria(ctx, c.User, code, map[domain.Criterion]bool{domain.Criterion(name): answer == "y"})
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	q, choices := r.nextQuestion(code, rt)
-	return dialog.Result{Branch: "more", Say: []dialog.Prompt{q}, Choices: choices}, nil
+	return Result{Branch: "more", Say: []dialog.Prompt{q}, Choices: choices}, nil
 }
 
-func (r *Router) rateComment(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) rateComment(ctx context.Context, c Call) (Result, error) {
 	if _, err := r.cfg.Ratings.Comment(ctx, c.User, c.Slots["code"], c.Slots["comment"]); err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	// The comment ends the rating: a low one's alert is followed by why.
 	if err := r.cfg.Ratings.Finish(ctx, c.User, c.Slots["code"]); err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	return dialog.Result{Say: []dialog.Prompt{{Key: "rate.comment_saved"}}}, nil
+	return Result{Say: []dialog.Prompt{{Key: "rate.comment_saved"}}}, nil
 }
 
 // linesPrompt renders service lines as one message.

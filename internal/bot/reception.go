@@ -16,8 +16,8 @@ import (
 // the consent notice first if not given, a topic, its text, the name and a
 // phone to be received, a preview, the ticket. And the reception book
 // (reception_book.go).
-func (r *Router) receptionActions() map[string]dialog.Action {
-	return map[string]dialog.Action{
+func (r *Router) receptionActions() Actions {
+	return Actions{
 		"reception.show":       r.receptionShow,
 		"reception.pick":       r.receptionPick,
 		"reception.topic":      r.receptionTopic,
@@ -39,39 +39,38 @@ func (r *Router) receptionActions() map[string]dialog.Action {
 // receptionShow says the schedule as the profile writes it, the citizen's
 // own registrations to come, and offers the next sessions. «/lichtiep huy
 // TD-…» cancels one of them.
-func (r *Router) receptionShow(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) receptionShow(ctx context.Context, c Call) (Result, error) {
 	svc := r.cfg.Receptions
-	t := turnOf(ctx)
-	text := dialog.Prompt{Key: "reception.text", Args: map[string]string{"reception": r.scheduleText(t.lang), "office": r.cfg.Office}}
+	text := dialog.Prompt{Key: "reception.text", Args: map[string]string{"reception": r.scheduleText(c.Lang), "office": r.cfg.Office}}
 	if svc == nil || !svc.Open() {
-		return dialog.Result{Branch: "none", Say: []dialog.Prompt{text}}, nil
+		return Result{Branch: "none", Say: []dialog.Prompt{text}}, nil
 	}
 	if args := strings.TrimSpace(c.Slots["args"]); args != "" {
-		return dialog.Result{Branch: "cancel", Slots: map[string]string{"ticket": args}}, nil
+		return Result{Branch: "cancel", Slots: map[string]string{"ticket": args}}, nil
 	}
 	say := []dialog.Prompt{text}
 	if mine, err := svc.Mine(ctx, c.User); err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	} else if len(mine) > 0 {
 		p := dialog.Prompt{Key: "reception.mine_head"}
 		for _, m := range mine {
 			p.Parts = append(p.Parts, dialog.Prompt{Key: "reception.mine_item", Args: map[string]string{
-				"ticket": m.Ticket, "session": r.sessionText(t.lang, sessionOf(m))}})
+				"ticket": m.Ticket, "session": r.sessionText(c.Lang, sessionOf(m))}})
 		}
 		say = append(say, p)
 	}
 	next := svc.Next()
 	if len(next) == 0 {
-		return dialog.Result{Branch: "none", Say: append(say, dialog.Prompt{Key: "reception.no_sessions"})}, nil
+		return Result{Branch: "none", Say: append(say, dialog.Prompt{Key: "reception.no_sessions"})}, nil
 	}
 	p := dialog.Prompt{Key: "reception.next_head"}
 	var choices []dialog.Button
 	for _, ses := range next {
 		p.Parts = append(p.Parts, dialog.Prompt{Key: "reception.next_item", Args: map[string]string{
-			"session": r.sessionText(t.lang, ses), "place": ses.Place}})
-		choices = append(choices, dialog.Button{Text: r.sessionText(t.lang, ses), Data: reception.SessionKey(ses)})
+			"session": r.sessionText(c.Lang, ses), "place": ses.Place}})
+		choices = append(choices, dialog.Button{Text: r.sessionText(c.Lang, ses), Data: reception.SessionKey(ses)})
 	}
-	return dialog.Result{Say: append(say, p), Choices: choices}, nil
+	return Result{Say: append(say, p), Choices: choices}, nil
 }
 
 // scheduleText is the schedule as the profile writes it, or, when it
@@ -103,91 +102,91 @@ func (r *Router) sessionText(lang string, ses domain.ReceptionSession) string {
 
 // receptionPick takes the session chosen; the consent notice comes next
 // for someone who has not agreed.
-func (r *Router) receptionPick(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) receptionPick(ctx context.Context, c Call) (Result, error) {
 	ses, err := r.cfg.Receptions.Session(c.Slots["session"])
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	slots := map[string]string{"session_text": r.sessionText(turnOf(ctx).lang, ses), "place": ses.Place}
-	if !turnOf(ctx).cit.Consented() {
-		return dialog.Result{Branch: "consent", Slots: slots}, nil
+	slots := map[string]string{"session_text": r.sessionText(c.Lang, ses), "place": ses.Place}
+	if !c.Citizen.Consented() {
+		return Result{Branch: "consent", Slots: slots}, nil
 	}
-	return dialog.Result{Slots: slots}, nil
+	return Result{Slots: slots}, nil
 }
 
-func (r *Router) receptionTopic(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) receptionTopic(ctx context.Context, c Call) (Result, error) {
 	if !domain.ReceptionTopic(c.Slots["topic"]).Valid() {
-		return dialog.Result{}, domain.Invalid("reception.bad_topic")
+		return Result{}, domain.Invalid("reception.bad_topic")
 	}
-	return dialog.Result{}, nil
+	return Result{}, nil
 }
 
 // receptionText refuses a text too long with its length, keeping the
 // citizen on the step.
-func (r *Router) receptionText(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) receptionText(ctx context.Context, c Call) (Result, error) {
 	text, err := domain.ReceptionText(c.Slots["text"])
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	return dialog.Result{Slots: map[string]string{"text": text}}, nil
+	return Result{Slots: map[string]string{"text": text}}, nil
 }
 
 // receptionName takes the name; a chat with a verified phone skips the
 // phone question.
-func (r *Router) receptionName(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) receptionName(ctx context.Context, c Call) (Result, error) {
 	name, err := domain.SenderName(c.Slots["name"])
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	slots := map[string]string{"name": name}
-	if phone := turnOf(ctx).cit.Phone; phone != "" {
+	if phone := c.Citizen.Phone; phone != "" {
 		slots["phone"] = phone
-		return dialog.Result{Branch: "known_phone", Slots: slots}, nil
+		return Result{Branch: "known_phone", Slots: slots}, nil
 	}
-	return dialog.Result{Slots: slots}, nil
+	return Result{Slots: slots}, nil
 }
 
-func (r *Router) receptionPhone(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) receptionPhone(ctx context.Context, c Call) (Result, error) {
 	phone, ok := domain.NormalizePhone(c.Slots["phone"])
 	if !ok {
-		return dialog.Result{}, domain.Invalid("feedback.bad_phone")
+		return Result{}, domain.Invalid("feedback.bad_phone")
 	}
-	return dialog.Result{Slots: map[string]string{"phone": phone, "phone_own": ""}}, nil
+	return Result{Slots: map[string]string{"phone": phone, "phone_own": ""}}, nil
 }
 
-func (r *Router) receptionPreview(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) receptionPreview(ctx context.Context, c Call) (Result, error) {
 	p := dialog.Prompt{Key: "reception.preview", Args: map[string]string{
 		"session": c.Slots["session_text"], "place": c.Slots["place"], "name": c.Slots["name"],
 		"phone": domain.MaskPhone(c.Slots["phone"])},
 		Parts: []dialog.Prompt{{Key: "reception.topic_line." + c.Slots["topic"], Args: map[string]string{"text": c.Slots["text"]}}}}
-	return dialog.Result{Say: []dialog.Prompt{p}}, nil
+	return Result{Say: []dialog.Prompt{p}}, nil
 }
 
 // receptionSubmit files the registration and says its ticket.
-func (r *Router) receptionSubmit(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) receptionSubmit(ctx context.Context, c Call) (Result, error) {
 	reg, err := r.cfg.Receptions.Register(ctx, c.User, c.Slots["session"], domain.ReceptionTopic(c.Slots["topic"]),
 		c.Slots["text"], domain.Sender{Name: c.Slots["name"], Phone: c.Slots["phone"]})
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	return dialog.Result{Say: []dialog.Prompt{{Key: "reception.registered", Args: map[string]string{
-		"ticket": reg.Ticket, "session": r.sessionText(turnOf(ctx).lang, sessionOf(reg)), "place": reg.Place}}},
+	return Result{Say: []dialog.Prompt{{Key: "reception.registered", Args: map[string]string{
+		"ticket": reg.Ticket, "session": r.sessionText(c.Lang, sessionOf(reg)), "place": reg.Place}}},
 		Slots: map[string]string{"text": "", "name": "", "phone": ""}}, nil
 }
 
 // receptionCancel is «/lichtiep huy TD-2612-0001»: the citizen's own
 // registration is marked cancelled.
-func (r *Router) receptionCancel(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) receptionCancel(ctx context.Context, c Call) (Result, error) {
 	words := strings.Fields(c.Slots["ticket"])
 	if len(words) > 0 && (foldWords(words[0]) == "huy" || foldWords(words[0]) == "cancel") {
 		words = words[1:]
 	}
 	reg, err := r.cfg.Receptions.Cancel(ctx, c.User, strings.Join(words, " "))
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	return dialog.Result{Say: []dialog.Prompt{{Key: "reception.cancelled_ticket", Args: map[string]string{
-		"ticket": reg.Ticket, "session": r.sessionText(turnOf(ctx).lang, sessionOf(reg))}}}}, nil
+	return Result{Say: []dialog.Prompt{{Key: "reception.cancelled_ticket", Args: map[string]string{
+		"ticket": reg.Ticket, "session": r.sessionText(c.Lang, sessionOf(reg))}}}}, nil
 }
 
 // forgetRegistrations is /xoadulieu's part: the registrations lose the

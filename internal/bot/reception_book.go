@@ -23,17 +23,17 @@ const (
 )
 
 // bookEntry offers today's and the recent sessions, and an ad hoc visit.
-func (r *Router) bookEntry(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) bookEntry(ctx context.Context, c Call) (Result, error) {
 	svc := r.cfg.Receptions
 	if svc == nil {
-		return dialog.Result{}, domain.ErrForbidden
+		return Result{}, domain.ErrForbidden
 	}
 	if ok, err := svc.MayKeep(ctx, c.User); err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	} else if !ok {
-		return dialog.Result{}, domain.Invalid("reception.book.not_keeper")
+		return Result{}, domain.Invalid("reception.book.not_keeper")
 	}
-	lang := turnOf(ctx).lang
+	lang := c.Lang
 	var choices []dialog.Button
 	for i, ses := range svc.BookSessions() {
 		if i == 6 {
@@ -42,26 +42,26 @@ func (r *Router) bookEntry(ctx context.Context, c dialog.Call) (dialog.Result, e
 		choices = append(choices, dialog.Button{Text: r.sessionText(lang, ses), Data: reception.SessionKey(ses)})
 	}
 	choices = append(choices, dialog.Button{Key: "reception.book.adhoc", Data: bookAdHoc})
-	return dialog.Result{Say: []dialog.Prompt{{Key: "reception.book.pick_session"}}, Choices: choices,
+	return Result{Say: []dialog.Prompt{{Key: "reception.book.pick_session"}}, Choices: choices,
 		Slots: map[string]string{"kind": "", "visit": "", "walkin_name": "", "outcome": "", "received": ""}}, nil
 }
 
 // bookDay lists a session's registrations, each marked recorded or not,
 // and offers those not recorded and a walk-in.
-func (r *Router) bookDay(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) bookDay(ctx context.Context, c Call) (Result, error) {
 	if c.Slots["day"] == bookAdHoc {
-		return dialog.Result{Branch: "adhoc", Slots: map[string]string{"kind": domain.VisitAdHoc}}, nil
+		return Result{Branch: "adhoc", Slots: map[string]string{"kind": domain.VisitAdHoc}}, nil
 	}
 	svc := r.cfg.Receptions
 	ses, err := svc.BookSession(c.Slots["day"])
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	regs, err := svc.Registrations(ctx, c.User, ses)
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	lang := turnOf(ctx).lang
+	lang := c.Lang
 	head := dialog.Prompt{Key: "reception.book.head", Args: map[string]string{
 		"session": r.sessionText(lang, ses), "count": i18n.Number(lang, int64(len(regs)))}}
 	var choices []dialog.Button
@@ -80,39 +80,39 @@ func (r *Router) bookDay(ctx context.Context, c dialog.Call) (dialog.Result, err
 		}
 	}
 	choices = append(choices, dialog.Button{Key: "reception.book.walkin", Data: bookWalkIn})
-	return dialog.Result{Say: []dialog.Prompt{head}, Choices: choices,
+	return Result{Say: []dialog.Prompt{head}, Choices: choices,
 		Slots: map[string]string{"kind": domain.VisitPeriodic}}, nil
 }
 
 // bookVisit takes the registration to record, or a walk-in.
-func (r *Router) bookVisit(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) bookVisit(ctx context.Context, c Call) (Result, error) {
 	if c.Slots["visit"] == bookWalkIn {
-		return dialog.Result{Branch: "walkin"}, nil
+		return Result{Branch: "walkin"}, nil
 	}
-	return dialog.Result{}, nil
+	return Result{}, nil
 }
 
-func (r *Router) bookName(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) bookName(ctx context.Context, c Call) (Result, error) {
 	name, err := domain.SenderName(c.Slots["walkin_name"])
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	return dialog.Result{Slots: map[string]string{"walkin_name": name}}, nil
+	return Result{Slots: map[string]string{"walkin_name": name}}, nil
 }
 
 // bookCheck checks the outcome line as it is typed, so a bad one is asked
 // again at once.
-func (r *Router) bookCheck(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) bookCheck(ctx context.Context, c Call) (Result, error) {
 	outcome, err := domain.VisitOutcome(c.Slots["outcome"])
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	return dialog.Result{Slots: map[string]string{"outcome": outcome}}, nil
+	return Result{Slots: map[string]string{"outcome": outcome}}, nil
 }
 
 // bookRecord writes the entry, then shows the session's list again (an ad
 // hoc visit ends the flow).
-func (r *Router) bookRecord(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) bookRecord(ctx context.Context, c Call) (Result, error) {
 	svc := r.cfg.Receptions
 	var v domain.Visit
 	var err error
@@ -129,7 +129,7 @@ func (r *Router) bookRecord(ctx context.Context, c dialog.Call) (dialog.Result, 
 		v, err = svc.Record(ctx, c.User, c.Slots["visit"], received, c.Slots["outcome"])
 	}
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	key := "reception.book.recorded_ok"
 	switch {
@@ -139,10 +139,10 @@ func (r *Router) bookRecord(ctx context.Context, c dialog.Call) (dialog.Result, 
 		key = "reception.book.recorded_absent"
 	}
 	say := []dialog.Prompt{{Key: key, Args: map[string]string{"ticket": v.Ticket, "name": v.Name,
-		"kind": r.t(turnOf(ctx).lang, "reception.book.kind."+v.Kind, nil)}}}
+		"kind": r.t(c.Lang, "reception.book.kind."+v.Kind, nil)}}}
 	clear := map[string]string{"visit": "", "walkin_name": "", "outcome": "", "received": ""}
 	if v.Kind == domain.VisitAdHoc {
-		return dialog.Result{Branch: "adhoc", Say: say, Slots: clear}, nil
+		return Result{Branch: "adhoc", Say: say, Slots: clear}, nil
 	}
-	return dialog.Result{Say: say, Slots: clear}, nil
+	return Result{Say: say, Slots: clear}, nil
 }

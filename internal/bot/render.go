@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -9,6 +8,7 @@ import (
 	"xabot/internal/chat"
 	"xabot/internal/dialog"
 	"xabot/internal/domain"
+	"xabot/internal/i18n"
 )
 
 // render turns the turn's prompts into messages in the user's language.
@@ -150,31 +150,18 @@ func (t *turn) numberedMenu(out []chat.Reply) {
 // t renders key with the global arguments (the commune's name, the
 // one-stop shop) added.
 func (r *Router) t(lang, key string, a map[string]string) string {
-	return r.cfg.Texts.T(lang, key, withGlobals(a, r.cfg.Commune, r.cfg.Office, r.cfg.OfficeName))
-}
-
-// withGlobals adds to a the arguments every text may use: {commune},
-// {office} (the one-stop shop with its phone and hours) and {office_name}
-// (its name alone; office when no name is set). a itself is not changed.
-func withGlobals(a map[string]string, commune, office, officeName string) map[string]string {
-	if officeName == "" {
-		officeName = office
-	}
-	out := make(map[string]string, len(a)+3)
-	out["commune"], out["office"], out["office_name"] = commune, office, officeName
-	maps.Copy(out, a)
-	return out
+	return r.cfg.Texts.T(lang, key, i18n.Globals{Commune: r.cfg.Commune, Office: r.cfg.Office, OfficeName: r.cfg.OfficeName}.With(a))
 }
 
 // bounded renders lines as one prompt of at most two messages on the
-// turn's channel (see the Notifier's bounded).
-func (t *turn) bounded(lines []domain.Line) dialog.Prompt {
-	render := func(l domain.Line) string { return t.r.t(t.lang, l.Key, l.Args) }
-	maxText := t.feat.MaxText
+// call's channel (domain.Bounded, as the notices).
+func (r *Router) bounded(c Call, lines []domain.Line) dialog.Prompt {
+	render := func(l domain.Line) string { return r.t(c.Lang, l.Key, l.Args) }
+	maxText := c.Feat.MaxText
 	if maxText <= 0 {
-		maxText = SmallestText
+		maxText = chat.SmallestText
 	}
-	return dialog.Prompt{Text: bounded(lines, domain.NoticeBudget(maxText), render)}
+	return dialog.Prompt{Text: domain.Bounded(lines, domain.NoticeBudget(maxText), render)}
 }
 
 // date shows a stored UTC time as the commune's local date.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"xabot/internal/chat"
+	"xabot/internal/dialog"
 	"xabot/internal/domain"
 	"xabot/internal/service/officials"
 )
@@ -91,8 +92,8 @@ func TestScopeRefusesNonStaff(t *testing.T) {
 		{"tg:5", domain.RoleAdmin, false, true},
 	}
 	for _, tc := range tests {
-		tr := &turn{r: f.router, user: tc.user, cit: domain.Citizen{Key: tc.user, Role: tc.role}, log: f.router.log}
-		keep, err := f.router.scope(withTurn(t.Context(), tr))
+		c := Call{Call: dialog.Call{User: tc.user}, Citizen: domain.Citizen{Key: tc.user, Role: tc.role}, Log: f.router.log}
+		keep, err := f.router.scope(t.Context(), c)
 		if got := errors.Is(err, domain.ErrForbidden); got != tc.forbidden {
 			t.Errorf("scope of %s (%q): err = %v, forbidden = %v, want %v", tc.user, tc.role, err, got, tc.forbidden)
 		}

@@ -1,9 +1,13 @@
 // Package bot is the conversation plumbing between the channel adapters and
-// the services: it orders each user's updates, drops duplicates, loads and
-// saves the session, routes commands, buttons and typed words to dialogs,
-// binds the dialogs' actions to services, renders replies in the user's
-// language, and turns every error into a message. It imports chat, dialog,
-// session, i18n, domain and service/*.
+// the services. Its core orders each user's updates, drops duplicates,
+// loads and saves the session, checks roles, routes commands, buttons and
+// typed words to dialogs, renders replies in the user's language, and turns
+// every error into a message (router.go, handle.go, turn.go, action.go,
+// render.go). The features bind the dialogs' actions to the services
+// (features.go says how one is added); an action reads a Call and returns
+// a Result whose Effects the core applies. The services are reached
+// through the interfaces of needs.go. It imports chat, dialog, session,
+// i18n, domain and service/* (for their types).
 package bot
 
 import (
@@ -21,15 +25,6 @@ import (
 	"xabot/internal/dialog"
 	"xabot/internal/domain"
 	"xabot/internal/i18n"
-	"xabot/internal/service/citizen"
-	"xabot/internal/service/dossier"
-	"xabot/internal/service/feedback"
-	"xabot/internal/service/notify"
-	"xabot/internal/service/officials"
-	"xabot/internal/service/rating"
-	"xabot/internal/service/reception"
-	"xabot/internal/service/slip"
-	"xabot/internal/service/stats"
 	"xabot/internal/session"
 )
 
@@ -47,20 +42,20 @@ type Config struct {
 	Texts    *i18n.Catalog
 	Sessions session.Store
 	Channels map[chat.Channel]Channel
-	Dossiers *dossier.Service
+	// The services, as the interfaces of needs.go.
+	Dossiers Dossiers
 	// Slips opens the receipt slip's links (/start TOKEN); nil without
 	// XABOT_LINK_KEY: /start TOKEN then greets as plain /start.
-	Slips    *slip.Service
-	Citizens *citizen.Service
-	Staff    *officials.Service
-	Notify   *notify.Service
-	Ratings  *rating.Service
-	Feedback *feedback.Service
-	Stats    *stats.Service
+	Slips    Slips
+	Citizens Citizens
+	Staff    Officials
+	Notify   Notices
+	Ratings  Ratings
+	Feedback Feedback
+	Stats    Stats
 	// Receptions is citizen reception (/lichtiep, /sotiep); nil shows
 	// the schedule's text only.
-	Receptions *reception.Service
-	Queue      Queue // the outbox, for the weekly digest
+	Receptions Receptions
 	// Procedures is the catalogue /thutuc lists; nil shows none.
 	Procedures ProcedureCatalog
 	Calendar   *domain.Calendar
@@ -115,6 +110,7 @@ type Router struct {
 	cfg     Config
 	log     *slog.Logger
 	engine  *dialog.Engine
+	actions Actions             // every feature's, by name (features.go)
 	phrases map[string][]string // folded typed words → the flows they start
 	talk    []pattern           // sentence patterns → flow (talk.go)
 	stripes [256]sync.Mutex
@@ -147,7 +143,12 @@ func New(cfg Config) (*Router, error) {
 		}
 	}
 	r := &Router{cfg: cfg, log: cfg.Log.With("comp", "bot")}
-	engine, err := dialog.New(cfg.Dialogs, cfg.Texts.Has, r.actions(), dialog.WithFold(foldWords),
+	acts, err := bind(r.features())
+	if err != nil {
+		return nil, err
+	}
+	r.actions = acts
+	engine, err := dialog.New(cfg.Dialogs, cfg.Texts.Has, acts.bound, dialog.WithFold(foldWords),
 		dialog.WithWords(func(key string) []string { return textsOf(cfg.Texts, key) }))
 	if err != nil {
 		return nil, err
@@ -166,7 +167,11 @@ func New(cfg Config) (*Router, error) {
 // the dialogs (`xabot dialogs lint`).
 func LintDialogs(dialogs fs.FS, texts *i18n.Catalog) error {
 	r := &Router{}
-	e, err := dialog.New(dialogs, texts.Has, r.actions())
+	acts, err := bind(r.features())
+	if err != nil {
+		return err
+	}
+	e, err := dialog.New(dialogs, texts.Has, acts.bound)
 	if err != nil {
 		return err
 	}

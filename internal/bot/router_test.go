@@ -71,7 +71,7 @@ func TestBadInputGetsAnAnswer(t *testing.T) {
 }
 
 func TestDuplicateUpdateIsHandledOnce(t *testing.T) {
-	f := newFixture(t, telegramFeatures)
+	f := newCoreFixture(t, telegramFeatures)
 	u := chat.Update{ID: "42", From: chat.UserKey{Channel: chat.Telegram, ID: "5"}, ChatID: "5", Kind: chat.Command, Command: "trogiup"}
 	for range 3 {
 		if err := f.router.Handle(t.Context(), u); err != nil {
@@ -86,7 +86,7 @@ func TestDuplicateUpdateIsHandledOnce(t *testing.T) {
 // A send that fails releases the update, so the adapter's redelivery is
 // handled again instead of being dropped as a duplicate.
 func TestFailedSendIsRetried(t *testing.T) {
-	f := newFixture(t, telegramFeatures)
+	f := newCoreFixture(t, telegramFeatures)
 	u := chat.Update{ID: "43", From: chat.UserKey{Channel: chat.Telegram, ID: "5"}, ChatID: "5", Kind: chat.Command, Command: "trogiup"}
 	counts := &counter{}
 	f.router.cfg.Metrics = counts
@@ -134,7 +134,7 @@ func (c *counter) String() string {
 // With Redis down the citizen is told to try again, and the bot recovers by
 // itself once it is back (here: another, working store).
 func TestSessionStoreDownIsExplained(t *testing.T) {
-	f := newFixture(t, telegramFeatures)
+	f := newCoreFixture(t, telegramFeatures)
 	redis.SetLogger(quietRedis{})
 	dead := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
 	t.Cleanup(func() { dead.Close() })
@@ -154,7 +154,7 @@ func TestSessionStoreDownIsExplained(t *testing.T) {
 
 // Numbered choices where the channel has no buttons (Zalo, SMS-like).
 func TestChoicesAreNumberedWithoutButtons(t *testing.T) {
-	f := newFixture(t, chat.Features{MaxText: 2000})
+	f := newCoreFixture(t, chat.Features{MaxText: 2000})
 	f.send("9", "/start")
 	got := f.rec.take()
 	if len(got) != 1 || len(got[0].Buttons) != 0 || !strings.Contains(got[0].Text, "1. ✅ Đồng ý\n2. Không đồng ý") {

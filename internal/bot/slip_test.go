@@ -19,8 +19,9 @@ func withSlips(t *testing.T, f *fixture, code string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.router.cfg.Slips = slip.New(signer, f.db, func() time.Time { return f.now }, slip.Config{})
-	l, err := f.router.cfg.Slips.Links(code)
+	links := slip.New(signer, f.db, func() time.Time { return f.now }, slip.Config{})
+	f.router.cfg.Slips = links
+	l, err := links.Links(code)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,8 +11,8 @@ import (
 
 // staffScreenActions bind the staff's own start, help and menu
 // (dialogs/staff_menu.yaml, start.yaml, help.yaml, menu.yaml).
-func (r *Router) staffScreenActions() map[string]dialog.Action {
-	return map[string]dialog.Action{
+func (r *Router) staffScreenActions() Actions {
+	return Actions{
 		"staff.role":       r.staffRole,
 		"staff.hello":      r.staffHello,
 		"staff.help":       r.staffHelp,
@@ -24,12 +24,11 @@ func (r *Router) staffScreenActions() map[string]dialog.Action {
 // "head" (an official heading the one-stop shop), "chairman" or "admin".
 // A chat whose official record cannot be found (revoked a moment ago) is a
 // citizen's.
-func (r *Router) screenRole(ctx context.Context) (string, domain.Official, error) {
-	t := turnOf(ctx)
-	if t.cit.Role == domain.RoleCitizen || t.cit.Role == "" || r.cfg.Staff == nil {
+func (r *Router) screenRole(ctx context.Context, c Call) (string, domain.Official, error) {
+	if c.Citizen.Role == domain.RoleCitizen || c.Citizen.Role == "" || r.cfg.Staff == nil {
 		return "citizen", domain.Official{}, nil
 	}
-	o, err := r.cfg.Staff.ByChat(ctx, t.user)
+	o, err := r.cfg.Staff.ByChat(ctx, c.User)
 	if errors.Is(err, domain.ErrNotFound) {
 		return "citizen", domain.Official{}, nil
 	}
@@ -44,46 +43,45 @@ func (r *Router) screenRole(ctx context.Context) (string, domain.Official, error
 
 // staffRole branches a screen by role (see screenRole); a citizen's start
 // says "consented" or "new" elsewhere (citizenStatus).
-func (r *Router) staffRole(ctx context.Context, c dialog.Call) (dialog.Result, error) {
-	role, _, err := r.screenRole(ctx)
+func (r *Router) staffRole(ctx context.Context, c Call) (Result, error) {
+	role, _, err := r.screenRole(ctx, c)
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	return dialog.Result{Branch: role}, nil
+	return Result{Branch: role}, nil
 }
 
 // staffHello greets a registered official by name, role and fields.
-func (r *Router) staffHello(ctx context.Context, c dialog.Call) (dialog.Result, error) {
-	t := turnOf(ctx)
-	_, o, err := r.screenRole(ctx)
+func (r *Router) staffHello(ctx context.Context, c Call) (Result, error) {
+	_, o, err := r.screenRole(ctx, c)
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	return dialog.Result{Say: []dialog.Prompt{{Key: "staff.greeting", Args: args(
-		"name", o.Name, "role", r.roleText(t.lang, o), "fields", r.fieldsText(t.lang, o.Fields))}}}, nil
+	return Result{Say: []dialog.Prompt{{Key: "staff.greeting", Args: args(
+		"name", o.Name, "role", r.roleText(c.Lang, o), "fields", r.fieldsText(c.Lang, o.Fields))}}}, nil
 }
 
 // staffHelp lists the commands of the official's role.
-func (r *Router) staffHelp(ctx context.Context, c dialog.Call) (dialog.Result, error) {
-	role, _, err := r.screenRole(ctx)
+func (r *Router) staffHelp(ctx context.Context, c Call) (Result, error) {
+	role, _, err := r.screenRole(ctx, c)
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	if role == "citizen" {
-		return dialog.Result{Say: []dialog.Prompt{{Key: "help.text"}}}, nil
+		return Result{Say: []dialog.Prompt{{Key: "help.text"}}}, nil
 	}
-	return dialog.Result{Say: []dialog.Prompt{{Key: "staff.help." + role}}}, nil
+	return Result{Say: []dialog.Prompt{{Key: "staff.help." + role}}}, nil
 }
 
 // staffMenuCheck lets a menu item through only if the person's role may
 // use its flow: "@flow" steps enter a flow without the router's check, and
 // a forged button may name another role's item.
-func (r *Router) staffMenuCheck(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) staffMenuCheck(ctx context.Context, c Call) (Result, error) {
 	f, ok := r.engine.Flow(c.Slots["item"])
-	if !ok || !turnOf(ctx).allowed(f) {
-		return dialog.Result{}, fmt.Errorf("bot: staff menu item %q: %w", c.Slots["item"], domain.ErrForbidden)
+	if !ok || !allowed(c.Citizen.Role, f) {
+		return Result{}, fmt.Errorf("bot: staff menu item %q: %w", c.Slots["item"], domain.ErrForbidden)
 	}
-	return dialog.Result{}, nil
+	return Result{}, nil
 }
 
 // phraseFlow is the flow typed words start for this person: of the flows
@@ -96,7 +94,7 @@ func (t *turn) phraseFlow(words string) (*dialog.Flow, bool) {
 	for _, id := range t.r.phrases[words] {
 		f, ok := t.r.engine.Flow(id)
 		switch {
-		case !ok || !t.allowed(f):
+		case !ok || !allowed(t.cit.Role, f):
 		case len(f.Roles) > 0:
 			return f, true
 		case open == nil:

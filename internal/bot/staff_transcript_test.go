@@ -125,7 +125,7 @@ func newStaffScreen(t *testing.T, channel string) *staffScreen {
 		t.Fatalf("@channel %q: want telegram, zalo or terminal", channel)
 	}
 	// The figures are as of the transcript's clock, as in production.
-	s.f.router.cfg.Stats.SetClock(func() time.Time { return s.f.now })
+	s.f.svc.stats.SetClock(func() time.Time { return s.f.now })
 	// The commune's fields, as a profile lists them.
 	s.f.router.cfg.Fields = []string{"Hộ tịch", "Chứng thực", "Đất đai", "Xây dựng", "Tài nguyên - Môi trường"}
 	return s
@@ -184,7 +184,7 @@ func (s *staffScreen) feedback(spec string) {
 		f.t.Fatal(err)
 	}
 	kind := domain.KindFeedback
-	if _, err := f.router.cfg.Feedback.Submit(f.t.Context(), key, kind, domain.Category(parts[1]), parts[2], false, nil, domain.Location{}); err != nil {
+	if _, err := f.svc.feedback.Submit(f.t.Context(), key, kind, domain.Category(parts[1]), parts[2], false, nil, domain.Location{}); err != nil {
 		f.t.Fatal(err)
 	}
 }
@@ -277,8 +277,8 @@ func (s *staffScreen) outbox() string {
 func (s *staffScreen) job(name string) {
 	f := s.f
 	f.t.Helper()
-	n := f.router.cfg.Notify
-	book := f.router.cfg.Receptions
+	n := f.svc.notices
+	book := f.svc.receptions
 	run := map[string]func(context.Context, time.Time) (int, error){
 		"due-soon": n.DueSoon, "apology-duty": n.ApologyDuty, "overdue": n.Overdue,
 		"reception-remind": book.Remind, "reception-list": book.List}[name]

@@ -17,8 +17,8 @@ import (
 
 // statsActions bind /thongke and /baocao. The chairman and the admin see
 // the whole commune; an official's statistics cover their own fields.
-func (r *Router) statsActions() map[string]dialog.Action {
-	return map[string]dialog.Action{
+func (r *Router) statsActions() Actions {
+	return Actions{
 		"stats.entry":      r.statsEntry,
 		"stats.show":       r.statsShow,
 		"stats.by":         r.statsBy,
@@ -26,10 +26,10 @@ func (r *Router) statsActions() map[string]dialog.Action {
 	}
 }
 
-func (r *Router) statsEntry(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) statsEntry(ctx context.Context, c Call) (Result, error) {
 	args := strings.TrimSpace(c.Slots["args"])
 	if args == "" {
-		return dialog.Result{Branch: "ask"}, nil
+		return Result{Branch: "ask"}, nil
 	}
 	now := r.cfg.Now()
 	from, to, named, err := r.cfg.Stats.NamedPeriod(args, now)
@@ -37,48 +37,48 @@ func (r *Router) statsEntry(ctx context.Context, c dialog.Call) (dialog.Result, 
 		from, to, err = r.cfg.Stats.ParsePeriod(args, now)
 	}
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	return r.statsFor(ctx, from, to)
+	return r.statsFor(ctx, c, from, to)
 }
 
-func (r *Router) statsShow(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) statsShow(ctx context.Context, c Call) (Result, error) {
 	from, to, err := r.cfg.Stats.Period(c.Slots["period"], r.cfg.Now())
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	return r.statsFor(ctx, from, to)
+	return r.statsFor(ctx, c, from, to)
 }
 
 // statsFor renders the counts of [from, to] and the 766 indicators with
 // their change against the previous period of the same length.
-func (r *Router) statsFor(ctx context.Context, from, to time.Time) (dialog.Result, error) {
-	keep, err := r.scope(ctx)
+func (r *Router) statsFor(ctx context.Context, call Call, from, to time.Time) (Result, error) {
+	keep, err := r.scope(ctx, call)
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	c, err := r.countsIn(ctx, from, to, keep)
+	c, err := r.cfg.Stats.ReportIn(ctx, from, to, keep)
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	pf, pt := r.cfg.Stats.Previous(from, to)
-	prev, err := r.countsIn(ctx, pf, pt, keep)
+	prev, err := r.cfg.Stats.ReportIn(ctx, pf, pt, keep)
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	scope, err := r.voiceScope(ctx, keep)
+	scope, err := r.voiceScope(ctx, call.User, keep)
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	voices, err := r.cfg.Stats.Voices(ctx, from, to, scope)
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	pvoices, err := r.cfg.Stats.Voices(ctx, pf, pt, scope)
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	lang := turnOf(ctx).lang
+	lang := call.Lang
 	n := func(v int) string { return i18n.Number(lang, int64(v)) }
 	p := dialog.Prompt{Key: "stats.head", Args: map[string]string{"from": r.date(from), "to": r.date(to)}}
 	line := func(key string, kv ...string) { p.Parts = append(p.Parts, dialog.Prompt{Key: key, Args: args(kv...)}) }
@@ -104,7 +104,7 @@ func (r *Router) statsFor(ctx context.Context, from, to time.Time) (dialog.Resul
 	for _, dim := range []string{"field", "village", "intake"} {
 		choices = append(choices, dialog.Button{Key: "stats.by." + dim, Data: dim + ":" + span})
 	}
-	return dialog.Result{Say: []dialog.Prompt{p}, Choices: choices}, nil
+	return Result{Say: []dialog.Prompt{p}, Choices: choices}, nil
 }
 
 // indicatorText is an indicator's value and its change against the
@@ -132,26 +132,26 @@ func (r *Router) indicatorText(lang string, cur, old domain.Indicator) (value, c
 
 // statsBy breaks a period down by field, village or intake channel
 // ("dim:yyyymmdd:yyyymmdd" from the buttons under the figures).
-func (r *Router) statsBy(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) statsBy(ctx context.Context, c Call) (Result, error) {
 	parts := strings.Split(c.Slots["by"], ":")
 	if len(parts) != 3 {
-		return dialog.Result{}, domain.Invalid("errors.button_invalid")
+		return Result{}, domain.Invalid("errors.button_invalid")
 	}
 	from, err1 := time.ParseInLocation("20060102", parts[1], r.cfg.TZ)
 	last, err2 := time.ParseInLocation("20060102", parts[2], r.cfg.TZ)
 	if err1 != nil || err2 != nil || last.Before(from) {
-		return dialog.Result{}, domain.Invalid("errors.button_invalid")
+		return Result{}, domain.Invalid("errors.button_invalid")
 	}
 	to := last.AddDate(0, 0, 1).Add(-time.Nanosecond)
 	by, err := r.cfg.Stats.ReportBy(ctx, from, to, parts[0])
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	keep, err := r.scope(ctx)
+	keep, err := r.scope(ctx, c)
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	lang := turnOf(ctx).lang
+	lang := c.Lang
 	n := func(v int) string { return i18n.Number(lang, int64(v)) }
 	keys := make([]string, 0, len(by))
 	for k := range by {
@@ -174,23 +174,22 @@ func (r *Router) statsBy(ctx context.Context, c dialog.Call) (dialog.Result, err
 		p.Parts = append(p.Parts, dialog.Prompt{Key: "stats.by_item", Args: map[string]string{"name": name,
 			"received": n(c.Received), "resolved": n(c.Resolved), "late": n(c.Late), "overdue": n(c.Overdue)}})
 	}
-	return dialog.Result{Say: []dialog.Prompt{p}}, nil
+	return Result{Say: []dialog.Prompt{p}}, nil
 }
 
 // scope is which fields the caller may see: all (nil) for the chairman,
 // the admin and the head of the one-stop shop; an official's own
 // otherwise. Anyone else — a citizen, an official revoked a moment ago —
 // is refused, never widened to the whole commune.
-func (r *Router) scope(ctx context.Context) (func(field string) bool, error) {
-	t := turnOf(ctx)
-	switch t.cit.Role {
+func (r *Router) scope(ctx context.Context, c Call) (func(field string) bool, error) {
+	switch c.Citizen.Role {
 	case domain.RoleChairman, domain.RoleAdmin:
 		return nil, nil
 	case domain.RoleOfficial:
 	default:
-		return nil, fmt.Errorf("bot: statistics for role %q: %w", t.cit.Role, domain.ErrForbidden)
+		return nil, fmt.Errorf("bot: statistics for role %q: %w", c.Citizen.Role, domain.ErrForbidden)
 	}
-	o, err := r.cfg.Staff.ByChat(ctx, t.user)
+	o, err := r.cfg.Staff.ByChat(ctx, c.User)
 	if errors.Is(err, domain.ErrNotFound) {
 		return nil, fmt.Errorf("bot: statistics for an unbound official: %w", domain.ErrForbidden)
 	}
@@ -206,69 +205,50 @@ func (r *Router) scope(ctx context.Context) (func(field string) bool, error) {
 // voiceScope limits the feedback and ratings to an official's, as keep
 // limits the dossiers: the ratings of their fields' dossiers and the
 // feedback they may list. The commune's (nil keep) is everyone's.
-func (r *Router) voiceScope(ctx context.Context, keep func(string) bool) (stats.Scope, error) {
+func (r *Router) voiceScope(ctx context.Context, user string, keep func(string) bool) (stats.Scope, error) {
 	if keep == nil {
 		return stats.Scope{}, nil
 	}
-	visible, err := r.cfg.Feedback.Visible(ctx, turnOf(ctx).user)
+	visible, err := r.cfg.Feedback.Visible(ctx, user)
 	if err != nil {
 		return stats.Scope{}, err
 	}
 	return stats.Scope{Field: keep, Feedback: visible}, nil
 }
 
-// countsIn is the commune's counts, or the sum over the fields keep allows.
-func (r *Router) countsIn(ctx context.Context, from, to time.Time, keep func(string) bool) (domain.Counts, error) {
-	if keep == nil {
-		return r.cfg.Stats.Report(ctx, from, to)
-	}
-	by, err := r.cfg.Stats.ReportBy(ctx, from, to, "field")
-	if err != nil {
-		return domain.Counts{}, err
-	}
-	var sum domain.Counts
-	for field, c := range by {
-		if keep(field) {
-			sum = sum.Add(c)
-		}
-	}
-	return sum, nil
-}
-
 // reportParagraph is /baocao FROM TO [--en].
-func (r *Router) reportParagraph(ctx context.Context, c dialog.Call) (dialog.Result, error) {
+func (r *Router) reportParagraph(ctx context.Context, c Call) (Result, error) {
 	args := strings.TrimSpace(c.Slots["args"])
-	lang := turnOf(ctx).lang
+	lang := c.Lang
 	if strings.Contains(args, "--en") {
 		lang, args = "en", strings.TrimSpace(strings.ReplaceAll(args, "--en", ""))
 	}
 	if args == "" {
-		return dialog.Result{Branch: "ask"}, nil
+		return Result{Branch: "ask"}, nil
 	}
 	from, to, err := r.cfg.Stats.ParsePeriod(args, r.cfg.Now())
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	keep, err := r.scope(ctx)
+	keep, err := r.scope(ctx, c)
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
-	counts, err := r.countsIn(ctx, from, to, keep)
+	counts, err := r.cfg.Stats.ReportIn(ctx, from, to, keep)
 	if err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	l := r.cfg.Stats.Paragraph(lang, counts, from, to)
-	// The paragraph is said in the language asked for, whatever the chat's.
-	turnOf(ctx).lang = lang
 	say := []dialog.Prompt{{Key: l.Key, Args: l.Args}}
 	if say, err = r.withReception(ctx, say, lang, from, to); err != nil {
-		return dialog.Result{}, err
+		return Result{}, err
 	}
 	if now := r.cfg.Now(); to.After(now) && r.date(to) != r.date(now) {
 		// Counted as of the end of today: the rest has not happened.
 		say = append([]dialog.Prompt{{Key: "report.future_end", Args: map[string]string{"to": r.date(to), "today": r.date(now)}}}, say...)
 	}
-	return dialog.Result{Say: say}, nil
+	// The paragraph is said in the language asked for, whatever the chat's.
+	return Result{Say: say, Effects: Effects{SayIn: lang}}, nil
 }
 
 // decimal writes f with one decimal in lang's way: "18,8" in Vietnamese.

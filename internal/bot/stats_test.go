@@ -60,11 +60,11 @@ func TestDigestAgreesWithThongke(t *testing.T) {
 	f.say("900", "/dangky "+f.invite("Nguyễn Chủ Tịch", domain.RoleChairman))
 	f.now = time.Date(2026, 11, 16, 7, 30, 0, 0, hcm) // Monday: the digest covers 9–15 Nov
 	ctx := t.Context()
-	n, err := f.router.WeeklyDigest(ctx, f.now)
+	n, err := f.weekly().WeeklyDigest(ctx, f.now)
 	if err != nil || n != 1 {
 		t.Fatalf("WeeklyDigest = %d, %v; want 1 digest", n, err)
 	}
-	if n, _ := f.router.WeeklyDigest(ctx, f.now); n != 0 {
+	if n, _ := f.weekly().WeeklyDigest(ctx, f.now); n != 0 {
 		t.Errorf("a second run queued %d", n)
 	}
 	rows, err := f.db.DueOutgoing(ctx, f.now.AddDate(1, 0, 0), 10)

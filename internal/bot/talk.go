@@ -65,22 +65,21 @@ func textsOf(texts *i18n.Catalog, key string) []string {
 
 // idleRoute is the flow a text said outside any step starts, with its
 // slots: a menu word or phrase, then a sentence pattern, then a dossier
-// code written anywhere in it.
-func (r *Router) idleRoute(text string) (*dialog.Flow, map[string]string, bool) {
+// code written anywhere in it (code: domain.FindCode's, "" for none).
+func (r *Router) idleRoute(text, code string) (*dialog.Flow, map[string]string, bool) {
 	for _, id := range r.phrases[foldWords(text)] { // a citizen's: no staff flow
 		if f, ok := r.engine.Flow(id); ok && len(f.Roles) == 0 {
 			return f, nil, true
 		}
 	}
-	if f, slots, ok := r.talkRoute(text); ok {
+	if f, slots, ok := r.talkRoute(text, code); ok {
 		return f, slots, true
 	}
 	cf, ok := r.engine.ByTrigger("code")
 	if !ok {
 		return nil, nil, false
 	}
-	code, found := domain.FindCode(text)
-	if !found {
+	if code == "" {
 		var err error
 		if code, err = domain.ParseCode(text); err != nil {
 			return nil, nil, false
@@ -96,10 +95,10 @@ func (r *Router) idleRoute(text string) (*dialog.Flow, map[string]string, bool) 
 // «bấm một nút».
 func (t *turn) answerOrTalk(ctx context.Context, text string) {
 	st := t.state()
-	out, err := t.r.engine.Answer(ctx, t.user, st, dialog.Input{Text: text})
+	out, err := t.r.engine.Answer(ctx, t, t.user, st, dialog.Input{Text: text})
 	var bad *dialog.BadAnswer
 	if errors.As(err, &bad) && bad.Key == "input.pick_one" {
-		if f, slots, ok := t.r.talkRoute(text); ok {
+		if f, slots, ok := t.r.talkRoute(text, t.code); ok {
 			t.start(ctx, f, slots)
 			return
 		}
@@ -112,9 +111,10 @@ func (t *turn) answerOrTalk(ctx context.Context, text string) {
 // code, or the sentence), or nothing. A dossier code in the sentence is
 // taken out before matching («hồ sơ H55.20-261120-0001 đến đâu rồi» reads
 // as «hồ sơ đến đâu rồi»); a flow that takes no code gives way to the
-// code's own flow.
-func (r *Router) talkRoute(text string) (*dialog.Flow, map[string]string, bool) {
-	code, hasCode := domain.FindCode(text)
+// code's own flow. code is the one written in it (domain.FindCode), "" for
+// none.
+func (r *Router) talkRoute(text, code string) (*dialog.Flow, map[string]string, bool) {
+	hasCode := code != ""
 	words := strings.Fields(foldWords(text))
 	if hasCode { // the code's pieces, and any other number, say nothing here
 		kept := words[:0:0]

@@ -16,8 +16,10 @@ import (
 	"xabot/dialogs"
 	"xabot/internal/chat"
 	"xabot/internal/commune"
+	"xabot/internal/digest"
 	"xabot/internal/domain"
 	"xabot/internal/i18n"
+	"xabot/internal/notifier"
 	"xabot/internal/outbox"
 	"xabot/internal/service/catalogue"
 	"xabot/internal/service/citizen"
@@ -87,6 +89,29 @@ type fixture struct {
 	now    time.Time
 	seq    int
 	ch     chat.Channel // the channel updates come from; "" = Telegram
+	svc    services
+}
+
+// services are the fixture's real services, as internal/app builds them:
+// the router sees them through its interfaces, the tests call them too.
+type services struct {
+	texts    *i18n.Catalog
+	citizens *citizen.Service
+	staff    *officials.Service
+	notices  *notify.Service
+	feedback *feedback.Service
+	stats    *stats.Service
+	queue    *outbox.Outbox
+	// receptions is citizen reception, for the book's jobs.
+	receptions *reception.Service
+}
+
+// weekly is the weekly digest over the fixture's services.
+func (f *fixture) weekly() *digest.Digest {
+	return digest.New(digest.Config{Texts: f.svc.texts, TZ: hcm,
+		Globals: i18n.Globals{Commune: "xã Hành Dũng", Office: "Bộ phận Một cửa xã, ☎ 0255 3822 123 (Thứ Hai–Thứ Sáu)", OfficeName: "Bộ phận Một cửa xã"},
+		Stats:   f.svc.stats, Officials: f.svc.staff, Citizens: f.svc.citizens, Overdue: f.svc.notices,
+		Feedback: f.svc.feedback, Queue: f.svc.queue})
 }
 
 // transcriptChannels are the channels a transcript may speak through
@@ -153,14 +178,16 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 	citizens := citizen.New(db, now)
 	staff := officials.New(db, now, log)
 	queue := outbox.New(db, nil, outbox.Config{Now: now, Log: log})
-	notifier := NewNotifier(NotifierConfig{Texts: texts, Citizens: citizens, Queue: queue, Commune: "xã Hành Dũng",
+	notices := notifier.New(notifier.Config{Data: IntentData, Texts: texts, Citizens: citizens, Queue: queue, Commune: "xã Hành Dũng",
 		Office: "Bộ phận Một cửa xã, ☎ 0255 3822 123 (Thứ Hai–Thứ Sáu)", OfficeName: "Bộ phận Một cửa xã", MaxText: map[chat.Channel]int{chat.Telegram: 4096, chat.Zalo: 2000}})
 	cal := domain.NewCalendar(nil, nil)
-	notices := notify.New(db, staff, notifier, cal, hcm, "Bộ phận Một cửa", log)
-	ratings := rating.New(db, staff, notifier, now, log)
-	notices.OfferRatings(ratings.Offer)
-	fb := feedback.New(db, staff, notifier, cal, hcm, domain.DefaultFeedbackSLA(), commune.DefaultRouting(), now, log)
-	book := reception.New(db, staff, notifier, fixtureReception, cal, hcm, now, log)
+	pushes := notify.New(db, staff, notices, cal, hcm, "Bộ phận Một cửa", log)
+	ratings := rating.New(db, staff, notices, now, log)
+	pushes.OfferRatings(ratings.Offer)
+	fb := feedback.New(db, staff, notices, cal, hcm, domain.DefaultFeedbackSLA(), commune.DefaultRouting(), now, log)
+	book := reception.New(db, staff, notices, fixtureReception, cal, hcm, now, log)
+	figures := stats.New(db, hcm)
+	f.svc = services{texts: texts, citizens: citizens, staff: staff, notices: pushes, feedback: fb, stats: figures, queue: queue, receptions: book}
 	f.router, err = New(Config{
 		Log:        log,
 		Dialogs:    dialogs.FS,
@@ -170,12 +197,11 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 		Dossiers:   dossier.New(db, now, dossier.DefaultPolicy, log),
 		Citizens:   citizens,
 		Staff:      staff,
-		Notify:     notices,
+		Notify:     pushes,
 		Ratings:    ratings,
 		Feedback:   fb,
-		Stats:      stats.New(db, hcm),
+		Stats:      figures,
 		Receptions: book,
-		Queue:      queue,
 		Procedures: catalogue.New(db),
 		Calendar:   cal,
 		TZ:         hcm,

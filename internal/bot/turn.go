@@ -18,6 +18,8 @@ import (
 )
 
 // turn is one update being handled: who, in what state, and what to say.
+// Only the router changes it: actions get a Call and return Effects
+// (action.go).
 type turn struct {
 	r      *Router
 	u      chat.Update
@@ -30,17 +32,8 @@ type turn struct {
 	force  bool // re-send the main menu keyboard even if the user has it
 	forget bool // /xoadulieu: drop the session instead of saving it
 	log    *slog.Logger
-}
-
-type turnKey struct{}
-
-func withTurn(ctx context.Context, t *turn) context.Context {
-	return context.WithValue(ctx, turnKey{}, t)
-}
-
-func turnOf(ctx context.Context) *turn {
-	t, _ := ctx.Value(turnKey{}).(*turn)
-	return t
+	read   map[string]domain.Dossier // dossiers read in this turn, by canonical code
+	code   string                    // the dossier code read from the text, canonical (text)
 }
 
 func (t *turn) state() dialog.State {
@@ -174,8 +167,11 @@ func (t *turn) outranked() bool {
 }
 
 // allowed says whether the person's current role may use flow f.
-func (t *turn) allowed(f *dialog.Flow) bool {
-	return len(f.Roles) == 0 || roleAllowed(t.cit.Role, f.Roles)
+func (t *turn) allowed(f *dialog.Flow) bool { return allowed(t.cit.Role, f) }
+
+// allowed says whether role may use flow f.
+func allowed(role domain.Role, f *dialog.Flow) bool {
+	return len(f.Roles) == 0 || roleAllowed(role, f.Roles)
 }
 
 // start enters flow f, after the privacy consent and the role check.
@@ -197,7 +193,7 @@ func (t *turn) start(ctx context.Context, f *dialog.Flow, slots map[string]strin
 	if f.ID == "start" || f.ID == "menu" {
 		t.force = true
 	}
-	out, err := t.r.engine.Start(ctx, t.user, f.ID, slots)
+	out, err := t.r.engine.Start(ctx, t, t.user, f.ID, slots)
 	t.apply(ctx, out, err)
 }
 
@@ -206,7 +202,7 @@ func (t *turn) answer(ctx context.Context, in dialog.Input) { t.answerAt(ctx, t.
 // answerAt answers the step st waits on; the session moves only if the
 // answer is accepted.
 func (t *turn) answerAt(ctx context.Context, st dialog.State, in dialog.Input) {
-	out, err := t.r.engine.Answer(ctx, t.user, st, in)
+	out, err := t.r.engine.Answer(ctx, t, t.user, st, in)
 	t.apply(ctx, out, err)
 }
 
@@ -218,10 +214,6 @@ func (t *turn) apply(ctx context.Context, out dialog.Out, err error) {
 		return
 	}
 	t.say = append(t.say, out.Say...)
-	if out.Lang != "" {
-		t.lang = out.Lang
-		t.cit.Lang = out.Lang
-	}
 	t.setState(out.State)
 	if out.State.Idle() && t.sess.Then != "" {
 		t.resume(ctx)
@@ -249,6 +241,10 @@ func (t *turn) explain(err error) {
 	var bad *dialog.BadAnswer
 	var inv *domain.InvalidError
 	var locked *dossier.LockedError
+	var idle *idleError
+	if errors.As(err, &idle) {
+		t.setState(dialog.State{})
+	}
 	switch {
 	case errors.As(err, &bad):
 		t.add(bad.Key)
@@ -346,8 +342,11 @@ func (t *turn) text(ctx context.Context, text string) {
 		t.start(ctx, f, nil)
 		return
 	}
+	// The code written in the text is read here, once: the routes below
+	// and the lookup's action take it as read (Call.Code).
+	t.code, _ = domain.FindCode(text)
 	if !waiting {
-		if f, slots, ok := t.r.idleRoute(text); ok {
+		if f, slots, ok := t.r.idleRoute(text, t.code); ok {
 			t.start(ctx, f, slots)
 			return
 		}
@@ -360,12 +359,13 @@ func (t *turn) text(ctx context.Context, text string) {
 		startStep, _ := codeFlow.Step(codeFlow.Start)
 		// A step that asks for a code (the lookup's, the rating's) takes it.
 		atCodeStep := waiting && step.Save == startStep.Save && !step.Dynamic && len(step.Choices) == 0
-		if code, ok := domain.FindCode(text); ok && !atCodeStep {
-			t.start(ctx, codeFlow, map[string]string{startStep.Save: code})
+		if t.code != "" && !atCodeStep {
+			t.start(ctx, codeFlow, map[string]string{startStep.Save: t.code})
 			return
 		}
 		if !waiting {
 			if code, err := domain.ParseCode(text); err == nil {
+				t.code = code
 				t.start(ctx, codeFlow, map[string]string{startStep.Save: code})
 				return
 			} else if ce := (*domain.CodeError)(nil); errors.As(err, &ce) && ce.Procedure {

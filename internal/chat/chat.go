@@ -202,6 +202,11 @@ type Features struct {
 	MaxText      int  // longest text one message may carry, in characters
 }
 
+// SmallestText is the least a message holds on any channel xabot speaks
+// (Zalo's 2,000 characters): the size of a text bound for a channel whose
+// own is not known.
+const SmallestText = 2000
+
 // ErrBlocked means the user blocked the bot or deleted the chat: sending to
 // that chat again is pointless until they write first.
 var ErrBlocked = errors.New("chat: blocked by the user")

@@ -52,9 +52,9 @@ steps:
     say: bye
 `
 
-func engine(t *testing.T, calls *[]string) *Engine {
+func engine(t *testing.T, calls *[]string) testEngine {
 	t.Helper()
-	actions := map[string]Action{
+	actions := Actions{
 		"find": func(_ context.Context, c Call) (Result, error) {
 			*calls = append(*calls, "find:"+c.Slots["code"])
 			if c.Slots["code"] == "bad" {
@@ -73,11 +73,26 @@ func engine(t *testing.T, calls *[]string) *Engine {
 	e, err := New(fstest.MapFS{
 		"lookup.yaml":  {Data: []byte(lookupYAML)},
 		"confirm.yaml": {Data: []byte(confirmYAML)},
-	}, hasKey, actions)
+	}, hasKey, actions.Bound)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	return e
+	return testEngine{e, actions}
+}
+
+// testEngine runs an Engine with the test's actions, as the bot runs one
+// with its turn.
+type testEngine struct {
+	*Engine
+	acts Actions
+}
+
+func (e testEngine) Start(ctx context.Context, user, id string, slots map[string]string) (Out, error) {
+	return e.Engine.Start(ctx, e.acts, user, id, slots)
+}
+
+func (e testEngine) Answer(ctx context.Context, user string, st State, in Input) (Out, error) {
+	return e.Engine.Answer(ctx, e.acts, user, st, in)
 }
 
 func keysOf(ps []Prompt) string {
@@ -186,7 +201,7 @@ steps:
     action: unbound
     next: two
 `
-	_, err := New(fstest.MapFS{"b.yaml": {Data: []byte(broken)}}, hasKey, map[string]Action{})
+	_, err := New(fstest.MapFS{"b.yaml": {Data: []byte(broken)}}, hasKey, Actions{}.Bound)
 	if err == nil {
 		t.Fatal("a broken dialog loaded")
 	}

@@ -34,7 +34,7 @@ steps:
     action: old
 `
 
-func pickEngine(t *testing.T, calls *[]string, opts ...Option) *Engine {
+func pickEngine(t *testing.T, calls *[]string, opts ...Option) testEngine {
 	t.Helper()
 	record := func(name, slot string) Action {
 		return func(_ context.Context, c Call) (Result, error) {
@@ -42,7 +42,7 @@ func pickEngine(t *testing.T, calls *[]string, opts ...Option) *Engine {
 			return Result{}, nil
 		}
 	}
-	actions := map[string]Action{
+	actions := Actions{
 		"list": func(_ context.Context, c Call) (Result, error) {
 			return Result{Choices: []Button{{Text: "Đất đai", Data: "0"}, {Text: "Hộ Tịch", Data: "1"}, {Key: "yes", Data: "H55:2"}}}, nil
 		},
@@ -51,11 +51,11 @@ func pickEngine(t *testing.T, calls *[]string, opts ...Option) *Engine {
 		"again":  record("again", "again"),
 		"old":    record("old", "old"),
 	}
-	e, err := New(fstest.MapFS{"pick.yaml": {Data: []byte(pickYAML)}}, hasKey, actions, opts...)
+	e, err := New(fstest.MapFS{"pick.yaml": {Data: []byte(pickYAML)}}, hasKey, actions.Bound, opts...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	return e
+	return testEngine{e, actions}
 }
 
 func TestDynamicAcceptsOnlyWhatWasOffered(t *testing.T) {

@@ -156,7 +156,8 @@ type Button struct {
 	Words string
 }
 
-// Call is what an action receives.
+// Call is what an action receives of the dialog; what else it may read of
+// the update is the Actor's to give.
 type Call struct {
 	User  string            // the user key, so actions can find the person's records
 	Flow  string            // current flow
@@ -170,12 +171,31 @@ type Result struct {
 	Slots   map[string]string // merged into the state's slots
 	Say     []Prompt          // said before the step moves on
 	Choices []Button          // buttons for the next (dynamic) step
-	Lang    string            // the user switched language
 }
 
 // Action is a named effect bound by the bot. A *domain.InvalidError-like
 // error keeps the user on the same step; the bot explains it.
 type Action func(ctx context.Context, c Call) (Result, error)
+
+// Actor runs the actions the flows name. The caller hands one to each
+// Start and Answer, so what an action may read of the update (who sends
+// it, in which language) is given by the caller explicitly, and what it
+// changes comes back to the caller, never through ctx or a shared value.
+type Actor interface {
+	Act(ctx context.Context, name string, c Call) (Result, error)
+}
+
+// Actions is an Actor of actions that need nothing of the update but the
+// Call.
+type Actions map[string]Action
+
+// Act runs the action name.
+func (a Actions) Act(ctx context.Context, name string, c Call) (Result, error) {
+	return a[name](ctx, c)
+}
+
+// Bound says whether a names an action (New's check).
+func (a Actions) Bound(name string) bool { _, ok := a[name]; return ok }
 
 // BadAnswer says why an answer was not accepted; Key is a locale key.
 type BadAnswer struct {

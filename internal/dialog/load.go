@@ -27,7 +27,7 @@ type Engine struct {
 	flows    map[string]*Flow
 	commands map[string]string // command → flow id
 	triggers map[string]string // trigger → flow id
-	actions  map[string]Action
+	bound    func(action string) bool
 	menu     string              // id of the flow that declares the main menu
 	fold     func(string) string // how typed words are compared with labels
 	words    func(string) []string
@@ -52,9 +52,13 @@ func WithWords(words func(key string) []string) Option {
 // New loads every *.yaml in fsys and validates the whole set: unknown locale
 // keys (hasKey), dangling steps, unbound actions, duplicate ids or commands.
 // All problems are reported at once, so a broken file stops a deploy and
-// never a citizen's conversation.
-func New(fsys fs.FS, hasKey func(string) bool, actions map[string]Action, opts ...Option) (*Engine, error) {
-	e := &Engine{flows: map[string]*Flow{}, commands: map[string]string{}, triggers: map[string]string{}, actions: actions,
+// never a citizen's conversation. bound says which action names the Actor
+// given to Start and Answer runs.
+func New(fsys fs.FS, hasKey func(string) bool, bound func(action string) bool, opts ...Option) (*Engine, error) {
+	if bound == nil {
+		bound = func(string) bool { return false }
+	}
+	e := &Engine{flows: map[string]*Flow{}, commands: map[string]string{}, triggers: map[string]string{}, bound: bound,
 		fold: func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }}
 	for _, o := range opts {
 		o(e)
@@ -233,7 +237,7 @@ func (e *Engine) check(f *Flow, hasKey func(string) bool) []error {
 			key(where+" say", k)
 		}
 		if s.Action != "" {
-			if _, ok := e.actions[s.Action]; !ok {
+			if !e.bound(s.Action) {
 				bad("%s: action %q is not bound", where, s.Action)
 			}
 		} else if len(s.Branches) > 0 {

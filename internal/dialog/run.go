@@ -21,16 +21,15 @@ const maxHops = 32
 // one of another step's list, is refused.
 const choicesSlot = "_choices"
 
-// Out is the engine's answer to one update: the new state, what to say, and
-// the language the user switched to (if an action did that).
+// Out is the engine's answer to one update: the new state and what to say.
 type Out struct {
 	State State
 	Say   []Prompt
-	Lang  string
 }
 
 type run struct {
 	e       *Engine
+	actor   Actor
 	call    Call
 	out     Out
 	pending []Button // dynamic choices from the last action
@@ -38,12 +37,13 @@ type run struct {
 }
 
 // Start enters flow id at its start step with the given slots.
-func (e *Engine) Start(ctx context.Context, user, id string, slots map[string]string) (Out, error) {
+// act runs the actions the flow names on the way.
+func (e *Engine) Start(ctx context.Context, act Actor, user, id string, slots map[string]string) (Out, error) {
 	f, ok := e.flows[id]
 	if !ok {
 		return Out{}, fmt.Errorf("dialog: unknown flow %q", id)
 	}
-	r := &run{e: e, call: Call{User: user, Flow: id, Slots: maps.Clone(slots)}}
+	r := &run{e: e, actor: act, call: Call{User: user, Flow: id, Slots: maps.Clone(slots)}}
 	if r.call.Slots == nil {
 		r.call.Slots = map[string]string{}
 	}
@@ -54,8 +54,9 @@ func (e *Engine) Start(ctx context.Context, user, id string, slots map[string]st
 }
 
 // Answer gives in to the step st is waiting on. On an error (a *BadAnswer or
-// an action's error) the state does not move: the caller keeps st.
-func (e *Engine) Answer(ctx context.Context, user string, st State, in Input) (Out, error) {
+// an action's error) the state does not move: the caller keeps st. act
+// runs the actions the flow names on the way.
+func (e *Engine) Answer(ctx context.Context, act Actor, user string, st State, in Input) (Out, error) {
 	f, ok := e.flows[st.Flow]
 	if !ok {
 		return Out{}, fmt.Errorf("dialog: unknown flow %q", st.Flow)
@@ -64,7 +65,7 @@ func (e *Engine) Answer(ctx context.Context, user string, st State, in Input) (O
 	if !ok || !s.waits() {
 		return Out{}, fmt.Errorf("dialog: flow %s has no waiting step %q", st.Flow, st.Step)
 	}
-	r := &run{e: e, call: Call{User: user, Flow: f.ID, Step: s.ID, Slots: maps.Clone(st.Slots)}}
+	r := &run{e: e, actor: act, call: Call{User: user, Flow: f.ID, Step: s.ID, Slots: maps.Clone(st.Slots)}}
 	if r.call.Slots == nil {
 		r.call.Slots = map[string]string{}
 	}
@@ -193,7 +194,7 @@ func (r *run) act(ctx context.Context, s *Step, choiceNext string) (string, erro
 	if s.Action == "" {
 		return to, nil
 	}
-	res, err := r.e.actions[s.Action](ctx, r.call)
+	res, err := r.actor.Act(ctx, s.Action, r.call)
 	if err != nil {
 		return "", err
 	}
@@ -201,9 +202,6 @@ func (r *run) act(ctx context.Context, s *Step, choiceNext string) (string, erro
 		r.call.Slots[k] = v
 	}
 	r.out.Say = append(r.out.Say, res.Say...)
-	if res.Lang != "" {
-		r.out.Lang = res.Lang
-	}
 	r.pending = res.Choices
 	if res.Branch != "" {
 		b, ok := s.Branches[res.Branch]

@@ -30,7 +30,7 @@ steps:
     next: pick
 `
 	var calls []string
-	actions := map[string]Action{
+	actions := Actions{
 		"list": func(context.Context, Call) (Result, error) {
 			return Result{Choices: []Button{{Text: "Hộ tịch", Data: "f:0"}, {Text: "Đất đai", Data: "f:1"}}}, nil
 		},
@@ -39,10 +39,11 @@ steps:
 			return Result{Choices: []Button{{Text: "Hộ tịch", Data: "f:0"}, {Text: "Đất đai", Data: "f:1"}}}, nil
 		},
 	}
-	e, err := New(fstest.MapFS{"find.yaml": {Data: []byte(flow)}}, hasKey, actions)
+	e0, err := New(fstest.MapFS{"find.yaml": {Data: []byte(flow)}}, hasKey, actions.Bound)
 	if err != nil {
 		t.Fatal(err)
 	}
+	e := testEngine{e0, actions}
 	out, err := e.Start(t.Context(), "u", "find", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +69,7 @@ steps:
 	// typed needs a dynamic step and a slot of its own.
 	for _, step := range []string{"    typed: query\n    save: x\n", "    dynamic: true\n    save: q\n    typed: q\n    action: list\n"} {
 		bad := "id: b\ncommands: [b]\nstart: s\nsteps:\n  - id: s\n" + step
-		if _, err := New(fstest.MapFS{"b.yaml": {Data: []byte(bad)}}, hasKey, actions); err == nil || !strings.Contains(err.Error(), "typed") {
+		if _, err := New(fstest.MapFS{"b.yaml": {Data: []byte(bad)}}, hasKey, actions.Bound); err == nil || !strings.Contains(err.Error(), "typed") {
 			t.Errorf("flow %q loaded: %v", step, err)
 		}
 	}

@@ -40,7 +40,7 @@ var texts = map[string][]string{
 	"words.no":      {"không|khong dong y", "no"},
 }
 
-func typedEngine(t *testing.T) *Engine {
+func typedEngine(t *testing.T) testEngine {
 	t.Helper()
 	has := func(k string) bool { _, ok := texts[k]; return ok || hasKey(k) }
 	words := func(k string) []string {
@@ -50,20 +50,21 @@ func typedEngine(t *testing.T) *Engine {
 		}
 		return out
 	}
+	actions := Actions{
+		"list": func(context.Context, Call) (Result, error) {
+			return Result{Choices: []Button{{Text: "Đất đai", Data: "0"}, {Key: "label.agree", Words: "words.yes", Data: "H55:5"},
+				{Key: "label.decline", Words: "words.no", Data: "H55:1"}}}, nil
+		},
+		"chosen": func(context.Context, Call) (Result, error) { return Result{}, nil },
+		"again":  func(context.Context, Call) (Result, error) { return Result{}, nil },
+		"old":    func(context.Context, Call) (Result, error) { return Result{}, nil },
+	}
 	e, err := New(fstest.MapFS{"typed.yaml": {Data: []byte(typedYAML)}, "pick.yaml": {Data: []byte(pickYAML)}}, has,
-		map[string]Action{
-			"list": func(context.Context, Call) (Result, error) {
-				return Result{Choices: []Button{{Text: "Đất đai", Data: "0"}, {Key: "label.agree", Words: "words.yes", Data: "H55:5"},
-					{Key: "label.decline", Words: "words.no", Data: "H55:1"}}}, nil
-			},
-			"chosen": func(context.Context, Call) (Result, error) { return Result{}, nil },
-			"again":  func(context.Context, Call) (Result, error) { return Result{}, nil },
-			"old":    func(context.Context, Call) (Result, error) { return Result{}, nil },
-		}, WithFold(testFold), WithWords(words))
+		actions.Bound, WithFold(testFold), WithWords(words))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return e
+	return testEngine{e, actions}
 }
 
 // testFold drops accents the test uses, case, emoji and punctuation.

@@ -151,3 +151,31 @@ func measure(s string, limit int) (units, prefix int) {
 	}
 	return units, prefix
 }
+
+// Bounded renders lines, joined by newlines, in at most budget units: long
+// values are clipped and the pointer to the one-stop shop added (Fit);
+// should the text still be longer, the hard cap cuts it and the pointer
+// ends it all the same. Every bounded text is made here: the notices, the
+// lookup card, a ticket's status.
+func Bounded(lines []Line, budget int, render func(Line) string) string {
+	join := func(ls []Line) string {
+		parts := make([]string, len(ls))
+		for i, l := range ls {
+			parts[i] = render(l)
+		}
+		return strings.Join(parts, "\n")
+	}
+	// Most texts fit as they are (Fit would keep them): rendered once.
+	if text := join(lines); Units(text) <= budget {
+		return text
+	}
+	lines, _ = Fit(lines, budget, render)
+	text := join(lines)
+	if Units(text) <= budget {
+		return text
+	}
+	pointer := render(Line{Key: ClippedKey})
+	text = strings.TrimSuffix(text, "\n"+pointer)
+	text, _ = Clip(text, max(budget-Units(pointer)-1, 0))
+	return text + "\n" + pointer
+}

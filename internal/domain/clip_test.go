@@ -128,3 +128,25 @@ func TestClipArgs(t *testing.T) {
 		t.Error("ClipArgs(nil) is not nil")
 	}
 }
+
+// Bounded keeps what fits as it is, rendering it once, and otherwise ends
+// within the budget with the pointer to the one-stop shop.
+func TestBounded(t *testing.T) {
+	renders := 0
+	render := func(l Line) string {
+		renders++
+		if l.Key == ClippedKey {
+			return "→ Bộ phận Một cửa"
+		}
+		return l.Key + ": " + l.Args["v"]
+	}
+	short := []Line{L("a", "v", "một"), L("b", "v", "hai")}
+	if got := Bounded(short, 100, render); got != "a: một\nb: hai" || renders != 2 {
+		t.Errorf("Bounded(short) = %q after %d renders, want the lines as they are, rendered once", got, renders)
+	}
+	long := []Line{L("a", "v", strings.Repeat("x", 5000)), L("b", "v", "hai")}
+	got := Bounded(long, 300, render)
+	if Units(got) > 300 || !strings.HasSuffix(got, "→ Bộ phận Một cửa") || !strings.Contains(got, "b: hai") {
+		t.Errorf("Bounded(long) = %d units, %q…", Units(got), got[:min(len(got), 80)])
+	}
+}

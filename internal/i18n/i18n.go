@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -294,4 +295,24 @@ func (c *Catalog) Reference() string { return c.ref }
 // check that a step passes every argument its text needs.
 func (c *Catalog) Placeholders(key string) []string {
 	return slices.Clone(c.placeholders[key])
+}
+
+// Globals are the arguments every text may use: {commune}, {office} (the
+// one-stop shop with its phone and hours) and {office_name} (its name
+// alone; Office when no name is set), from the commune profile.
+type Globals struct {
+	Commune, Office, OfficeName string
+}
+
+// With is a with the globals added; a's own values win, and a itself is
+// not changed.
+func (g Globals) With(a map[string]string) map[string]string {
+	name := g.OfficeName
+	if name == "" {
+		name = g.Office
+	}
+	out := make(map[string]string, len(a)+3)
+	out["commune"], out["office"], out["office_name"] = g.Commune, g.Office, name
+	maps.Copy(out, a)
+	return out
 }

@@ -127,12 +127,25 @@ func later(a, b time.Time) time.Time {
 // and an unknown code counts as a failed lookup, so trying codes one after
 // another soon locks the chat.
 func (s *Service) Lookup(ctx context.Context, user, text string) (domain.Dossier, error) {
+	return s.lookup(ctx, user, func() (string, error) { return parseCode(text) })
+}
+
+// LookupCode is Lookup of a code the caller has already read into its
+// canonical form (domain.FindCode, domain.ParseCode): it is not read
+// again.
+func (s *Service) LookupCode(ctx context.Context, user, code string) (domain.Dossier, error) {
+	return s.lookup(ctx, user, func() (string, error) { return code, nil })
+}
+
+// lookup reads the code only once the chat is known not to be locked, so
+// a locked chat is told so whatever it typed.
+func (s *Service) lookup(ctx context.Context, user string, read func() (string, error)) (domain.Dossier, error) {
 	if until, locked, err := s.Locked(ctx, user); err != nil {
 		return domain.Dossier{}, err
 	} else if locked {
 		return domain.Dossier{}, s.lockout(until, "")
 	}
-	code, err := parseCode(text)
+	code, err := read()
 	if err != nil {
 		return domain.Dossier{}, err // malformed: it probes nothing
 	}

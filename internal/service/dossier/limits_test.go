@@ -84,7 +84,12 @@ func TestUnknownCodesLockTheChat(t *testing.T) {
 			var err error
 			for i := range tt.unknown {
 				clk.t = t0.Add(time.Duration(tt.wrong+i) * time.Second)
-				_, err = s.Lookup(ctx, user, fmt.Sprintf("H55.20-250601-%04d", i+1))
+				code := fmt.Sprintf("H55.20-250601-%04d", i+1)
+				if i%2 == 1 { // a code the router read: counted the same
+					_, err = s.LookupCode(ctx, user, code)
+				} else {
+					_, err = s.Lookup(ctx, user, code)
+				}
 				if i < tt.unknown-1 && !isKey(err, "lookup.not_found") {
 					t.Fatalf("Lookup(unknown) #%d = %v, want lookup.not_found", i+1, err)
 				}
@@ -106,6 +111,8 @@ func TestUnknownCodesLockTheChat(t *testing.T) {
 			}
 			_, err = s.Lookup(ctx, user, codeA)
 			lockedUntil(t, "Lookup(existing code) while locked", err)
+			_, err = s.LookupCode(ctx, user, codeA)
+			lockedUntil(t, "LookupCode(existing code) while locked", err)
 		})
 	}
 }

@@ -262,6 +262,26 @@ func (s *Service) ReportBy(ctx context.Context, from, to time.Time, dim string) 
 	return s.repo.DossierCountsBy(ctx, from, s.clamp(to), s.offset(from), dim)
 }
 
+// ReportIn is Report of the commune (keep nil), or the sum over the
+// fields keep allows: an official's figures, in /thongke and the weekly
+// digest alike.
+func (s *Service) ReportIn(ctx context.Context, from, to time.Time, keep func(field string) bool) (domain.Counts, error) {
+	if keep == nil {
+		return s.Report(ctx, from, to)
+	}
+	by, err := s.ReportBy(ctx, from, to, "field")
+	if err != nil {
+		return domain.Counts{}, err
+	}
+	var sum domain.Counts
+	for field, c := range by {
+		if keep(field) {
+			sum = sum.Add(c)
+		}
+	}
+	return sum, nil
+}
+
 func (s *Service) clamp(to time.Time) time.Time {
 	t := s.now().In(s.loc)
 	if end := endOf(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, s.loc)); to.After(end) {

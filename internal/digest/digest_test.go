@@ -1,21 +1,39 @@
-package bot
+package digest
 
 import (
+	"path/filepath"
 	"testing"
 	"time"
 
 	"xabot/internal/domain"
 	"xabot/internal/service/stats"
+	"xabot/internal/store"
 )
+
+var hcm = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, hcm).UTC() }
 
 // The weekly digest's chart and text count the same dossiers: those
 // received in the week (and in the recipient's fields). A dossier received
 // the week before and resolved in this one is in neither; the chart's bars
 // add up to the text's figures.
 func TestDigestChartAgreesWithText(t *testing.T) {
-	f := newFixture(t, telegramFeatures)
 	ctx := t.Context()
-	f.router.cfg.Stats.SetClock(func() time.Time { return f.now })
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "x.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, hcm)
+	figures := stats.New(db, hcm)
+	figures.SetClock(func() time.Time { return now })
 	for _, d := range []domain.Dossier{
 		{Code: "H55.20-261112-0001", ProcedureName: "Đăng ký khai sinh", Field: "Hộ tịch", Phone: "0905000001",
 			Intake: domain.IntakeDirect, Status: domain.StatusDone, ReceivedAt: day(2026, 11, 12), DueAt: day(2026, 11, 19),
@@ -27,17 +45,18 @@ func TestDigestChartAgreesWithText(t *testing.T) {
 			Intake: domain.IntakeDirect, Status: domain.StatusDone, ReceivedAt: day(2026, 11, 19), DueAt: day(2026, 11, 26),
 			FinishedAt: day(2026, 11, 21).Add(9 * time.Hour)},
 	} {
-		if _, err := f.db.UpsertDossier(ctx, d, "test"); err != nil {
+		if _, err := db.UpsertDossier(ctx, d, "test"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	from, to, err := f.router.cfg.Stats.Period(stats.LastWeek, f.now)
+	dg := New(Config{TZ: hcm, Stats: figures})
+	from, to, err := figures.Period(stats.LastWeek, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	official := domain.Official{Fields: []string{"hộ tịch"}}
 	for name, keep := range map[string]func(string) bool{"commune": nil, "official": official.Handles} {
-		week, err := f.router.digestWeek(ctx, from, to, keep)
+		week, err := dg.week(ctx, from, to, keep)
 		if err != nil {
 			t.Fatal(err)
 		}

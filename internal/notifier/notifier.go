@@ -1,4 +1,8 @@
-package bot
+// Package notifier renders the notices services make (domain.Notice) in
+// each recipient's language and queues them in the outbox: what the bot
+// says on its own. It implements the services' Sender (notify, feedback,
+// rating) and imports chat, domain, i18n and service/citizen.
+package notifier
 
 import (
 	"context"
@@ -8,7 +12,6 @@ import (
 	"xabot/internal/chat"
 	"xabot/internal/domain"
 	"xabot/internal/i18n"
-	"xabot/internal/service/citizen"
 )
 
 // Queue is the durable outbox as the notifier sees it.
@@ -16,10 +19,15 @@ type Queue interface {
 	Put(ctx context.Context, key, to string, priority int, r chat.Reply) (bool, error)
 }
 
-// NotifierConfig holds what the notifier renders with.
-type NotifierConfig struct {
+// Citizens reads a recipient's language and role; *citizen.Service.
+type Citizens interface {
+	Get(ctx context.Context, key string) (domain.Citizen, error)
+}
+
+// Config holds what the notifier renders with.
+type Config struct {
 	Texts    *i18n.Catalog
-	Citizens *citizen.Service
+	Citizens Citizens
 	Queue    Queue
 	Lang     string // default language, "vi"
 	Commune  string // the commune's name, said in notices
@@ -29,22 +37,21 @@ type NotifierConfig struct {
 	// OfficeName is its name alone ({office_name}); empty: Office.
 	OfficeName string
 	// MaxText is how many units one message holds on each channel; a
-	// channel not in it gets SmallestText.
+	// channel not in it gets chat.SmallestText.
 	MaxText map[chat.Channel]int
+	// Data turns a notice button's intent into its callback data: the
+	// router's table of which dialog step does what (bot.IntentData).
+	Data func(domain.Intent) (string, error)
 }
-
-// SmallestText is the least a message holds on any channel xabot speaks
-// (Zalo's 2,000 characters).
-const SmallestText = 2000
 
 // Notifier renders services' notices in each recipient's language and
 // queues them; it implements notify.Sender.
 type Notifier struct {
-	cfg NotifierConfig
+	cfg Config
 }
 
-// NewNotifier returns a Notifier.
-func NewNotifier(cfg NotifierConfig) *Notifier {
+// New returns a Notifier.
+func New(cfg Config) *Notifier {
 	if cfg.Lang == "" {
 		cfg.Lang = "vi"
 	}
@@ -53,23 +60,23 @@ func NewNotifier(cfg NotifierConfig) *Notifier {
 
 // Notify renders n and puts it in the outbox; false when its key was queued before.
 // A bounded notice, or any notice to a citizen, takes at most two messages
-// of the recipient's app (see bounded).
+// of the recipient's app (domain.Bounded).
 func (n *Notifier) Notify(ctx context.Context, no domain.Notice) (bool, error) {
 	c, err := n.cfg.Citizens.Get(ctx, no.To)
 	if err != nil {
-		return false, fmt.Errorf("bot: notify %s: %w", no.Key, err)
+		return false, fmt.Errorf("notifier: %s: %w", no.Key, err)
 	}
 	lang := c.Lang
 	if lang == "" {
 		lang = n.cfg.Lang
 	}
 	t := func(key string, args map[string]string) string {
-		return n.cfg.Texts.T(lang, key, withGlobals(args, n.cfg.Commune, n.cfg.Office, n.cfg.OfficeName))
+		return n.cfg.Texts.T(lang, key, i18n.Globals{Commune: n.cfg.Commune, Office: n.cfg.Office, OfficeName: n.cfg.OfficeName}.With(args))
 	}
 	render := func(l domain.Line) string { return t(l.Key, l.Args) }
 	var text string
 	if no.Bounded || c.Role == domain.RoleCitizen {
-		text = bounded(no.Lines, domain.NoticeBudget(n.maxText(no.To)), render)
+		text = domain.Bounded(no.Lines, domain.NoticeBudget(n.maxText(no.To)), render)
 	} else {
 		lines := make([]string, 0, len(no.Lines))
 		for _, l := range no.Lines {
@@ -79,9 +86,12 @@ func (n *Notifier) Notify(ctx context.Context, no domain.Notice) (bool, error) {
 	}
 	r := chat.Reply{Text: text}
 	for _, b := range no.Buttons {
-		data, err := intentData(b.Intent)
+		if n.cfg.Data == nil {
+			return false, fmt.Errorf("notifier: %s: buttons, but no Data to make them", no.Key)
+		}
+		data, err := n.cfg.Data(b.Intent)
 		if err != nil {
-			return false, fmt.Errorf("bot: notify %s: %w", no.Key, err)
+			return false, fmt.Errorf("notifier: %s: %w", no.Key, err)
 		}
 		r.Buttons = append(r.Buttons, []chat.Button{{Label: t(b.Key, b.Args), Data: data}})
 	}
@@ -92,7 +102,7 @@ func (n *Notifier) Notify(ctx context.Context, no domain.Notice) (bool, error) {
 	for i, id := range no.Photos {
 		img := chat.Reply{Image: &chat.Image{FileID: id}}
 		if _, err := n.cfg.Queue.Put(ctx, fmt.Sprintf("%s|photo|%d", no.Key, i), no.To, no.Priority, img); err != nil {
-			return true, fmt.Errorf("bot: notify %s photo %d: %w", no.Key, i, err)
+			return true, fmt.Errorf("notifier: %s photo %d: %w", no.Key, i, err)
 		}
 	}
 	return true, nil
@@ -104,26 +114,5 @@ func (n *Notifier) maxText(to string) int {
 	if m := n.cfg.MaxText[chat.Channel(ch)]; m > 0 {
 		return m
 	}
-	return SmallestText
-}
-
-// bounded renders lines, joined by newlines, in at most budget units: long
-// values are clipped and the pointer to the one-stop shop added
-// (domain.Fit); should the text still be longer, the hard cap cuts it and
-// the pointer ends it all the same. Every bounded text is made here: the
-// notices, the lookup card, a ticket's status.
-func bounded(lines []domain.Line, budget int, render func(domain.Line) string) string {
-	lines, _ = domain.Fit(lines, budget, render)
-	parts := make([]string, len(lines))
-	for i, l := range lines {
-		parts[i] = render(l)
-	}
-	text := strings.Join(parts, "\n")
-	if domain.Units(text) <= budget {
-		return text
-	}
-	pointer := render(domain.Line{Key: domain.ClippedKey})
-	text = strings.TrimSuffix(text, "\n"+pointer)
-	text, _ = domain.Clip(text, max(budget-domain.Units(pointer)-1, 0))
-	return text + "\n" + pointer
+	return chat.SmallestText
 }

@@ -1,4 +1,10 @@
-package bot
+// Package digest is the weekly-digest job: every active official gets the
+// previous week of their fields (the chairman, the admin and the head of
+// the one-stop shop the whole commune) in the outbox — the figures of
+// /thongke, the overdue list with owners, the feedback waiting, and a
+// chart. It runs beside the router, not in it: internal/app schedules it
+// (jobs.go). It imports chart, chat, domain, i18n and service/stats.
+package digest
 
 import (
 	"context"
@@ -17,20 +23,76 @@ import (
 // maxDigestOverdue bounds the overdue list of a digest; the rest is counted.
 const maxDigestOverdue = 15
 
+// What the digest reads and where it puts it; the services and the
+// outbox satisfy these (internal/app wires them).
+type (
+	// Stats are the figures: *stats.Service.
+	Stats interface {
+		Period(kind string, now time.Time) (from, to time.Time, err error)
+		ReportIn(ctx context.Context, from, to time.Time, keep func(field string) bool) (domain.Counts, error)
+		Daily(ctx context.Context, from, to time.Time, keep func(field string) bool) ([]stats.Day, error)
+	}
+	// Officials are the recipients: *officials.Service.
+	Officials interface {
+		List(ctx context.Context) ([]domain.Official, error)
+	}
+	// Citizens say a recipient's language: *citizen.Service.
+	Citizens interface {
+		Get(ctx context.Context, key string) (domain.Citizen, error)
+	}
+	// Overdue lists the overdue dossiers: *notify.Service.
+	Overdue interface {
+		OverdueOf(ctx context.Context, at time.Time, keep func(domain.Dossier) bool) ([]domain.Dossier, []int, error)
+	}
+	// Feedback is a recipient's inbox: *feedback.Service.
+	Feedback interface {
+		Inbox(ctx context.Context, actor, which string) ([]domain.Feedback, error)
+	}
+	// Queue is the outbox: *outbox.Outbox.
+	Queue interface {
+		Put(ctx context.Context, key, to string, priority int, r chat.Reply) (bool, error)
+	}
+)
+
+// Config holds the digest's dependencies.
+type Config struct {
+	Texts     *i18n.Catalog
+	Globals   i18n.Globals // the commune and its one-stop shop, as every text may name them
+	Lang      string       // default language, "vi"
+	TZ        *time.Location
+	Stats     Stats
+	Officials Officials
+	Citizens  Citizens
+	Overdue   Overdue
+	Feedback  Feedback
+	Queue     Queue
+}
+
+// Digest sends the weekly digest.
+type Digest struct{ cfg Config }
+
+// New returns a Digest.
+func New(cfg Config) *Digest {
+	if cfg.Lang == "" {
+		cfg.Lang = "vi"
+	}
+	return &Digest{cfg: cfg}
+}
+
 // WeeklyDigest is the weekly-digest job as of at: every active official
 // gets the previous week (Monday–Sunday) of their fields, the chairman, the
 // admin and the head of the one-stop shop the whole commune — the figures
 // of /thongke, the overdue list with owners, the feedback waiting, and a
 // chart — queued once per (week, recipient).
-func (r *Router) WeeklyDigest(ctx context.Context, at time.Time) (int, error) {
+func (r *Digest) WeeklyDigest(ctx context.Context, at time.Time) (int, error) {
 	if r.cfg.Queue == nil {
-		return 0, fmt.Errorf("bot: weekly digest: no outbox")
+		return 0, fmt.Errorf("digest: no outbox")
 	}
 	from, to, err := r.cfg.Stats.Period(stats.LastWeek, at)
 	if err != nil {
 		return 0, err
 	}
-	all, err := r.cfg.Staff.List(ctx)
+	all, err := r.cfg.Officials.List(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -50,11 +112,11 @@ func (r *Router) WeeklyDigest(ctx context.Context, at time.Time) (int, error) {
 		}
 		// One definition for the text and the chart: the week's dossiers
 		// of the recipient's scope (week.counts agrees with week.days).
-		week, err := r.digestWeek(ctx, from, to, keep)
+		week, err := r.week(ctx, from, to, keep)
 		if err != nil {
 			return sent, err
 		}
-		text, err := r.digestText(ctx, lang, o, keep, week.counts, from, to, at)
+		text, err := r.text(ctx, lang, o, keep, week.counts, from, to, at)
 		if err != nil {
 			return sent, err
 		}
@@ -82,31 +144,31 @@ func (r *Router) WeeklyDigest(ctx context.Context, at time.Time) (int, error) {
 	return sent, nil
 }
 
-// digestWeek is what a digest shows of the week: the counts of the text
-// and the days of the chart, both of the dossiers received in the week
-// within keep's fields (nil: the commune), as of its end.
-type digestWeek struct {
+// week is what a digest shows of the week: the counts of the text and the
+// days of the chart, both of the dossiers received in the week within
+// keep's fields (nil: the commune), as of its end.
+type week struct {
 	counts domain.Counts
 	days   []stats.Day
 }
 
-func (r *Router) digestWeek(ctx context.Context, from, to time.Time, keep func(string) bool) (digestWeek, error) {
-	c, err := r.countsIn(ctx, from, to, keep)
+func (r *Digest) week(ctx context.Context, from, to time.Time, keep func(string) bool) (week, error) {
+	c, err := r.cfg.Stats.ReportIn(ctx, from, to, keep)
 	if err != nil {
-		return digestWeek{}, err
+		return week{}, err
 	}
 	days, err := r.cfg.Stats.Daily(ctx, from, to, keep)
 	if err != nil {
-		return digestWeek{}, err
+		return week{}, err
 	}
-	return digestWeek{counts: c, days: days}, nil
+	return week{counts: c, days: days}, nil
 }
 
-// digestText is one recipient's digest in lang, of the week's counts c.
-func (r *Router) digestText(ctx context.Context, lang string, o domain.Official, keep func(string) bool,
+// text is one recipient's digest in lang, of the week's counts c.
+func (r *Digest) text(ctx context.Context, lang string, o domain.Official, keep func(string) bool,
 	c domain.Counts, from, to, at time.Time) (string, error) {
 	n := func(v int) string { return i18n.Number(lang, int64(v)) }
-	t := func(key string, kv ...string) string { return r.t(lang, key, args(kv...)) }
+	t := func(key string, kv ...string) string { return r.t(lang, key, pairs(kv...)) }
 	scope := t("digest.scope_all")
 	if keep != nil {
 		scope = t("digest.scope_fields", "fields", strings.Join(o.Fields, ", "))
@@ -122,7 +184,7 @@ func (r *Router) digestText(ctx context.Context, lang string, o domain.Official,
 		lines = append(lines, t("digest.on_time", "pct", i18n.Percent(lang, int64(ind.Num), int64(ind.Den), 1)))
 	}
 	filter := func(d domain.Dossier) bool { return keep == nil || keep(d.Field) }
-	late, days, err := r.cfg.Notify.OverdueOf(ctx, at, filter)
+	late, days, err := r.cfg.Overdue.OverdueOf(ctx, at, filter)
 	if err != nil {
 		return "", err
 	}
@@ -151,7 +213,7 @@ func (r *Router) digestText(ctx context.Context, lang string, o domain.Official,
 
 // weekChart draws a week: received and resolved per day, and the on-time
 // share of c, the counts of the same dossiers.
-func (r *Router) weekChart(lang string, days []stats.Day, c domain.Counts) ([]byte, error) {
+func (r *Digest) weekChart(lang string, days []stats.Day, c domain.Counts) ([]byte, error) {
 	t := func(key string) string { return r.t(lang, key, nil) }
 	w := chart.Week{Labels: chart.Labels{
 		Received: t("digest.chart_received"), Resolved: t("digest.chart_resolved"), OnTime: t("digest.chart_on_time"),
@@ -178,4 +240,21 @@ func (r *Router) weekChart(lang string, days []stats.Day, c domain.Counts) ([]by
 		w.OnTimePct = ratio * 100
 	}
 	return chart.Render(w, 800, 500)
+}
+
+// t renders key in lang with the globals.
+func (r *Digest) t(lang, key string, a map[string]string) string {
+	return r.cfg.Texts.T(lang, key, r.cfg.Globals.With(a))
+}
+
+// date shows a stored UTC time as the commune's local date.
+func (r *Digest) date(t time.Time) string { return t.In(r.cfg.TZ).Format("02/01/2006") }
+
+// pairs builds placeholder values from name, value pairs.
+func pairs(kv ...string) map[string]string {
+	m := make(map[string]string, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m
 }
