@@ -25,6 +25,7 @@ import (
 	"xabot/internal/i18n"
 	"xabot/internal/metrics"
 	"xabot/internal/outbox"
+	"xabot/internal/service/announce"
 	"xabot/internal/service/catalogue"
 	"xabot/internal/service/citizen"
 	"xabot/internal/service/dossier"
@@ -41,9 +42,10 @@ import (
 
 // Compile-time checks that the store serves what the services need.
 var (
-	_ dossier.Repo = (*store.DB)(nil)
-	_ citizen.Repo = (*store.DB)(nil)
-	_ intake.Repo  = (*store.DB)(nil)
+	_ dossier.Repo  = (*store.DB)(nil)
+	_ citizen.Repo  = (*store.DB)(nil)
+	_ intake.Repo   = (*store.DB)(nil)
+	_ announce.Repo = (*store.DB)(nil)
 )
 
 // App holds the long-lived parts shared by every command.
@@ -63,6 +65,7 @@ type App struct {
 	notify   *notify.Service
 	ratings  *rating.Service
 	feedback *feedback.Service
+	announce *announce.Service
 	outbox   *outbox.Outbox
 	// gate is the ceiling on calls that send (XABOT_SEND_RATE a second),
 	// shared by the outbox and the adapters' replies.
@@ -137,6 +140,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	a.feedback = feedback.New(db, a.staff, notifier, cal, cfg.TZ, domain.FeedbackSLA{
 		RefuseDays: profile.SLA.RefuseDays, MoreDays: profile.SLA.SupplementDays, AnswerDays: profile.SLA.AnswerDays,
 	}, profile.Routing(), now, log)
+	a.announce = announce.New(db, notifier, announce.Config{Villages: profile.Villages, Daily: cfg.AnnounceDaily,
+		Loc: cfg.TZ, Now: now, Log: log})
 	return a, nil
 }
 
@@ -164,6 +169,7 @@ func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error)
 		Notify:     a.notify,
 		Ratings:    a.ratings,
 		Feedback:   a.feedback,
+		Announce:   a.announce,
 		Stats:      stats.New(a.db, a.cfg.TZ),
 		Queue:      a.outbox,
 		Procedures: catalogue.New(a.db),

@@ -15,7 +15,7 @@ import (
 // Slots are parsed into typed requests here; services never see the map.
 func (r *Router) actions() map[string]dialog.Action {
 	all := r.citizenActions()
-	for _, more := range []map[string]dialog.Action{r.officialActions(), r.apologyActions(), r.ratingActions(), r.feedbackActions(), r.statsActions(), r.procedureActions(), r.mineTypedActions(), r.feedbackSenderActions(), r.staffScreenActions()} {
+	for _, more := range []map[string]dialog.Action{r.officialActions(), r.apologyActions(), r.ratingActions(), r.feedbackActions(), r.statsActions(), r.procedureActions(), r.mineTypedActions(), r.feedbackSenderActions(), r.staffScreenActions(), r.announceActions()} {
 		for name, a := range more {
 			all[name] = a
 		}
@@ -44,7 +44,7 @@ func (r *Router) citizenActions() map[string]dialog.Action {
 			if err != nil {
 				return dialog.Result{}, err
 			}
-			return dialog.Result{Say: r.rateOffer(t, d, r.card(t, d))}, nil
+			return dialog.Result{Say: r.announceOffer(ctx, t, d, r.rateOffer(t, d, r.card(t, d)))}, nil
 		},
 	}
 }
@@ -160,7 +160,7 @@ func (r *Router) dossierShow(ctx context.Context, c dialog.Call) (dialog.Result,
 	if !d.Status.Ended() {
 		card.Parts = append(card.Parts, dialog.Prompt{Key: "lookup.card.follow"})
 	}
-	return dialog.Result{Say: r.rateOffer(t, d, card)}, nil
+	return dialog.Result{Say: r.announceOffer(ctx, t, d, r.rateOffer(t, d, card))}, nil
 }
 
 // dossierMine verifies a shared contact if one came with the call, then

@@ -21,6 +21,7 @@ import (
 	"xabot/internal/dialog"
 	"xabot/internal/domain"
 	"xabot/internal/i18n"
+	"xabot/internal/service/announce"
 	"xabot/internal/service/citizen"
 	"xabot/internal/service/dossier"
 	"xabot/internal/service/feedback"
@@ -52,6 +53,8 @@ type Config struct {
 	Ratings  *rating.Service
 	Feedback *feedback.Service
 	Stats    *stats.Service
+	// Announce is the announcements by village; nil offers none.
+	Announce *announce.Service
 	Queue    Queue // the outbox, for the weekly digest
 	// Procedures is the catalogue /thutuc lists; nil shows none.
 	Procedures ProcedureCatalog

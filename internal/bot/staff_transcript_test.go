@@ -29,6 +29,7 @@ import (
 //	                                  (ROLE official, head, chairman, admin)
 //	@feedback USER CATEGORY TEXT      USER (consented) sends a feedback message
 //	@job due-soon|apology-duty|overdue   run that morning job now
+//	@job announce                     queue the announcements due, report those sent
 //	@outbox                           the pending pushes are made, and every
 //	                                  notice queued is shown ("< ✉ chat") and
 //	                                  marked sent
@@ -278,9 +279,10 @@ func (s *staffScreen) job(name string) {
 	f.t.Helper()
 	n := f.router.cfg.Notify
 	run := map[string]func(context.Context, time.Time) (int, error){
-		"due-soon": n.DueSoon, "apology-duty": n.ApologyDuty, "overdue": n.Overdue}[name]
+		"due-soon": n.DueSoon, "apology-duty": n.ApologyDuty, "overdue": n.Overdue,
+		"announce": f.router.cfg.Announce.Tick}[name]
 	if run == nil {
-		f.t.Fatalf("@job %q: want due-soon, apology-duty or overdue", name)
+		f.t.Fatalf("@job %q: want due-soon, apology-duty, overdue or announce", name)
 	}
 	if _, err := run(f.t.Context(), f.now); err != nil {
 		f.t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"xabot/internal/domain"
 	"xabot/internal/i18n"
 	"xabot/internal/outbox"
+	"xabot/internal/service/announce"
 	"xabot/internal/service/catalogue"
 	"xabot/internal/service/citizen"
 	"xabot/internal/service/dossier"
@@ -159,17 +160,19 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 	notices.OfferRatings(ratings.Offer)
 	fb := feedback.New(db, staff, notifier, cal, hcm, domain.DefaultFeedbackSLA(), nil, now, log)
 	f.router, err = New(Config{
-		Log:        log,
-		Dialogs:    dialogs.FS,
-		Texts:      texts,
-		Sessions:   sessions,
-		Channels:   map[chat.Channel]Channel{chat.Telegram: ch},
-		Dossiers:   dossier.New(db, now, dossier.DefaultPolicy, log),
-		Citizens:   citizens,
-		Staff:      staff,
-		Notify:     notices,
-		Ratings:    ratings,
-		Feedback:   fb,
+		Log:      log,
+		Dialogs:  dialogs.FS,
+		Texts:    texts,
+		Sessions: sessions,
+		Channels: map[chat.Channel]Channel{chat.Telegram: ch},
+		Dossiers: dossier.New(db, now, dossier.DefaultPolicy, log),
+		Citizens: citizens,
+		Staff:    staff,
+		Notify:   notices,
+		Ratings:  ratings,
+		Feedback: fb,
+		Announce: announce.New(db, notifier, announce.Config{Villages: fixtureVillages, Daily: 2,
+			Loc: hcm, Now: now, Log: log}),
 		Stats:      stats.New(db, hcm),
 		Queue:      queue,
 		Procedures: catalogue.New(db),
@@ -187,6 +190,9 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 	return f
 }
 
+// fixtureVillages are the fixture commune's villages (thôn).
+var fixtureVillages = []string{"An Hòa", "Phú Lâm Tây", "Đại An"}
+
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, hcm).UTC() }
 
 func fixtureDossiers() []domain.Dossier {
@@ -203,7 +209,7 @@ func fixtureDossiers() []domain.Dossier {
 			Status: domain.StatusAccepted, ReceivedAt: day(2026, 11, 9), DueAt: day(2026, 11, 12),
 			ExtendedDueAt: day(2026, 11, 19), ExtensionReason: "Chờ xác minh nơi cư trú"},
 		{Code: "H55.20-261110-0002", ProcedureName: "Cấp bản sao trích lục hộ tịch", Field: "Hộ tịch",
-			ApplicantName: "Võ Thị Dung", Phone: "0987654321", Intake: domain.IntakeDirect,
+			ApplicantName: "Võ Thị Dung", Phone: "0987654321", Village: "an hoa", Intake: domain.IntakeDirect,
 			Status: domain.StatusDone, ReceivedAt: day(2026, 11, 10), DueAt: day(2026, 11, 11), FinishedAt: day(2026, 11, 11)},
 	}
 }
