@@ -57,7 +57,7 @@ func (r *Router) announceList(ctx context.Context, c dialog.Call) (dialog.Result
 	}
 	list := dialog.Prompt{Key: "announce.list.head"}
 	for _, a := range all {
-		list.Parts = append(list.Parts, dialog.Prompt{Text: r.announceItem(t.lang, a)})
+		list.Parts = append(list.Parts, dialog.Prompt{Key: "announce.list.item", Args: r.announceItem(t.lang, a)})
 		if a.Status == domain.AnnScheduled || a.Status == domain.AnnSending {
 			id := strconv.FormatInt(a.ID, 10)
 			choices = append(choices, dialog.Button{Key: "announce.list.cancel_button", Args: args("id", id), Data: "c" + id})
@@ -68,7 +68,7 @@ func (r *Router) announceList(ctx context.Context, c dialog.Call) (dialog.Result
 
 // announceItem is one announcement of the list: when, where, status,
 // author, the start of its text, its figures.
-func (r *Router) announceItem(lang string, a domain.Announcement) string {
+func (r *Router) announceItem(lang string, a domain.Announcement) map[string]string {
 	urgent := ""
 	if a.Urgent {
 		urgent = r.t(lang, "announce.list.urgent", nil)
@@ -81,10 +81,10 @@ func (r *Router) announceItem(lang string, a domain.Announcement) string {
 		figures = r.t(lang, "announce.list.no_figures", nil)
 	}
 	excerpt, _ := domain.Clip(strings.Join(strings.Fields(a.Text), " "), 80)
-	return r.t(lang, "announce.list.item", args("id", strconv.FormatInt(a.ID, 10), "when", r.dateTime(a.SendAt),
+	return args("id", strconv.FormatInt(a.ID, 10), "when", r.dateTime(a.SendAt),
 		"where", r.villagesText(lang, a.Targets()), "urgent", urgent,
 		"status", r.t(lang, "announce.status."+a.Status, args("at", r.dateTime(a.SendAt))),
-		"author", a.AuthorName, "excerpt", excerpt, "figures", figures))
+		"author", a.AuthorName, "excerpt", excerpt, "figures", figures)
 }
 
 // announcePick answers the list: a new announcement, or the cancel of

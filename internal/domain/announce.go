@@ -92,8 +92,8 @@ func (e *DailyLimitError) Unwrap() error { return ErrRateLimited }
 
 // ParseLocalTime reads a moment typed by a person, in loc: a time and a
 // date in either order ("17:30 05/12", "7h30 06/12/2026", "05/12 17h"),
-// or a time alone (today). A date without a year is the next such day:
-// this year's, or next year's once it has passed.
+// or a time alone (today). A date without a year is this year's, or
+// next year's when this year's is more than six months past.
 func ParseLocalTime(s string, now time.Time, loc *time.Location) (time.Time, bool) {
 	var hh, mm, day, month, year = -1, 0, 0, 0, 0
 	for _, tok := range strings.Fields(strings.ToLower(s)) {
@@ -138,8 +138,10 @@ func ParseLocalTime(s string, now time.Time, loc *time.Location) (time.Time, boo
 		day, month, year = l.Day(), int(l.Month()), l.Year()
 	}
 	if year == 0 {
+		// A day earlier this year is a mistake to point out (it has
+		// passed) unless it is months ago: «05/01» typed in December.
 		year = l.Year()
-		if t := time.Date(year, time.Month(month), day, 23, 59, 0, 0, loc); t.Before(l) {
+		if t := time.Date(year, time.Month(month), day, 23, 59, 0, 0, loc); t.Before(l.AddDate(0, -6, 0)) {
 			year++
 		}
 	}

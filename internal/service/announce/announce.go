@@ -230,6 +230,9 @@ func (s *Service) check(a domain.Announcement) ([]string, error) {
 // *domain.InvalidError, a routine one over the limit a
 // *domain.DailyLimitError. Create checks again.
 func (s *Service) Check(ctx context.Context, a domain.Announcement) error {
+	if a.SendAt.IsZero() {
+		a.SendAt = s.cfg.Now()
+	}
 	villages, err := s.check(a)
 	if err != nil || a.Urgent {
 		return err
