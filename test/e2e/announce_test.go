@@ -43,7 +43,8 @@ func waitButton(t *testing.T, c *Citizen, label string) Msg {
 // compose has the chairman write a routine announcement to one village,
 // send it now, and returns the preview's text; it stops at the preview
 // when the daily limit refuses it (refused is then the refusal's text).
-func compose(t *testing.T, chair *Citizen, village, text string) (preview, refused string) {
+// pressed is when «Gửi» was pressed.
+func compose(t *testing.T, chair *Citizen, village, text string) (preview, refused string, pressed time.Time) {
 	t.Helper()
 	chair.Command("/thongbao")
 	m := waitButton(t, chair, "Soạn thông báo mới")
@@ -62,7 +63,7 @@ func compose(t *testing.T, chair *Citizen, village, text string) (preview, refus
 	chair.PressButton(t, m, "Gửi ngay")
 	m = chair.Next(t, wait)
 	if strings.Contains(m.Text, "⛔") {
-		return "", m.Text
+		return "", m.Text, time.Time{}
 	}
 	if !strings.Contains(m.Text, "Xem trước") {
 		t.Fatalf("after «Gửi ngay»: %s, want the preview", m)
@@ -71,9 +72,10 @@ func compose(t *testing.T, chair *Citizen, village, text string) (preview, refus
 	if !m.HasButton("📨 Gửi") {
 		m = chair.WaitFor(t, "Gửi thông báo này?", wait)
 	}
+	pressed = time.Now()
 	chair.PressButton(t, m, "📨 Gửi")
 	chair.WaitFor(t, "vào hàng gửi", wait)
-	return preview, ""
+	return preview, "", pressed
 }
 
 // TestAnnouncementsByVillage: citizens on Telegram and Zalo subscribe to
@@ -109,7 +111,7 @@ func TestAnnouncementsByVillage(t *testing.T) {
 	zu.WaitFor("Anh/Chị sẽ nhận thông báo của: thôn An Hòa")
 
 	text := "Thứ Bảy tuần này, 7:30, tiêm chủng mở rộng cho trẻ dưới 5 tuổi tại nhà văn hóa thôn An Hòa."
-	preview, refused := compose(t, chair, "An Hòa", text)
+	preview, refused, _ := compose(t, chair, "An Hòa", text)
 	if refused != "" || !strings.Contains(preview, "số người đang đăng ký: 2") {
 		t.Fatalf("first announcement: preview %q, refused %q; want 2 subscribers", preview, refused)
 	}
@@ -129,7 +131,7 @@ func TestAnnouncementsByVillage(t *testing.T) {
 
 	// A second routine announcement to An Hòa today is refused, saying
 	// the limit and when it resets.
-	_, refused = compose(t, chair, "An Hòa", "Họp thôn An Hòa lúc 19:00 tối nay.")
+	_, refused, _ = compose(t, chair, "An Hòa", "Họp thôn An Hòa lúc 19:00 tối nay.")
 	for _, want := range []string{"Thôn An Hòa đã có 1 thông báo thường", "giới hạn là 1 thông báo thường", "Có thể gửi lại từ 00:00"} {
 		if !strings.Contains(refused, want) {
 			t.Errorf("refusal lacks %q: %q", want, refused)
