@@ -140,8 +140,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	a.feedback = feedback.New(db, a.staff, notifier, cal, cfg.TZ, domain.FeedbackSLA{
 		RefuseDays: profile.SLA.RefuseDays, MoreDays: profile.SLA.SupplementDays, AnswerDays: profile.SLA.AnswerDays,
 	}, profile.Routing(), now, log)
+	// An announcement keeps about 15 s of sending waiting in the outbox,
+	// three ticks of its loop.
 	a.announce = announce.New(db, notifier, announce.Config{Villages: profile.Villages, Daily: cfg.AnnounceDaily,
-		Loc: cfg.TZ, Now: now, Log: log})
+		Window: max(announce.DefaultWindow, 15*cfg.SendRate), Loc: cfg.TZ, Now: now, Log: log})
 	return a, nil
 }
 

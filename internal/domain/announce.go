@@ -49,7 +49,12 @@ type Announcement struct {
 	DoneAt     time.Time
 	CancelAt   time.Time
 	CancelBy   string
-	Figures    AnnouncementFigures
+	// Cursor is the last recipient (chat key) queued: recipients are
+	// queued a window at a time, in chat key order; ListedAll says the
+	// last was.
+	Cursor    string
+	ListedAll bool
+	Figures   AnnouncementFigures
 }
 
 // AnnouncementFigures count an announcement's deliveries: the recipients

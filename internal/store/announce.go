@@ -74,21 +74,23 @@ func (db *DB) OfferAnnounce(ctx context.Context, chat string, at time.Time) (boo
 	return n == 1, err
 }
 
-// AnnounceRecipients lists the chats an announcement reaches: the
-// subscribers of its villages and of the whole commune, each once; every
-// subscriber when whole.
-func (db *DB) AnnounceRecipients(ctx context.Context, whole bool, villages []string) ([]string, error) {
-	q := `SELECT DISTINCT chat_key FROM announce_subs ORDER BY chat_key`
-	var args []any
+// AnnounceRecipients lists the chats an announcement reaches, in chat key
+// order after the key after, at most limit (< 0: all): the subscribers of
+// its villages and of the whole commune, each once; every subscriber when
+// whole.
+func (db *DB) AnnounceRecipients(ctx context.Context, whole bool, villages []string, after string, limit int) ([]string, error) {
+	match := `1`
+	args := []any{after}
 	if !whole {
 		js, err := json.Marshal(append([]string{domain.WholeCommune}, villages...))
 		if err != nil {
 			return nil, err
 		}
-		q = `SELECT DISTINCT chat_key FROM announce_subs WHERE village IN (SELECT value FROM json_each(?)) ORDER BY chat_key`
+		match = `village IN (SELECT value FROM json_each(?))`
 		args = append(args, string(js))
 	}
-	rows, err := db.r.QueryContext(ctx, q, args...)
+	rows, err := db.r.QueryContext(ctx, `SELECT DISTINCT chat_key FROM announce_subs WHERE chat_key > ? AND `+match+`
+		ORDER BY chat_key LIMIT ?`, append(args, limit)...)
 	return collect(rows, err, "announce recipients", func(s scanner) (string, error) {
 		var v string
 		return v, s.Scan(&v)
@@ -96,7 +98,8 @@ func (db *DB) AnnounceRecipients(ctx context.Context, whole bool, villages []str
 }
 
 const annColumns = `id, author, author_name, whole, villages, text, photo, photo_chan, urgent, status,
-	send_at, created_at, queued_at, done_at, cancelled_at, cancelled_by, recipients, sent, failed, stopped, cancelled`
+	send_at, created_at, queued_at, done_at, cancelled_at, cancelled_by, cursor, listed_all,
+	recipients, sent, failed, stopped, cancelled`
 
 func scanAnnouncement(s scanner) (domain.Announcement, error) {
 	var a domain.Announcement
@@ -104,7 +107,7 @@ func scanAnnouncement(s scanner) (domain.Announcement, error) {
 	f := &a.Figures
 	err := s.Scan(&a.ID, &a.Author, &a.AuthorName, &a.Whole, &villages, &a.Text, &a.Photo, &a.PhotoChan, &a.Urgent,
 		&a.Status, timeScan{&a.SendAt}, timeScan{&a.CreatedAt}, timeScan{&a.QueuedAt}, timeScan{&a.DoneAt},
-		timeScan{&a.CancelAt}, &a.CancelBy, &f.Recipients, &f.Sent, &f.Failed, &f.Stopped, &f.Cancelled)
+		timeScan{&a.CancelAt}, &a.CancelBy, &a.Cursor, &a.ListedAll, &f.Recipients, &f.Sent, &f.Failed, &f.Stopped, &f.Cancelled)
 	if err != nil {
 		return a, err
 	}
@@ -225,15 +228,18 @@ func (db *DB) OpenAnnouncements(ctx context.Context, now time.Time) ([]domain.An
 	return collect(rows, err, "open announcements", scanAnnouncement)
 }
 
-// AnnouncementQueued moves announcement id from scheduled to sending once
-// all its rows are queued, recording how many recipients were listed;
-// false when it was not scheduled any more (another process did it, or it
-// was cancelled meanwhile).
-func (db *DB) AnnouncementQueued(ctx context.Context, id int64, recipients int, at time.Time) (bool, error) {
-	res, err := db.w.ExecContext(ctx, `UPDATE announcements SET status = 'sending', queued_at = ?, recipients = ?
-		WHERE id = ? AND status = 'scheduled'`, at.Unix(), recipients, id)
+// AnnouncementProgress records that the recipients of announcement id
+// after the key from up to the key to (added of them) are queued, and
+// whether that was the last of them (all); the announcement is sending
+// from then. False when another process recorded it first (its cursor is
+// no longer from) or the announcement was cancelled meanwhile.
+func (db *DB) AnnouncementProgress(ctx context.Context, id int64, from, to string, added int, all bool, at time.Time) (bool, error) {
+	res, err := db.w.ExecContext(ctx, `UPDATE announcements SET status = 'sending', cursor = ?, recipients = recipients + ?,
+		listed_all = ?, queued_at = CASE WHEN ? THEN ? ELSE queued_at END
+		WHERE id = ? AND status IN ('scheduled', 'sending') AND cursor = ? AND listed_all = 0`,
+		to, added, all, all, at.Unix(), id, from)
 	if err != nil {
-		return false, fmt.Errorf("store: announcement %d queued: %w", id, err)
+		return false, fmt.Errorf("store: announcement %d progress: %w", id, err)
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
@@ -288,14 +294,15 @@ func fixFigures(f domain.AnnouncementFigures, recipients int) domain.Announcemen
 	return f
 }
 
-// FinishAnnouncement marks a sending announcement done when none of its
-// rows waits, fixing its figures; false (and nothing written) while rows
+// FinishAnnouncement marks a sending announcement done when all its
+// recipients were queued and none of its rows waits, fixing its figures; false (and nothing written) while rows
 // wait, or when another process finished it first.
 func (db *DB) FinishAnnouncement(ctx context.Context, id int64, at time.Time) (domain.Announcement, bool, error) {
 	var done bool
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var recipients int
-		err := tx.QueryRowContext(ctx, `SELECT recipients FROM announcements WHERE id = ? AND status = 'sending'`, id).Scan(&recipients)
+		err := tx.QueryRowContext(ctx, `SELECT recipients FROM announcements WHERE id = ? AND status = 'sending'
+			AND listed_all = 1`, id).Scan(&recipients)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}

@@ -35,13 +35,13 @@ type Repo interface {
 	StopAnnouncements(ctx context.Context, chat string) (int, error)
 	AnnounceSubs(ctx context.Context, chat string) ([]string, error)
 	OfferAnnounce(ctx context.Context, chat string, at time.Time) (bool, error)
-	AnnounceRecipients(ctx context.Context, whole bool, villages []string) ([]string, error)
+	AnnounceRecipients(ctx context.Context, whole bool, villages []string, after string, limit int) ([]string, error)
 	AnnouncementLimit(ctx context.Context, check []string, limit int, from, to time.Time) error
 	CreateAnnouncement(ctx context.Context, a domain.Announcement, check []string, limit int, from, to time.Time) (int64, error)
 	Announcement(ctx context.Context, id int64) (domain.Announcement, error)
 	RecentAnnouncements(ctx context.Context, limit int) ([]domain.Announcement, error)
 	OpenAnnouncements(ctx context.Context, now time.Time) ([]domain.Announcement, error)
-	AnnouncementQueued(ctx context.Context, id int64, recipients int, at time.Time) (bool, error)
+	AnnouncementProgress(ctx context.Context, id int64, from, to string, added int, all bool, at time.Time) (bool, error)
 	AnnouncementFigures(ctx context.Context, id int64) (domain.AnnouncementFigures, error)
 	FinishAnnouncement(ctx context.Context, id int64, at time.Time) (domain.Announcement, bool, error)
 	CancelAnnouncement(ctx context.Context, id int64, by string, at time.Time) (domain.Announcement, error)
@@ -63,6 +63,10 @@ const DefaultDaily = 3
 // announcement (dialogs/announce_stop.yaml, step tap).
 const StopData = "announce_stop/tap/all"
 
+// DefaultWindow is how many rows of one announcement may wait in the
+// outbox at once (Config.Window).
+const DefaultWindow = 256
+
 // MaxAhead is how far ahead an announcement may be scheduled.
 const MaxAhead = 30 * 24 * time.Hour
 
@@ -70,6 +74,11 @@ const MaxAhead = 30 * 24 * time.Hour
 type Config struct {
 	Villages []string // the commune profile's villages, in its order
 	Daily    int      // routine announcements a village may get a day; 0 = DefaultDaily
+	// Window is how many rows of one announcement may wait in the outbox
+	// at once; each tick tops it up (0 = DefaultWindow). A few ticks' worth
+	// of sending: the outbox's claim reads every waiting chat, so 10,000
+	// rows queued at once slow every send.
+	Window int
 	Loc      *time.Location
 	Now      func() time.Time
 	Log      *slog.Logger
@@ -91,6 +100,9 @@ func New(repo Repo, send Sender, cfg Config) *Service {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Window <= 0 {
+		cfg.Window = DefaultWindow
 	}
 	return &Service{repo: repo, send: send, cfg: cfg, log: cfg.Log.With("comp", "announce"), wake: make(chan struct{}, 1)}
 }
@@ -290,7 +302,7 @@ func (s *Service) Cancel(ctx context.Context, id int64, by string, role domain.R
 
 // Reach is how many chats announcement a would reach now.
 func (s *Service) Reach(ctx context.Context, a domain.Announcement) (int, error) {
-	to, err := s.repo.AnnounceRecipients(ctx, a.Whole, a.Villages)
+	to, err := s.repo.AnnounceRecipients(ctx, a.Whole, a.Villages, "", -1)
 	return len(to), err
 }
 
@@ -359,8 +371,10 @@ func (s *Service) Run(ctx context.Context, every time.Duration) error {
 	}
 }
 
-// Tick queues the announcements due at at and finishes those none of whose
-// rows waits (the author is told); it returns how many rows it queued.
+// Tick queues the next recipients of the announcements due at at (a
+// window's worth waiting at a time) and finishes those all of whose
+// recipients were queued and none of whose rows waits (the author is
+// told); it returns how many rows it queued.
 func (s *Service) Tick(ctx context.Context, at time.Time) (int, error) {
 	open, err := s.repo.OpenAnnouncements(ctx, at)
 	if err != nil {
@@ -369,23 +383,30 @@ func (s *Service) Tick(ctx context.Context, at time.Time) (int, error) {
 	queued := 0
 	var errs []error
 	for _, a := range open {
-		switch a.Status {
-		case domain.AnnScheduled:
-			n, err := s.queue(ctx, a)
-			queued += n
-			errs = append(errs, err)
-		case domain.AnnSending:
-			errs = append(errs, s.finish(ctx, a))
-		}
+		n, err := s.feed(ctx, a)
+		queued += n
+		errs = append(errs, err, s.finish(ctx, a))
 	}
 	return queued, errors.Join(errs...)
 }
 
-// queue puts one row per recipient, then moves the announcement to
-// sending. Another process doing the same at once queues nothing twice; a
-// cancel meanwhile cancels what this queued after it.
-func (s *Service) queue(ctx context.Context, a domain.Announcement) (int, error) {
-	to, err := s.repo.AnnounceRecipients(ctx, a.Whole, a.Villages)
+// feed queues the recipients after a's cursor, as many as the window has
+// room for, one row each, then records how far it went. Another process
+// doing the same at once queues nothing twice (the keys) and one of them
+// records it; a cancel meanwhile cancels what this queued after it.
+func (s *Service) feed(ctx context.Context, a domain.Announcement) (int, error) {
+	if a.ListedAll {
+		return 0, nil
+	}
+	f, err := s.repo.AnnouncementFigures(ctx, a.ID)
+	if err != nil {
+		return 0, err
+	}
+	room := s.cfg.Window - f.Queued
+	if room <= 0 {
+		return 0, nil
+	}
+	to, err := s.repo.AnnounceRecipients(ctx, a.Whole, a.Villages, a.Cursor, room)
 	if err != nil {
 		return 0, err
 	}
@@ -399,10 +420,15 @@ func (s *Service) queue(ctx context.Context, a domain.Announcement) (int, error)
 			n++
 		}
 	}
-	moved, err := s.repo.AnnouncementQueued(ctx, a.ID, len(to), s.cfg.Now())
+	last := a.Cursor
+	if len(to) > 0 {
+		last = to[len(to)-1]
+	}
+	all := len(to) < room
+	moved, err := s.repo.AnnouncementProgress(ctx, a.ID, a.Cursor, last, len(to), all, s.cfg.Now())
 	if err != nil || moved {
-		if moved {
-			s.log.Info("announcement queued", "id", a.ID, "recipients", len(to), "rows", n)
+		if moved && all {
+			s.log.Info("announcement queued", "id", a.ID)
 		}
 		return n, err
 	}

@@ -3,6 +3,7 @@ package announce_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -295,7 +296,7 @@ func TestCancelWhileQueued(t *testing.T) {
 	if got.Status != domain.AnnCancelled || got.Figures != want {
 		t.Errorf("cancelled: %s %+v, want %+v", got.Status, got.Figures, want)
 	}
-	rows, err := f.db.DueOutgoing(ctx, f.now.Add(time.Hour), 10)
+	rows, err := f.db.DueOutgoing(ctx, time.Now().Add(time.Hour), 10)
 	if err != nil || len(rows) != 0 {
 		t.Errorf("rows still due after the cancel: %d (%v)", len(rows), err)
 	}
@@ -392,5 +393,59 @@ func TestMayAnnounce(t *testing.T) {
 	}
 	if got, _ := f.svc.MayAnnounce(ctx, "tg:300", domain.RoleOfficial); !got {
 		t.Error("the right given is not seen")
+	}
+}
+
+// TestWindowFeedsTheOutboxBitByBit: with a window of 2, five recipients
+// are queued two at a time as rows go; one who stops before their turn
+// gets nothing; the report counts those listed.
+func TestWindowFeedsTheOutboxBitByBit(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	svc := announce.New(f.db, queue{f.db}, announce.Config{Villages: villages, Daily: 2, Window: 2, Loc: hcm,
+		Now: func() time.Time { return f.now }})
+	for _, c := range []string{"tg:1", "tg:2", "tg:3", "tg:4", "tg:5"} {
+		f.subscribe(t, c, "An Hòa")
+	}
+	a := f.mustCreate(t, domain.Announcement{Villages: []string{"An Hòa"}})
+	sendAll := func() int {
+		rows, err := f.db.DueOutgoing(ctx, time.Now().Add(time.Hour), 100) // the store stamps rows with the real clock
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if err := f.db.MarkSent(ctx, r.ID, f.now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return len(rows)
+	}
+	var batches []int
+	for range 6 {
+		n, err := svc.Tick(ctx, f.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		batches = append(batches, n)
+		if n == 2 && len(batches) == 2 {
+			if _, err := svc.Stop(ctx, "tg:5"); err != nil { // before their turn
+				t.Fatal(err)
+			}
+		}
+		sendAll()
+	}
+	if want := []int{2, 2, 0, 0, 0, 0}; fmt.Sprint(batches) != fmt.Sprint(want) {
+		t.Errorf("rows queued per tick %v, want %v", batches, want)
+	}
+	got, err := svc.Get(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := domain.AnnouncementFigures{Recipients: 4, Sent: 4}
+	if got.Status != domain.AnnDone || got.Figures != want {
+		t.Errorf("%s %+v, want done %+v", got.Status, got.Figures, want)
+	}
+	if _, err := f.db.Outgoing(ctx, announce.AnnounceKey(a.ID, "tg:5")); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("the one who stopped got a row: %v", err)
 	}
 }

@@ -43,8 +43,13 @@ CREATE TABLE announcements (
     done_at      INTEGER,                                   -- no row of it waits any more
     cancelled_at INTEGER,
     cancelled_by TEXT NOT NULL DEFAULT '',
+    -- Recipients are queued a window at a time, in chat key order, so the
+    -- outbox never holds more of it than a few seconds' sending: cursor is
+    -- the last chat key queued, listed_all says the list is through.
+    cursor       TEXT NOT NULL DEFAULT '',
+    listed_all   INTEGER NOT NULL DEFAULT 0 CHECK (listed_all IN (0, 1)),
     -- Figures, fixed when it is done or cancelled (the outbox rows they
-    -- count are purged later): recipients listed, rows sent, failed,
+    -- count are purged later): recipients listed so far, rows sent, failed,
     -- stopped (the chat blocked the bot, or was stopped before), cancelled.
     recipients   INTEGER NOT NULL DEFAULT 0,
     sent         INTEGER NOT NULL DEFAULT 0,
