@@ -79,9 +79,9 @@ type Config struct {
 	// of sending: the outbox's claim reads every waiting chat, so 10,000
 	// rows queued at once slow every send.
 	Window int
-	Loc      *time.Location
-	Now      func() time.Time
-	Log      *slog.Logger
+	Loc    *time.Location
+	Now    func() time.Time
+	Log    *slog.Logger
 }
 
 // Service subscribes citizens and sends announcements.
