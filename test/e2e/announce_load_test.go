@@ -5,6 +5,7 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -56,6 +57,8 @@ func TestAnnouncementLoad(t *testing.T) {
 	calls := b.Calls(t)
 	var ok, limited int
 	var firstAt, lastAt int64
+	perSecond := map[int64]int{} // second since the first delivery → deliveries
+	var times []int64
 	for _, c := range calls {
 		if c.Status == 429 {
 			limited++
@@ -64,6 +67,7 @@ func TestAnnouncementLoad(t *testing.T) {
 			continue
 		}
 		ok++
+		times = append(times, c.Time)
 		if firstAt == 0 || c.Time < firstAt {
 			firstAt = c.Time
 		}
@@ -79,6 +83,21 @@ func TestAnnouncementLoad(t *testing.T) {
 		ideal.Round(time.Millisecond), toLast.Round(time.Millisecond), toLast.Seconds()/ideal.Seconds(),
 		span.Round(time.Millisecond), span.Seconds()/ideal.Seconds(), reported.Sub(sent).Round(time.Second))
 	t.Logf("429 answers provoked: %d (of %d calls)", limited, len(calls))
+	slices.Sort(times)
+	var gap int64
+	for i := 1; i < len(times); i++ {
+		gap = max(gap, times[i]-times[i-1])
+		perSecond[(times[i]-firstAt)/1000]++
+	}
+	var counts []int
+	for s := int64(0); s < (lastAt-firstAt)/1000; s++ { // whole seconds only
+		counts = append(counts, perSecond[s])
+	}
+	slices.Sort(counts)
+	if len(counts) > 0 {
+		t.Logf("deliveries per whole second: min %d, median %d, max %d; longest gap between two %d ms",
+			counts[0], counts[len(counts)/2], counts[len(counts)-1], gap)
+	}
 }
 
 func envInt(t *testing.T, name string, def int) int {
