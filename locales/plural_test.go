@@ -11,7 +11,7 @@ import (
 )
 
 // countArgs are the placeholders that carry a count of things.
-var countArgs = []string{"count", "days", "created", "errors", "queued", "left", "received", "resolved", "within", "withdrawn"}
+var countArgs = []string{"count", "days", "created", "errors", "queued", "left", "received", "resolved", "within", "withdrawn", "limit"}
 
 // uninflected are words that may follow a count in English unchanged.
 var uninflected = []string{"more", "online", "in", "by", "with", "on", "late", "new"}

@@ -40,6 +40,7 @@ Usage:
   xabot officials list                         officials: role, fields, registered/pending/revoked
   xabot officials revoke ID                    take an official's role away
   xabot officials book ID on|off               the official keeps the citizen-reception book, or no longer
+  xabot officials announce ID on|off           let an official send announcements by village (or not)
   xabot jobs list | xabot jobs run NAME [--at RFC3339] [--again]
                                                list the scheduled jobs, or run one as if at that time
   xabot report dossiers --from D --to D [--en] the report paragraph for a period (dates DD/MM/YYYY)

@@ -25,6 +25,7 @@ import (
 	"xabot/internal/metrics"
 	"xabot/internal/notifier"
 	"xabot/internal/outbox"
+	"xabot/internal/service/announce"
 	"xabot/internal/service/catalogue"
 	"xabot/internal/service/citizen"
 	"xabot/internal/service/dossier"
@@ -43,10 +44,10 @@ import (
 
 // Compile-time checks that the store serves what the services need.
 var (
-	_ dossier.Repo = (*store.DB)(nil)
-	_ citizen.Repo = (*store.DB)(nil)
-	_ intake.Repo  = (*store.DB)(nil)
-
+	_ dossier.Repo   = (*store.DB)(nil)
+	_ citizen.Repo   = (*store.DB)(nil)
+	_ intake.Repo    = (*store.DB)(nil)
+	_ announce.Repo  = (*store.DB)(nil)
 	_ reception.Repo = (*store.DB)(nil)
 )
 
@@ -74,6 +75,7 @@ type App struct {
 	page http.Handler
 	// reception is citizen reception: registrations, the book, its jobs.
 	reception *reception.Service
+	announce  *announce.Service
 	outbox    *outbox.Outbox
 	// gate is the ceiling on calls that send (XABOT_SEND_RATE a second),
 	// shared by the outbox and the adapters' replies.
@@ -161,6 +163,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 		}
 	}
 	a.reception = reception.New(db, a.staff, notices, profile.ReceptionSchedule(), cal, cfg.TZ, now, log)
+	// An announcement keeps about 15 s of sending waiting in the outbox,
+	// three ticks of its loop.
+	a.announce = announce.New(db, notices, announce.Config{Villages: profile.Villages, Daily: cfg.AnnounceDaily,
+		Window: max(announce.DefaultWindow, 15*cfg.SendRate), Loc: cfg.TZ, Now: now, Log: log})
 	return a, nil
 }
 
@@ -193,6 +199,7 @@ func (a *App) Router(channels map[chat.Channel]bot.Channel) (*bot.Router, error)
 		Notify:     a.notify,
 		Ratings:    a.ratings,
 		Feedback:   a.feedback,
+		Announce:   a.announce,
 		Stats:      stats.New(a.db, a.cfg.TZ),
 		Receptions: a.reception,
 		Procedures: catalogue.New(a.db),

@@ -23,7 +23,8 @@ var _ officials.Repo = (*store.DB)(nil)
 const OfficialsUsage = `usage: xabot officials invite --role official|chairman|admin --name NAME [--field F]... [--head]
        xabot officials list
        xabot officials revoke ID
-       xabot officials book ID on|off`
+       xabot officials book ID on|off
+       xabot officials announce ID on|off`
 
 // Officials runs `xabot officials invite|list|revoke` as the admin at the
 // server ("cli" in the audit), printing in the configured language.
@@ -52,6 +53,8 @@ func (a *App) Officials(ctx context.Context, args []string, out io.Writer) error
 		err = a.officialsRevoke(ctx, s, id, out)
 	case "book":
 		err = a.officialsBook(ctx, s, args[1:], out)
+	case "announce":
+		err = a.officialsAnnounce(ctx, args[1:], out)
 	default:
 		return fmt.Errorf("officials: unknown subcommand %q\n%s", args[0], OfficialsUsage)
 	}
@@ -145,5 +148,29 @@ func (a *App) officialsRevoke(ctx context.Context, s *officials.Service, id int6
 	}
 	fmt.Fprintln(out, a.texts.T(a.cfg.Lang, "officials.cli.revoked", map[string]string{
 		"id": strconv.FormatInt(o.ID, 10), "name": o.Name}))
+	return nil
+}
+
+// officialsAnnounce gives an official the right to send announcements by
+// village (the chairman and the admin have it), or takes it away; audited.
+func (a *App) officialsAnnounce(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) != 2 || (args[1] != "on" && args[1] != "off") {
+		return errors.New(OfficialsUsage)
+	}
+	id, err := strconv.ParseInt(strings.TrimPrefix(args[0], "#"), 10, 64)
+	if err != nil || id <= 0 {
+		return fmt.Errorf("officials announce: %q is not an official's number\n%s", args[0], OfficialsUsage)
+	}
+	on := args[1] == "on"
+	if err := a.db.SetOfficialAnnounce(ctx, officials.ActorCLI, id, on, a.now()); errors.Is(err, domain.ErrNotFound) {
+		return errors.New(a.texts.T(a.cfg.Lang, "announce.cli.no_official", map[string]string{"id": strconv.FormatInt(id, 10)}))
+	} else if err != nil {
+		return err
+	}
+	key := "announce.cli.right_off"
+	if on {
+		key = "announce.cli.right_on"
+	}
+	fmt.Fprintln(out, a.texts.T(a.cfg.Lang, key, map[string]string{"id": strconv.FormatInt(id, 10)}))
 	return nil
 }

@@ -20,6 +20,10 @@ import (
 	"xabot/internal/syncapi"
 )
 
+// announceTick is how often announcements due are queued and those sent
+// are reported to their authors; one to send now does not wait for it.
+const announceTick = 5 * time.Second
+
 // mediaTTL is how long a published chart stays fetchable.
 const mediaTTL = 24 * time.Hour
 
@@ -101,6 +105,7 @@ func (a *App) Serve(ctx context.Context) error {
 	}
 	g.Go(func() error { return a.outbox.Run(gctx) })
 	g.Go(func() error { return sched.Run(gctx) })
+	g.Go(func() error { return a.announce.Run(gctx, announceTick) })
 	serveHTTP(gctx, g, srv, ln, 10*time.Second)
 	err = g.Wait()
 	a.log.Info("stopped")

@@ -82,6 +82,7 @@ func (a *App) demoRun(ctx context.Context, in io.Reader, out io.Writer) error {
 	defer cancel()
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return deliver.Run(gctx) })
+	g.Go(func() error { return a.announce.Run(gctx, announceTick) })
 	t := func(key string, args map[string]string) string { return a.texts.T(a.cfg.Lang, key, args) }
 	url := ""
 	if ln, err := net.Listen("tcp", a.cfg.HTTPAddr); err != nil {

@@ -6,7 +6,7 @@ package bot
 // do is in the features, one file (or a few) each: citizen.go, lookup.go,
 // mine_typed.go, officials.go, staff*.go, apology.go, rating.go,
 // feedback*.go, inbox.go, stats.go, procedures.go, slip.go,
-// reception*.go. A feature is
+// reception*.go, announce*.go. A feature is
 //
 //   - its flows in dialogs/FEATURE.yaml (commands, menu label, phrases,
 //     talk, roles, consent: the flow declares how it is started) and its
@@ -41,5 +41,6 @@ func (r *Router) features() []Actions {
 		r.staffScreenActions(),
 		r.slipActions(),
 		r.receptionActions(),
+		r.announceActions(),
 	}
 }

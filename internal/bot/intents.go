@@ -27,13 +27,14 @@ type intentStep struct{ flow, step string }
 // against dialogs/ (checkIntents).
 func intentSteps() map[domain.IntentKind]intentStep {
 	return map[domain.IntentKind]intentStep{
-		domain.IntentUnsubscribe: {"unsub", "confirm"},
-		domain.IntentExtend:      {"apology", "pick"},
-		domain.IntentRate:        {"rate", "offer"},
-		domain.IntentRateLevel:   {"rate", "level"},
-		domain.IntentAct:         {"fb", "act"},
-		domain.IntentJudge:       {"fb", "rate"},
-		domain.IntentSupplement:  {"fb", "supp"},
+		domain.IntentUnsubscribe:       {"unsub", "confirm"},
+		domain.IntentExtend:            {"apology", "pick"},
+		domain.IntentRate:              {"rate", "offer"},
+		domain.IntentRateLevel:         {"rate", "level"},
+		domain.IntentAct:               {"fb", "act"},
+		domain.IntentJudge:             {"fb", "rate"},
+		domain.IntentSupplement:        {"fb", "supp"},
+		domain.IntentStopAnnouncements: {"announce_stop", "tap"},
 	}
 }
 
@@ -94,7 +95,6 @@ func checkIntents(e *dialog.Engine, table map[domain.IntentKind]intentStep) erro
 			bad(k, "not a domain.IntentKinds kind")
 		}
 	}
-	longest := strings.Repeat("x", domain.MaxRef) + ":" + strings.Repeat("x", domain.MaxArg)
 	for _, k := range kinds {
 		s, ok := table[k]
 		if !ok {
@@ -112,6 +112,10 @@ func checkIntents(e *dialog.Engine, table map[domain.IntentKind]intentStep) erro
 			bad(k, "flow %s has no step %q", s.flow, s.step)
 		case !st.Dynamic || !st.Reenter || st.Save == "":
 			bad(k, "step %s/%s must be dynamic, reenter and save the value, to take a press from an earlier message", s.flow, s.step)
+		}
+		longest := strings.Repeat("x", k.RefLimit())
+		if k.TakesArg() {
+			longest += ":" + strings.Repeat("x", domain.MaxArg)
 		}
 		if n := len(dialog.Data(s.flow, s.step, longest)); n > maxData {
 			bad(k, "data of the longest ref would be %d bytes (at most %d)", n, maxData)

@@ -23,7 +23,7 @@ func (r *Router) lookupActions() Actions {
 			if err != nil {
 				return Result{}, err
 			}
-			return Result{Say: r.rateOffer(c, d, r.card(c, d))}, nil
+			return Result{Say: r.announceOffer(ctx, c, d, r.rateOffer(c, d, r.card(c, d)))}, nil
 		},
 	}
 }
@@ -109,7 +109,7 @@ func (r *Router) dossierShow(ctx context.Context, c Call) (Result, error) {
 	if !d.Status.Ended() {
 		card.Parts = append(card.Parts, dialog.Prompt{Key: "lookup.card.follow"})
 	}
-	return Result{Say: r.rateOffer(c, d, card)}, nil
+	return Result{Say: r.announceOffer(ctx, c, d, r.rateOffer(c, d, card))}, nil
 }
 
 // dossierMine verifies a shared contact if one came with the call, then

@@ -145,3 +145,22 @@ type Receptions interface {
 	Record(ctx context.Context, actor, ticket string, received bool, outcome string) (domain.Visit, error)
 	WalkIn(ctx context.Context, actor string, ses *domain.ReceptionSession, name, outcome string) (domain.Visit, error)
 }
+
+// Announcer is the commune's announcements by village: citizens'
+// subscriptions and the senders' drafts, list and cancel;
+// *announce.Service.
+type Announcer interface {
+	Villages() []string
+	Daily() int
+	MayAnnounce(ctx context.Context, chat string, role domain.Role) (bool, error)
+	Subscriptions(ctx context.Context, chat string) ([]string, error)
+	Toggle(ctx context.Context, chat, village string) (on bool, err error)
+	Stop(ctx context.Context, chat string) (int, error)
+	Offer(ctx context.Context, chat, village string) (string, bool, error)
+	Check(ctx context.Context, a domain.Announcement) error
+	Reach(ctx context.Context, a domain.Announcement) (int, error)
+	Create(ctx context.Context, a domain.Announcement) (domain.Announcement, error)
+	Get(ctx context.Context, id int64) (domain.Announcement, error)
+	Recent(ctx context.Context, n int) ([]domain.Announcement, error)
+	Cancel(ctx context.Context, id int64, by string, role domain.Role) (domain.Announcement, error)
+}

@@ -56,6 +56,8 @@ type Config struct {
 	// Receptions is citizen reception (/lichtiep, /sotiep); nil shows
 	// the schedule's text only.
 	Receptions Receptions
+	// Announce is the announcements by village; nil offers none.
+	Announce Announcer
 	// Procedures is the catalogue /thutuc lists; nil shows none.
 	Procedures ProcedureCatalog
 	Calendar   *domain.Calendar

@@ -30,6 +30,7 @@ import (
 //	@feedback USER CATEGORY TEXT      USER (consented) sends a feedback message
 //	@job due-soon|apology-duty|overdue|reception-remind|reception-list
 //	                                  run that job now
+//	@job announce                     queue the announcements due, report those sent
 //	@outbox                           the pending pushes are made, and every
 //	                                  notice queued is shown ("< ✉ chat") and
 //	                                  marked sent
@@ -281,9 +282,9 @@ func (s *staffScreen) job(name string) {
 	book := f.svc.receptions
 	run := map[string]func(context.Context, time.Time) (int, error){
 		"due-soon": n.DueSoon, "apology-duty": n.ApologyDuty, "overdue": n.Overdue,
-		"reception-remind": book.Remind, "reception-list": book.List}[name]
+		"reception-remind": book.Remind, "reception-list": book.List, "announce": f.svc.announce.Tick}[name]
 	if run == nil {
-		f.t.Fatalf("@job %q: want due-soon, apology-duty, overdue, reception-remind or reception-list", name)
+		f.t.Fatalf("@job %q: want due-soon, apology-duty, overdue, reception-remind, reception-list or announce", name)
 	}
 	if _, err := run(f.t.Context(), f.now); err != nil {
 		f.t.Fatal(err)

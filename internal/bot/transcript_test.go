@@ -21,6 +21,7 @@ import (
 	"xabot/internal/i18n"
 	"xabot/internal/notifier"
 	"xabot/internal/outbox"
+	"xabot/internal/service/announce"
 	"xabot/internal/service/catalogue"
 	"xabot/internal/service/citizen"
 	"xabot/internal/service/dossier"
@@ -104,6 +105,8 @@ type services struct {
 	queue    *outbox.Outbox
 	// receptions is citizen reception, for the book's jobs.
 	receptions *reception.Service
+	// announce is the announcements by village, for their job.
+	announce *announce.Service
 }
 
 // weekly is the weekly digest over the fixture's services.
@@ -187,7 +190,8 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 	fb := feedback.New(db, staff, notices, cal, hcm, domain.DefaultFeedbackSLA(), commune.DefaultRouting(), now, log)
 	book := reception.New(db, staff, notices, fixtureReception, cal, hcm, now, log)
 	figures := stats.New(db, hcm)
-	f.svc = services{texts: texts, citizens: citizens, staff: staff, notices: pushes, feedback: fb, stats: figures, queue: queue, receptions: book}
+	ann := announce.New(db, notices, announce.Config{Villages: fixtureVillages, Daily: 2, Loc: hcm, Now: now, Log: log})
+	f.svc = services{texts: texts, citizens: citizens, staff: staff, notices: pushes, feedback: fb, stats: figures, queue: queue, receptions: book, announce: ann}
 	f.router, err = New(Config{
 		Log:        log,
 		Dialogs:    dialogs.FS,
@@ -202,6 +206,7 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 		Feedback:   fb,
 		Stats:      figures,
 		Receptions: book,
+		Announce:   ann,
 		Procedures: catalogue.New(db),
 		Calendar:   cal,
 		TZ:         hcm,
@@ -222,6 +227,9 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 var fixtureReception = domain.ReceptionSchedule{Weekly: []domain.ReceptionSlot{
 	{Weekday: time.Thursday, From: "07:30", To: "11:00", Place: "Trụ sở UBND xã", Chairman: true}}}
 
+// fixtureVillages are the fixture commune's villages (thôn).
+var fixtureVillages = []string{"An Hòa", "Phú Lâm Tây", "Đại An"}
+
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, hcm).UTC() }
 
 func fixtureDossiers() []domain.Dossier {
@@ -238,7 +246,7 @@ func fixtureDossiers() []domain.Dossier {
 			Status: domain.StatusAccepted, ReceivedAt: day(2026, 11, 9), DueAt: day(2026, 11, 12),
 			ExtendedDueAt: day(2026, 11, 19), ExtensionReason: "Chờ xác minh nơi cư trú"},
 		{Code: "H55.20-261110-0002", ProcedureName: "Cấp bản sao trích lục hộ tịch", Field: "Hộ tịch",
-			ApplicantName: "Võ Thị Dung", Phone: "0987654321", Intake: domain.IntakeDirect,
+			ApplicantName: "Võ Thị Dung", Phone: "0987654321", Village: "an hoa", Intake: domain.IntakeDirect,
 			Status: domain.StatusDone, ReceivedAt: day(2026, 11, 10), DueAt: day(2026, 11, 11), FinishedAt: day(2026, 11, 11)},
 	}
 }

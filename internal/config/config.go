@@ -64,6 +64,9 @@ const (
 	// update arriving behind a full inbox waits about capacity ÷ updates
 	// handled per second.
 	DefaultInboxCapacity = 2000
+	// DefaultAnnounceDaily is how many routine (not urgent) announcements
+	// a village may get a day.
+	DefaultAnnounceDaily = 3
 )
 
 // Bounds of the checked values.
@@ -80,6 +83,7 @@ const (
 	MinSessionTTL    = time.Minute
 	MaxRetentionDays = 3650
 	MaxInboxCapacity = 1_000_000
+	MaxAnnounceDaily = 100
 	maxWebhookSecret = 256
 )
 
@@ -125,6 +129,9 @@ type Config struct {
 	// InboxCapacity is how many webhook updates of one channel may wait
 	// before the platform is told 503 (XABOT_INBOX_CAPACITY).
 	InboxCapacity int
+	// AnnounceDaily is how many routine announcements a village may get a
+	// day (XABOT_ANNOUNCE_DAILY).
+	AnnounceDaily int
 }
 
 // Load reads the configuration through getenv (os.Getenv in main, a map
@@ -156,6 +163,7 @@ func Load(getenv func(string) string) (Config, error) {
 		SessionTTL:    DefaultSessionTTL,
 		RetentionDays: DefaultRetentionDays,
 		InboxCapacity: DefaultInboxCapacity,
+		AnnounceDaily: DefaultAnnounceDaily,
 	}
 
 	if c.RedisURL != "" {
@@ -253,6 +261,13 @@ func Load(getenv func(string) string) (Config, error) {
 			l.bad("XABOT_RETENTION_DAYS", "want days, a whole number from 1 to %d, got %q", MaxRetentionDays, v)
 		}
 		c.RetentionDays = n
+	}
+	if v := l.get("XABOT_ANNOUNCE_DAILY", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxAnnounceDaily {
+			l.bad("XABOT_ANNOUNCE_DAILY", "want announcements a day per village, a whole number from 1 to %d, got %q", MaxAnnounceDaily, v)
+		}
+		c.AnnounceDaily = n
 	}
 
 	if len(l.errs) > 0 {
@@ -441,6 +456,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("commune", c.Commune),
 		slog.Int("send_rate", c.SendRate),
 		slog.Int("inbox_capacity", c.InboxCapacity),
+		slog.Int("announce_daily", c.AnnounceDaily),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.Duration("session_ttl", c.SessionTTL),
 	)

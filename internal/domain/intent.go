@@ -39,7 +39,13 @@ const (
 	// IntentSupplement is the citizen adding what was asked for to ticket
 	// Ref.
 	IntentSupplement IntentKind = "supplement"
+	// IntentStopAnnouncements stops every village's announcements to the
+	// chat; Ref is AllAnnouncements.
+	IntentStopAnnouncements IntentKind = "stop_announcements"
 )
+
+// AllAnnouncements is IntentStopAnnouncements' Ref: every village.
+const AllAnnouncements = "all"
 
 // The answers of IntentJudge.
 const (
@@ -62,7 +68,7 @@ const maxExtendDays = 30
 
 // IntentKinds lists every kind, for the checks that each has a button.
 func IntentKinds() []IntentKind {
-	return []IntentKind{IntentUnsubscribe, IntentExtend, IntentRate, IntentRateLevel, IntentAct, IntentJudge, IntentSupplement}
+	return []IntentKind{IntentUnsubscribe, IntentExtend, IntentRate, IntentRateLevel, IntentAct, IntentJudge, IntentSupplement, IntentStopAnnouncements}
 }
 
 // TakesArg reports whether the kind carries a choice besides its record.
@@ -74,11 +80,20 @@ func (k IntentKind) TakesArg() bool {
 	return false
 }
 
+// RefLimit is the longest Ref kind carries: MaxRef, or the one Ref a kind
+// about no record has.
+func (k IntentKind) RefLimit() int {
+	if k == IntentStopAnnouncements {
+		return len(AllAnnouncements)
+	}
+	return MaxRef
+}
+
 // Fits reports whether i can travel under a button: a known kind, a Ref
 // of 1 to MaxRef bytes, and an Arg of at most MaxArg bytes where the kind
 // takes one.
 func (i Intent) Fits() bool {
-	return i.Valid() && len(i.Ref) <= MaxRef && len(i.Arg) <= MaxArg
+	return i.Valid() && len(i.Ref) <= i.Kind.RefLimit() && len(i.Arg) <= MaxArg
 }
 
 // Valid reports whether i is one its kind accepts: a record, and an Arg
@@ -102,6 +117,8 @@ func (i Intent) Valid() bool {
 		return slices.Contains(FeedbackActions(), i.Arg)
 	case IntentJudge:
 		return i.Arg == Helpful || i.Arg == NotHelpful
+	case IntentStopAnnouncements:
+		return i.Ref == AllAnnouncements && i.Arg == ""
 	}
 	return false
 }

@@ -77,7 +77,8 @@ func (db *DB) execCitizen(ctx context.Context, key, what, query string, args ...
 }
 
 // ForgetChat removes what links a chat to a person, in one transaction:
-// the consent, the verified phone, the dossiers it follows, and every
+// the consent, the verified phone, the dossiers it follows, the villages
+// whose announcements it receives (and that it was offered them), and every
 // outbox row addressed to it, queued or done (their recipient, text and
 // idempotency key name the chat; every key ends with its recipient), and
 // the outbox's pacing of the chat.
@@ -88,6 +89,8 @@ func (db *DB) ForgetChat(ctx context.Context, key string) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		for _, q := range []string{
 			`DELETE FROM subscriptions WHERE chat_key = ?`,
+			`DELETE FROM announce_subs WHERE chat_key = ?`,
+			`DELETE FROM announce_offers WHERE chat_key = ?`,
 			`DELETE FROM outbox WHERE recipient = ?`,
 			`DELETE FROM outbox_chats WHERE recipient = ?`,
 			`UPDATE citizens SET consent_at = NULL, phone = NULL, phone_verified_at = NULL WHERE key = ?`,

@@ -10,7 +10,7 @@ import (
 // purgeable says, for each name the retention purge uses, the table, its
 // time column (unix seconds) and what else a row must be to go (:before is
 // the cutoff, :now_ms the clock):
-//   - outbox: rows done with (sent, failed or stopped), created and last
+//   - outbox: rows done with (sent, failed, stopped or cancelled), created and last
 //     due before the cutoff; queued rows are never purged;
 //   - inbox: webhook deliveries received before the cutoff and not in a
 //     worker's hands. Handled and given-up ones are deleted at once
