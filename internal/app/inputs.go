@@ -21,6 +21,8 @@ func (a *App) telegramInput(ctx context.Context, channels map[chat.Channel]bot.C
 		Log:      a.log,
 		SendRate: a.cfg.SendRate,
 		Gate:     a.gate,
+		// One client for the bot's calls, so they share its connections.
+		HTTPClient: platformClient(),
 	})
 	if err != nil {
 		return input{}, err
@@ -54,7 +56,8 @@ func (a *App) telegramInput(ctx context.Context, channels map[chat.Channel]bot.C
 // zaloInput connects the Zalo Bot Platform and says how its updates come
 // in. Charts go out as photos only when pub can give them a public URL.
 func (a *App) zaloInput(ctx context.Context, channels map[chat.Channel]bot.Channel, pub *media.Store) (input, error) {
-	cfg := zalo.Config{Token: a.cfg.ZaloToken, BaseURL: a.cfg.ZaloAPI, Log: a.log, SendRate: a.cfg.SendRate, Gate: a.gate}
+	cfg := zalo.Config{Token: a.cfg.ZaloToken, BaseURL: a.cfg.ZaloAPI, Log: a.log, SendRate: a.cfg.SendRate, Gate: a.gate,
+		HTTPClient: platformClient()}
 	if pub != nil {
 		cfg.Publish = pub.Publish
 	}
@@ -85,6 +88,21 @@ func (a *App) zaloInput(ctx context.Context, channels map[chat.Channel]bot.Chann
 			return zb.SetWebhook(ctx, a.webhookURL(zaloHook), a.cfg.WebhookSecret)
 		})
 	}), nil
+}
+
+// platformIdle is how many idle connections to one platform a client keeps:
+// as many as the webhook's senders in hand and the outbox send at once. Go's
+// default keeps 2, so under load nearly every reply opened (and, on the
+// real platform, TLS-handshook) a connection of its own, then closed it.
+const platformIdle = 128
+
+// platformClient is the HTTP client of a platform's API: no overall
+// timeout (each call has its context; a long poll lasts its own time) and
+// a pool that keeps the connections a busy minute needs.
+func platformClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns, t.MaxIdleConnsPerHost = platformIdle, platformIdle
+	return &http.Client{Transport: t}
 }
 
 // hookInput is a webhook input: the handler stores, the drain loop

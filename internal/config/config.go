@@ -97,6 +97,10 @@ type Config struct {
 
 	HTTPAddr  string // host:port of the HTTP server (XABOT_HTTP_ADDR)
 	SyncToken string // "" = sync API off (XABOT_SYNC_TOKEN); secret
+	// PprofAddr is host:port of a separate server with Go's profiler
+	// (net/http/pprof), "" = off (XABOT_PPROF_ADDR). It is never on the
+	// public server: profiles show the process's memory.
+	PprofAddr string
 
 	TZ         *time.Location // the commune's zone; never time.Local (XABOT_TZ)
 	Lang       string         // default language, "vi" or "en" (XABOT_LANG)
@@ -132,6 +136,7 @@ func Load(getenv func(string) string) (Config, error) {
 		WebhookSecret: l.get("XABOT_WEBHOOK_SECRET", ""),
 		HTTPAddr:      l.get("XABOT_HTTP_ADDR", DefaultHTTPAddr),
 		SyncToken:     l.get("XABOT_SYNC_TOKEN", ""),
+		PprofAddr:     l.get("XABOT_PPROF_ADDR", ""),
 		Lang:          strings.ToLower(l.get("XABOT_LANG", DefaultLang)),
 		Commune:       l.get("XABOT_COMMUNE", ""),
 		SendRate:      DefaultSendRate,
@@ -178,6 +183,11 @@ func Load(getenv func(string) string) (Config, error) {
 
 	if err := checkHostPort(c.HTTPAddr); err != nil {
 		l.bad("XABOT_HTTP_ADDR", "want host:port such as %s, got %q: %w", DefaultHTTPAddr, c.HTTPAddr, err)
+	}
+	if c.PprofAddr != "" {
+		if err := checkHostPort(c.PprofAddr); err != nil {
+			l.bad("XABOT_PPROF_ADDR", "want host:port such as 127.0.0.1:6060, got %q: %w", c.PprofAddr, err)
+		}
 	}
 	if c.SyncToken != "" && (len([]rune(c.SyncToken)) < MinSyncToken || strings.ContainsFunc(c.SyncToken, isSpace)) {
 		l.bad("XABOT_SYNC_TOKEN", "want at least %d characters without spaces", MinSyncToken)
@@ -405,6 +415,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("webhook_secret", c.WebhookSecret != ""),
 		slog.String("http_addr", c.HTTPAddr),
 		slog.Bool("sync_api", c.SyncToken != ""),
+		slog.String("pprof_addr", c.PprofAddr),
 		slog.String("tz", tz),
 		slog.String("lang", c.Lang),
 		slog.String("commune", c.Commune),

@@ -6,8 +6,11 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
+	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -30,9 +33,11 @@ import (
 // answer time, 503s and their latency, and errors. It asserts nothing: it
 // measures.
 var (
-	loadRate = flag.Int("rate", 1000, "updates per second to offer (people = rate × 1.1)")
-	loadFor  = flag.Duration("for", 20*time.Second, "how long to measure, after a 5 s warm-up")
-	loadEnv  = flag.String("env", "", "more environment for xabot serve: K=V,K=V")
+	loadRate  = flag.Int("rate", 1000, "updates per second to offer (people = rate × 1.1)")
+	loadFor   = flag.Duration("for", 20*time.Second, "how long to measure, after a 5 s warm-up")
+	loadEnv   = flag.String("env", "", "more environment for xabot serve: K=V,K=V")
+	loadProf  = flag.String("pprof", "", "write a CPU profile of xabot serve over the measured window to this file")
+	loadProcs = flag.Int("procs", 1, "GOMAXPROCS of the load generator and the Telegram stand-in (0: all cores), so they leave xabot serve a core")
 )
 
 const (
@@ -54,6 +59,12 @@ func TestWebhookLoad(t *testing.T) {
 		if k, v, ok := strings.Cut(kv, "="); ok {
 			env[k] = v
 		}
+	}
+	if *loadProf != "" {
+		env["XABOT_PPROF_ADDR"] = freeAddr(t)
+	}
+	if *loadProcs > 0 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*loadProcs))
 	}
 	x := serve(t, tg, token, "", redisURL(t), env)
 	x.Import(t, dossierRows(people))
@@ -93,6 +104,19 @@ func TestWebhookLoad(t *testing.T) {
 			}
 		})
 	}
+	profiled := make(chan error, 1)
+	if *loadProf != "" {
+		go func() {
+			time.Sleep(time.Until(ls.from))
+			profiled <- cpuProfile(x.Env["XABOT_PPROF_ADDR"], *loadFor, *loadProf)
+		}()
+	} else {
+		profiled <- nil
+	}
+	// CPU time is what the other processes on the machine do not blur:
+	// the cost of an update answered, however many cores xabot got.
+	time.Sleep(time.Until(ls.from))
+	cpuFrom, genFrom := x.CPU(t), procCPU(t, os.Getpid())
 	peak := 0.0 // the inbox backlog, sampled
 	for time.Now().Before(ls.to) {
 		time.Sleep(500 * time.Millisecond)
@@ -100,12 +124,46 @@ func TestWebhookLoad(t *testing.T) {
 		fmt.Sscan(scrape(t, x, `xabot_inbox_backlog{channel="tg"}`), &n)
 		peak = max(peak, n)
 	}
+	cpu, gen := x.CPU(t)-cpuFrom, procCPU(t, os.Getpid())-genFrom
 	close(stop)
 	wg.Wait()
-	t.Logf("offered %d/s by %d people: %s", *loadRate, people, ls)
+	if err := <-profiled; err != nil {
+		t.Errorf("cpu profile: %v", err)
+	}
+	t.Logf("offered %d/s by %d people (generator GOMAXPROCS %d): %s", *loadRate, people, runtime.GOMAXPROCS(0), ls)
+	answered := float64(ls.answered())
+	t.Logf("CPU in the window: xabot serve %v (%.0f µs an update answered, %.2f cores), generator and stand-in %v (%.0f µs); load average %s",
+		cpu.Round(10*time.Millisecond), float64(cpu.Microseconds())/answered, cpu.Seconds()/loadFor.Seconds(),
+		gen.Round(10*time.Millisecond), float64(gen.Microseconds())/answered, loadAvg())
 	t.Logf("metrics: backlog peak %.0f, refused capacity %s, store %s", peak,
 		scrape(t, x, `xabot_webhook_refused_total{channel="tg",reason="capacity"}`),
 		scrape(t, x, `xabot_webhook_refused_total{channel="tg",reason="store"}`))
+}
+
+func loadAvg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	return strings.Join(strings.Fields(string(b))[:3], " ")
+}
+
+// cpuProfile saves xabot serve's CPU profile over d to file.
+func cpuProfile(addr string, d time.Duration, file string) error {
+	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, int(d.Seconds())))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("pprof: %s", resp.Status)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // loadStats gathers what happened inside the measured window.
@@ -117,6 +175,12 @@ type loadStats struct {
 	lat503   []time.Duration
 	errs     map[string]int
 	lost     int
+}
+
+func (s *loadStats) answered() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.reply)
 }
 
 func (s *loadStats) in(at time.Time) bool { return at.After(s.from) && at.Before(s.to) }
