@@ -24,6 +24,17 @@ import (
 // longer from everything else.
 const maxGroup = 256
 
+// busyWait is the longest a group waits for SQLite's write lock while
+// another connection or process holds it. The deliveries offered meanwhile
+// fail with ErrBusy (the platform is answered 503 and delivers again
+// later) instead of waiting for the lock as long as the platform would
+// wait for its answer; the drain's takes and renewals wait on, a try of
+// busyWait after another.
+const busyWait = 40 * time.Millisecond
+
+// ErrBusy: SQLite's write lock stayed held elsewhere for busyWait.
+var ErrBusy = errors.New("store: the database's write lock is held elsewhere")
+
 // errClosed answers what is asked of the inbox of a closed DB.
 var errClosed = errors.New("store: closed")
 
@@ -31,9 +42,10 @@ var errClosed = errors.New("store: closed")
 // with the group, and alone if the group failed; it must set its results
 // afresh each time.
 type job struct {
-	ctx context.Context
-	run func(ctx context.Context, tx *sql.Tx) error
-	out chan error // buffered: the committer never waits for a reader
+	ctx  context.Context
+	run  func(ctx context.Context, tx *sql.Tx) error
+	out  chan error // buffered: the committer never waits for a reader
+	shed bool       // fails with ErrBusy rather than wait for the lock
 }
 
 // groupQueue gathers jobs for the committer goroutine, started with the
@@ -72,6 +84,28 @@ func (q *groupQueue) push(db *DB, j *job) error {
 	return nil
 }
 
+// retry puts jobs back at the head of the queue, in order.
+func (q *groupQueue) retry(jobs []*job) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.pending = append(jobs[:len(jobs):len(jobs)], q.pending...)
+}
+
+// shedPending fails the pending jobs that would rather fail than wait.
+func (q *groupQueue) shedPending(err error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	keep := q.pending[:0]
+	for _, j := range q.pending {
+		if j.shed {
+			j.out <- err
+		} else {
+			keep = append(keep, j)
+		}
+	}
+	q.pending = keep
+}
+
 // next takes up to maxGroup pending jobs.
 func (q *groupQueue) next() []*job {
 	q.mu.Lock()
@@ -106,14 +140,15 @@ func (q *groupQueue) close() {
 
 // grouped runs fn in the next group's transaction. With wait it returns
 // fn's outcome whatever ctx does meanwhile (a take's leases must not be
-// taken and forgotten); without, it returns ctx's error as soon as ctx
-// ends: what fn wrote may then still be committed. A job whose ctx ended
-// before its group began is not run.
+// taken and forgotten), and waits for a write lock held elsewhere; without,
+// it returns ctx's error as soon as ctx ends (what fn wrote may then still
+// be committed), and ErrBusy when the lock stays held elsewhere for
+// busyWait. A job whose ctx ended before its group began is not run.
 func (db *DB) grouped(ctx context.Context, wait bool, fn func(ctx context.Context, tx *sql.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	j := &job{ctx: ctx, run: fn, out: make(chan error, 1)}
+	j := &job{ctx: ctx, run: fn, out: make(chan error, 1), shed: !wait}
 	if err := db.group.push(db, j); err != nil {
 		return err
 	}
@@ -141,6 +176,11 @@ func (db *DB) commitGroups() {
 		}
 		for group := q.next(); len(group) > 0; group = q.next() {
 			db.commitGroup(group)
+			select {
+			case <-q.quit: // a take retried while the lock is held elsewhere must not hold Close
+				return
+			default:
+			}
 		}
 	}
 }
@@ -162,6 +202,19 @@ func (db *DB) commitGroup(group []*job) {
 		return
 	}
 	err := db.groupTx(live)
+	if errors.Is(err, ErrBusy) {
+		var keep []*job
+		for _, j := range live {
+			if j.shed {
+				j.out <- err
+			} else {
+				keep = append(keep, j)
+			}
+		}
+		db.group.shedPending(err)
+		db.group.retry(keep)
+		return
+	}
 	if err != nil && len(live) > 1 {
 		for _, j := range live {
 			db.commitGroup([]*job{j})
@@ -174,8 +227,10 @@ func (db *DB) commitGroup(group []*job) {
 }
 
 // groupTx runs the jobs in one write transaction. It lasts no longer than
-// the last of their callers waits: a store held by another process is given
-// up on with them.
+// the last of their callers waits, and gives up with ErrBusy when SQLite's
+// write lock stays held elsewhere for busyWait. The wait for the process's
+// one writer connection (another write of this process in hand) is not
+// counted as busy: it is short, and counted in the callers' own waits.
 func (db *DB) groupTx(jobs []*job) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -195,14 +250,41 @@ func (db *DB) groupTx(jobs []*job) error {
 		defer cancel()
 	}
 	db.group.commits++
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		for _, j := range jobs {
-			if err := j.run(ctx, tx); err != nil {
-				return err
-			}
+	c, err := db.w.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	// BEGIN IMMEDIATE waits in SQLite's busy handler while the lock is
+	// held elsewhere; cancelling its context interrupts it. The
+	// transaction keeps the context, so it is cancelled only if BEGIN is
+	// still waiting.
+	txCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	timer := time.AfterFunc(busyWait, stop)
+	tx, err := c.BeginTx(txCtx, nil)
+	if !timer.Stop() {
+		if err == nil {
+			_ = tx.Rollback()
 		}
-		return nil
-	})
+		if ctx.Err() == nil {
+			return ErrBusy
+		}
+		return ctx.Err()
+	}
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer tx.Rollback()
+	for _, j := range jobs {
+		if err := j.run(txCtx, tx); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
 }
 
 // OfferInbound stores a webhook delivery unless the same update waits

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -139,5 +140,53 @@ func TestInboxOfferGivesUp(t *testing.T) {
 	}
 	if _, err := r.db.OfferInbound(t.Context(), domain.Inbound{Channel: "zalo", Key: "c", Group: "c", Body: []byte("{}")}, r.t0, 0, 0); !errors.Is(err, errClosed) {
 		t.Errorf("offer after Close: %v, want errClosed", err)
+	}
+}
+
+// While another process holds SQLite's write lock, an offer fails with
+// ErrBusy within about busyWait (the platform is told 503 and delivers it
+// again), however long its caller would wait; a take waits on, and goes
+// through once the lock is free.
+func TestInboxBusyLockShedsOffers(t *testing.T) {
+	r := newInboxRig(t)
+	r.put("a0", "a")
+	other, err := sql.Open("sqlite", r.db.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(t.Context(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	took := make(chan []domain.Inbound, 1)
+	go func() { took <- r.take(0, 1, 1) }()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err = r.db.OfferInbound(ctx, domain.Inbound{Channel: "zalo", Key: "b0", Group: "b", Body: []byte("{}")}, r.t0, 0, 0)
+	wait := time.Since(start)
+	t.Logf("offer with the lock held elsewhere: %v after %v", err, wait)
+	if !errors.Is(err, ErrBusy) || wait > time.Second {
+		t.Errorf("offer = %v after %v, want ErrBusy after about %v", err, wait, busyWait)
+	}
+	time.Sleep(150 * time.Millisecond)
+	select {
+	case got := <-took:
+		t.Fatalf("took %v while the lock was held", got)
+	default:
+	}
+	if _, err := conn.ExecContext(t.Context(), "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-took; len(got) != 1 || got[0].Key != "a0" {
+		t.Errorf("take once the lock is free = %v", inKeys(got))
+	}
+	if n, err := r.db.InboundCount(t.Context(), "zalo"); err != nil || n != 1 {
+		t.Errorf("waiting %d, %v; want a0 alone (b0 was refused)", n, err)
 	}
 }

@@ -9,9 +9,10 @@
 // waiting has the next refused — answered 200 and dropped, because a
 // platform retries anything else and a flood retried lasts longer (a
 // person never has that many waiting: each is a message they sent). Past
-// Limits.Capacity updates waiting in the channel, or when the store cannot
-// take the row within Limits.StoreWait, the platform is answered 503 at
-// once and delivers the update again later, instead of timing out. Once
+// Limits.Capacity updates waiting in the channel, when the store's write
+// lock is held elsewhere, or when the store cannot take the row within
+// Limits.StoreWait, the platform is answered 503 at once and delivers the
+// update again later, instead of timing out. Once
 // the store said the channel is full, the deliveries of the next
 // Limits.FullFor are answered 503 without asking it again: under a load past what the bot
 // handles, refusing must cost next to nothing, or the refusals take the
@@ -47,12 +48,13 @@ const (
 	// DefaultCapacity bounds the wait of an update arriving behind a
 	// backlog to about DefaultCapacity ÷ the updates handled per second.
 	DefaultCapacity = 2000
-	// DefaultStoreWait: a row the store cannot take this soon (the writer
-	// held by another process, the process starved of CPU) is answered
-	// 503, far from the platform's timeout. Rows are stored by group
-	// commit (store.OfferInbound), so a busy writer delays a row by one
-	// commit, not by the queue of rows before it.
-	DefaultStoreWait = 40 * time.Millisecond
+	// DefaultStoreWait: a row the store has not taken this soon is
+	// answered 503, far from the platform's timeout. A store whose write
+	// lock another process holds says so sooner (store.ErrBusy, after
+	// 40 ms); this wait is for a process short of CPU, where a shorter one
+	// turned ordinary load's short waits into 503s, each costing the person
+	// a redelivery (a second or more) and the bot the work twice.
+	DefaultStoreWait = 250 * time.Millisecond
 	// DefaultFullFor: the drain frees at most this long's worth of rows
 	// before deliveries are offered to the store again.
 	DefaultFullFor = 100 * time.Millisecond
