@@ -12,11 +12,11 @@
 // Limits.Capacity updates waiting in the channel, when the store's write
 // lock is held elsewhere, or when the store cannot take the row within
 // Limits.StoreWait, the platform is answered 503 at once and delivers the
-// update again later, instead of timing out. Once
-// the store said the channel is full, the deliveries of the next
-// Limits.FullFor are answered 503 without asking it again: under a load past what the bot
-// handles, refusing must cost next to nothing, or the refusals take the
-// CPU and the writer from the handling and what is handled falls.
+// update again later, instead of timing out. Once the store said the
+// channel is full, the deliveries of the next Limits.FullFor are answered
+// 503 without asking it again: under a load past what the bot handles,
+// refusing must cost next to nothing, or the refusals take the CPU and the
+// writer from the handling and what is handled falls.
 // A platform that delivers the same update again — a retry, or another
 // replica behind the same URL — finds it waiting (skipped here) or already
 // handled (skipped by the bot's dedupe in Redis).
