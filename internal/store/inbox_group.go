@@ -231,6 +231,7 @@ func (db *DB) commitGroup(group []*job) {
 // write lock stays held elsewhere for busyWait. The wait for the process's
 // one writer connection (another write of this process in hand) is not
 // counted as busy: it is short, and counted in the callers' own waits.
+// Nor is a wait for the CPU: only SQLite's own «busy» starts the clock.
 func (db *DB) groupTx(jobs []*job) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -255,29 +256,13 @@ func (db *DB) groupTx(jobs []*job) error {
 		return err
 	}
 	defer c.Close()
-	// BEGIN IMMEDIATE waits in SQLite's busy handler while the lock is
-	// held elsewhere; cancelling its context interrupts it. The
-	// transaction keeps the context, so it is cancelled only if BEGIN is
-	// still waiting.
-	txCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	timer := time.AfterFunc(busyWait, stop)
-	tx, err := c.BeginTx(txCtx, nil)
-	if !timer.Stop() {
-		if err == nil {
-			_ = tx.Rollback()
-		}
-		if ctx.Err() == nil {
-			return ErrBusy
-		}
-		return ctx.Err()
-	}
+	tx, err := beginNoWait(ctx, c)
 	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
+		return err
 	}
 	defer tx.Rollback()
 	for _, j := range jobs {
-		if err := j.run(txCtx, tx); err != nil {
+		if err := j.run(ctx, tx); err != nil {
 			return err
 		}
 	}
@@ -334,3 +319,54 @@ func offerOne(ctx context.Context, tx *sql.Tx, st inboxStmts, in domain.Inbound,
 	}
 	return domain.Stored, nil
 }
+
+// busyTimeout is the writer's busy_timeout (store.Open), put back once a
+// group's BEGIN went through.
+const busyTimeout = "PRAGMA busy_timeout = 5000"
+
+// beginNoWait begins an immediate transaction on c with SQLite's busy wait
+// off, trying again every few milliseconds while another connection holds
+// the write lock, for up to busyWait from the first «busy»: a process
+// short of CPU is slow, not busy, and must not shed deliveries for it.
+func beginNoWait(ctx context.Context, c *sql.Conn) (*sql.Tx, error) {
+	if _, err := c.ExecContext(ctx, "PRAGMA busy_timeout = 0"); err != nil {
+		return nil, err
+	}
+	var busySince time.Time
+	for {
+		tx, err := c.BeginTx(ctx, nil)
+		if err == nil {
+			// The jobs' statements and the commit may wait as any write does.
+			if _, err := tx.ExecContext(ctx, busyTimeout); err != nil {
+				_ = tx.Rollback()
+				return nil, err
+			}
+			return tx, nil
+		}
+		if !isBusy(err) {
+			_, _ = c.ExecContext(context.WithoutCancel(ctx), busyTimeout)
+			return nil, fmt.Errorf("store: begin: %w", err)
+		}
+		if busySince.IsZero() {
+			busySince = time.Now()
+		} else if time.Since(busySince) >= busyWait {
+			_, _ = c.ExecContext(context.WithoutCancel(ctx), busyTimeout)
+			return nil, ErrBusy
+		}
+		select {
+		case <-ctx.Done():
+			_, _ = c.ExecContext(context.WithoutCancel(ctx), busyTimeout)
+			return nil, ctx.Err()
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+}
+
+// isBusy says whether err is SQLite's SQLITE_BUSY (any extended code).
+func isBusy(err error) bool {
+	var e interface{ Code() int }
+	return errors.As(err, &e) && e.Code()&0xff == sqliteBusy
+}
+
+// sqliteBusy is SQLITE_BUSY's primary result code.
+const sqliteBusy = 5
