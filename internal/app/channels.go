@@ -50,7 +50,9 @@ var channelTable = []channelRow{
 		mode: func(c config.Config) config.Mode { return c.TelegramMode },
 		connect: func(ctx context.Context, a *App, _ *media.Store) (platform, error) {
 			return ok(telegram.New(ctx, telegram.Config{Token: a.cfg.TelegramToken, Endpoint: a.cfg.TelegramAPI,
-				Log: a.log, SendRate: a.cfg.SendRate, Gate: a.gate}))
+				Log: a.log, SendRate: a.cfg.SendRate, Gate: a.gate,
+				// One client for the bot's calls, so they share its connections.
+				HTTPClient: platformClient()}))
 		},
 	},
 	{
@@ -60,7 +62,7 @@ var channelTable = []channelRow{
 		mode: func(c config.Config) config.Mode { return c.ZaloMode },
 		connect: func(ctx context.Context, a *App, pub *media.Store) (platform, error) {
 			cfg := zalo.Config{Token: a.cfg.ZaloToken, BaseURL: a.cfg.ZaloAPI, Log: a.log,
-				SendRate: a.cfg.SendRate, Gate: a.gate, Number: a.numbered}
+				SendRate: a.cfg.SendRate, Gate: a.gate, Number: a.numbered, HTTPClient: platformClient()}
 			if pub != nil {
 				// Charts go out as photos only when they have a public URL.
 				cfg.Publish = pub.Publish

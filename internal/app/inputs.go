@@ -42,6 +42,21 @@ func (a *App) input(ctx context.Context, row channelRow, pub *media.Store) (plat
 	}), nil
 }
 
+// platformIdle is how many idle connections to one platform a client keeps:
+// as many as the webhook's senders in hand and the outbox send at once. Go's
+// default keeps 2, so under load nearly every reply opened (and, on the
+// real platform, TLS-handshook) a connection of its own, then closed it.
+const platformIdle = 128
+
+// platformClient is the HTTP client of a platform's API: no overall
+// timeout (each call has its context; a long poll lasts its own time) and
+// a pool that keeps the connections a busy minute needs.
+func platformClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns, t.MaxIdleConnsPerHost = platformIdle, platformIdle
+	return &http.Client{Transport: t}
+}
+
 // hookInput is a webhook input: the handler stores, the drain loop
 // processes through the router.
 func (a *App) hookInput(path string, source func(h chat.Handler) webhook.Source, start func(context.Context) error) input {

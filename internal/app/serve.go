@@ -107,6 +107,11 @@ func (a *App) Serve(ctx context.Context) error {
 	g.Go(func() error { return sched.Run(gctx) })
 	g.Go(func() error { return a.announce.Run(gctx, announceTick) })
 	serveHTTP(gctx, g, srv, ln, 10*time.Second)
+	if a.cfg.PprofAddr != "" {
+		if err := servePprof(gctx, g, a.cfg.PprofAddr); err != nil {
+			a.log.Error("pprof server not started", "addr", a.cfg.PprofAddr, "err", err)
+		}
+	}
 	err = g.Wait()
 	a.log.Info("stopped")
 	return err

@@ -106,6 +106,10 @@ type Config struct {
 
 	HTTPAddr  string // host:port of the HTTP server (XABOT_HTTP_ADDR)
 	SyncToken string // "" = sync API off (XABOT_SYNC_TOKEN); secret
+	// PprofAddr is host:port of a separate server with Go's profiler
+	// (net/http/pprof), "" = off (XABOT_PPROF_ADDR). It is never on the
+	// public server: profiles show the process's memory.
+	PprofAddr string
 
 	// LinkKey signs the receipt slip's links (XABOT_LINK_KEY); "" = no slip
 	// links, no status page; secret.
@@ -157,6 +161,7 @@ func Load(getenv func(string) string) (Config, error) {
 		LinkKey:       l.get("XABOT_LINK_KEY", ""),
 		TelegramBot:   strings.TrimPrefix(l.get("XABOT_TELEGRAM_BOT", ""), "@"),
 		ZaloLink:      l.get("XABOT_ZALO_LINK", ""),
+		PprofAddr:     l.get("XABOT_PPROF_ADDR", ""),
 		Lang:          strings.ToLower(l.get("XABOT_LANG", DefaultLang)),
 		Commune:       l.get("XABOT_COMMUNE", ""),
 		SendRate:      DefaultSendRate,
@@ -204,6 +209,11 @@ func Load(getenv func(string) string) (Config, error) {
 
 	if err := checkHostPort(c.HTTPAddr); err != nil {
 		l.bad("XABOT_HTTP_ADDR", "want host:port such as %s, got %q: %w", DefaultHTTPAddr, c.HTTPAddr, err)
+	}
+	if c.PprofAddr != "" {
+		if err := checkHostPort(c.PprofAddr); err != nil {
+			l.bad("XABOT_PPROF_ADDR", "want host:port such as 127.0.0.1:6060, got %q: %w", c.PprofAddr, err)
+		}
 	}
 	if c.SyncToken != "" && (len([]rune(c.SyncToken)) < MinSyncToken || strings.ContainsFunc(c.SyncToken, isSpace)) {
 		l.bad("XABOT_SYNC_TOKEN", "want at least %d characters without spaces", MinSyncToken)
@@ -451,6 +461,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("link_key", c.LinkKey != ""),
 		slog.String("telegram_bot", c.TelegramBot),
 		slog.String("zalo_link", c.ZaloLink),
+		slog.String("pprof_addr", c.PprofAddr),
 		slog.String("tz", tz),
 		slog.String("lang", c.Lang),
 		slog.String("commune", c.Commune),

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"xabot/internal/domain"
@@ -15,15 +14,12 @@ import (
 // the tables and the triggers that keep inbox_senders and inbox_totals).
 const (
 	// The sender's and the channel's waiting rows, and whether the update
-	// waits already, in one read.
+	// waits already, in one read (inside the offers' transaction).
 	qInboxRoom = `SELECT EXISTS (SELECT 1 FROM inbox WHERE channel = ?1 AND key = ?2),
 		coalesce((SELECT waiting FROM inbox_senders WHERE channel = ?1 AND grp = ?3), 0),
 		coalesce((SELECT waiting FROM inbox_totals WHERE channel = ?1), 0)`
-	// The insert checks the sender's budget again, on the writer: readers
-	// racing past the first check cannot overshoot it.
-	qInboxPut = `INSERT INTO inbox (channel, key, grp, body, received_at, next_at)
-		SELECT ?1, ?2, ?3, ?4, ?5, ?6
-		WHERE coalesce((SELECT waiting FROM inbox_senders WHERE channel = ?1 AND grp = ?3), 0) < ?7
+	// Checked by qInboxRoom first, in the same transaction.
+	qInboxPut = `INSERT INTO inbox (channel, key, grp, body, received_at, next_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (channel, key) DO NOTHING`
 	// The first ready senders in turn order: by the (channel, turn) index,
 	// skipping only senders in hand or waiting for a retry, which a take
@@ -40,14 +36,14 @@ const (
 )
 
 type inboxStmts struct {
-	put, senders, last, turn, head, lease, done, release, retry *sql.Stmt
+	room, put, senders, last, turn, head, lease, done, release, retry *sql.Stmt
 }
 
 func (db *DB) prepareInbox(ctx context.Context) error {
 	for _, p := range []struct {
 		to **sql.Stmt
 		q  string
-	}{{&db.inbox.put, qInboxPut}, {&db.inbox.senders, qInboxSenders},
+	}{{&db.inbox.room, qInboxRoom}, {&db.inbox.put, qInboxPut}, {&db.inbox.senders, qInboxSenders},
 		{&db.inbox.last, qInboxLast}, {&db.inbox.turn, qInboxTurn}, {&db.inbox.head, qInboxHead},
 		{&db.inbox.lease, qInboxLease}, {&db.inbox.done, qInboxDone}, {&db.inbox.release, qInboxRelease},
 		{&db.inbox.retry, qInboxRetry}} {
@@ -68,56 +64,19 @@ func (db *DB) PutInbound(ctx context.Context, in domain.Inbound, at time.Time) (
 	return o == domain.Stored, err
 }
 
-// OfferInbound stores a webhook delivery unless the same update waits
-// already (Duplicate), its sender has perSender rows waiting (OverBudget)
-// or the channel has capacity rows waiting (Full); a limit of 0 is none.
-// The limits are read first on the query pool, so a flood refused does not
-// queue for the one writer; deliveries arriving together may pass the
-// capacity by as many as arrive at once.
-func (db *DB) OfferInbound(ctx context.Context, in domain.Inbound, at time.Time, perSender, capacity int) (domain.Offer, error) {
-	var dup bool
-	var mine, all int
-	if err := db.read.inboxRoom.QueryRowContext(ctx, in.Channel, in.Key, in.Group).Scan(&dup, &mine, &all); err != nil {
-		return 0, fmt.Errorf("store: inbox put %s: %w", in.Channel, err)
-	}
-	switch {
-	case dup:
-		return domain.Duplicate, nil
-	case perSender > 0 && mine >= perSender:
-		return domain.OverBudget, nil
-	case capacity > 0 && all >= capacity:
-		return domain.Full, nil
-	}
-	if perSender <= 0 {
-		perSender = math.MaxInt32
-	}
-	res, err := db.inbox.put.ExecContext(ctx, in.Channel, in.Key, in.Group, in.Body, at.Unix(), at.UnixMilli(), perSender)
-	if err != nil {
-		return 0, fmt.Errorf("store: inbox put %s: %w", in.Channel, err)
-	}
-	n, err := res.RowsAffected()
-	switch {
-	case err != nil:
-		return 0, fmt.Errorf("store: inbox put %s: %w", in.Channel, err)
-	case n == 0:
-		// Stored or refused meanwhile, by another delivery of the same
-		// update or the sender's.
-		return domain.OverBudget, nil
-	}
-	return domain.Stored, nil
-}
-
 // TakeInbound first records what became of the deliveries in t.Settled,
 // then leases, until t.Now+t.Lease, the oldest rows (up to t.PerSender
 // each) of the first senders (up to t.Senders) of t.Channel whose oldest row
-// is due and in no one's hands, in turn order: all in one transaction. A
+// is due and in no one's hands, in turn order: all in one transaction,
+// shared with the inbox's other writes (group commit). A
 // sender taken goes to the back of the turns, so a sender with a long
 // backlog is served as often as one with one row. The rows come sender by
 // sender, each sender's in order. A worker that dies lets its lease run out
 // and the rows are taken again.
 func (db *DB) TakeInbound(ctx context.Context, t domain.InboxTake) ([]domain.Inbound, error) {
 	var out []domain.Inbound
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.grouped(ctx, true, func(ctx context.Context, tx *sql.Tx) error {
+		out = nil // run again alone if its group failed
 		if err := db.settle(ctx, tx, t.Settled); err != nil {
 			return err
 		}
@@ -235,7 +194,7 @@ func senderColumn(ctx context.Context, st *sql.Stmt, args ...any) ([]string, err
 // worker alive keeps its rows however long they take, a dead one loses
 // them when the short lease runs out.
 func (db *DB) ExtendInbound(ctx context.Context, ids []int64, until time.Time) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.grouped(ctx, true, func(ctx context.Context, tx *sql.Tx) error {
 		st := tx.StmtContext(ctx, db.inbox.lease)
 		for _, id := range ids {
 			if _, err := st.ExecContext(ctx, until.UnixMilli(), id); err != nil {

@@ -39,13 +39,14 @@ type DB struct {
 	upsert upsertStmts
 	read   readStmts
 	inbox  inboxStmts
-	hasher chatHasher // keyed hashes of chat keys in lookup_attempts
+	group  *groupQueue // the inbox's writes waiting for their group commit
+	hasher chatHasher  // keyed hashes of chat keys in lookup_attempts
 }
 
 // readStmts are the queries of every inbound update, prepared once: parsing
 // the SQL again on each call cost more than running it.
 type readStmts struct {
-	citizen, dossierByKey, failedLookups, inboxRoom *sql.Stmt
+	citizen, dossierByKey, failedLookups *sql.Stmt
 }
 
 const (
@@ -57,7 +58,7 @@ func (db *DB) prepareReads(ctx context.Context) error {
 	for _, p := range []struct {
 		dst **sql.Stmt
 		q   string
-	}{{&db.read.citizen, qCitizen}, {&db.read.dossierByKey, qDossierByKey}, {&db.read.failedLookups, qFailed}, {&db.read.inboxRoom, qInboxRoom}} {
+	}{{&db.read.citizen, qCitizen}, {&db.read.dossierByKey, qDossierByKey}, {&db.read.failedLookups, qFailed}} {
 		st, err := db.r.PrepareContext(ctx, p.q)
 		if err != nil {
 			return fmt.Errorf("store: prepare %q: %w", p.q, err)
@@ -99,7 +100,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
-	db := &DB{w: w, r: r, dsn: base, now: time.Now}
+	db := &DB{w: w, r: r, dsn: base, now: time.Now, group: newGroupQueue()}
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -123,8 +124,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 // tests use it for fixed times.
 func (db *DB) SetClock(now func() time.Time) { db.now = now }
 
-// Close closes both connection pools.
+// Close stops the inbox's committer (a write still waiting fails) and
+// closes both connection pools.
 func (db *DB) Close() error {
+	db.group.close()
 	return errors.Join(db.r.Close(), db.w.Close())
 }
 

@@ -5,11 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"xabot/internal/domain"
 	"xabot/internal/webhook"
 )
 
@@ -77,16 +80,34 @@ func TestPerSenderBudget(t *testing.T) {
 	}
 }
 
+// asks is a webhook.Queue, the real store, counting the offers it is asked.
+type asks struct {
+	webhook.Queue
+	n atomic.Int32
+}
+
+func (a *asks) OfferInbound(ctx context.Context, in domain.Inbound, at time.Time, perSender, capacity int) (domain.Offer, error) {
+	a.n.Add(1)
+	return a.Queue.OfferInbound(ctx, in, at, perSender, capacity)
+}
+
 // Past capacity the platform is answered 503 at once (it delivers again
-// later) and nothing is stored; a duplicate of a waiting one is still 200.
+// later) and nothing is stored. Once the store said «full», the next
+// deliveries for Limits.FullFor are refused without asking it (refusing
+// costs nothing while the drain works); after that a duplicate of a
+// waiting update is 200 again, and the store is asked again.
 func TestPastCapacityIs503Quickly(t *testing.T) {
-	r := newRig(t, webhook.Limits{Capacity: 3, StoreWait: 500 * time.Millisecond})
+	const fullFor = 300 * time.Millisecond
+	r := newRig(t, webhook.Limits{Capacity: 3, StoreWait: 500 * time.Millisecond, FullFor: fullFor})
+	q := &asks{Queue: r.db}
+	r.srv.Config.Handler = webhook.Handler(r.src, q, r.wake.Wake, time.Now, slog.New(slog.DiscardHandler), r.count)
 	for i := range 3 {
 		if got := r.post(t, secret, fmt.Sprintf(`{"id":"%d","from":"u%d"}`, i, i)); got != http.StatusOK {
 			t.Fatalf("%d: status %d", i, got)
 		}
 	}
 	var slowest time.Duration
+	begun := time.Now()
 	for i := range 20 {
 		start := time.Now()
 		if got := r.post(t, secret, fmt.Sprintf(`{"id":"x%d","from":"v%d"}`, i, i)); got != http.StatusServiceUnavailable {
@@ -94,10 +115,16 @@ func TestPastCapacityIs503Quickly(t *testing.T) {
 		}
 		slowest = max(slowest, time.Since(start))
 	}
-	t.Logf("slowest 503 past capacity: %v", slowest)
+	took := time.Since(begun)
+	t.Logf("slowest 503 past capacity: %v; store asked %d times for 20 in %v", slowest, q.n.Load()-3, took)
 	if slowest > time.Second {
 		t.Errorf("a 503 took %v: it must come at once", slowest)
 	}
+	// The first refusal asked the store; one more each FullFor at most.
+	if n, most := int(q.n.Load())-3, 1+int(took/fullFor); n < 1 || n > most {
+		t.Errorf("the store was asked %d times for 20 deliveries past capacity in %v, want 1 to %d", n, took, most)
+	}
+	time.Sleep(fullFor)
 	if got := r.post(t, secret, `{"id":"1","from":"u1"}`); got != http.StatusOK {
 		t.Errorf("a duplicate at capacity: status %d, want 200", got)
 	}
@@ -107,9 +134,12 @@ func TestPastCapacityIs503Quickly(t *testing.T) {
 }
 
 // A store that cannot take the row soon (another process holds SQLite's
-// write lock) is a 503 within Limits.StoreWait, not a platform timeout.
+// write lock) is a 503 within 40 ms (store.ErrBusy), well before
+// Limits.StoreWait and the platform's timeout.
 func TestBusyStoreIs503Quickly(t *testing.T) {
-	r := newRig(t, webhook.Limits{StoreWait: 200 * time.Millisecond})
+	// A StoreWait far longer than the answer wanted: the 503 comes from the
+	// store's busy lock, not from this wait running out.
+	r := newRig(t, webhook.Limits{StoreWait: 5 * time.Second})
 	other, err := sql.Open("sqlite", "file:"+r.path+"?_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)

@@ -9,9 +9,14 @@
 // waiting has the next refused — answered 200 and dropped, because a
 // platform retries anything else and a flood retried lasts longer (a
 // person never has that many waiting: each is a message they sent). Past
-// Limits.Capacity updates waiting in the channel, or when the store cannot
-// take the row within Limits.StoreWait, the platform is answered 503 at
-// once and delivers the update again later, instead of timing out.
+// Limits.Capacity updates waiting in the channel, when the store's write
+// lock is held elsewhere, or when the store cannot take the row within
+// Limits.StoreWait, the platform is answered 503 at once and delivers the
+// update again later, instead of timing out. Once the store said the
+// channel is full, the deliveries of the next Limits.FullFor are answered
+// 503 without asking it again: under a load past what the bot handles,
+// refusing must cost next to nothing, or the refusals take the CPU and the
+// writer from the handling and what is handled falls.
 // A platform that delivers the same update again — a retry, or another
 // replica behind the same URL — finds it waiting (skipped here) or already
 // handled (skipped by the bot's dedupe in Redis).
@@ -27,6 +32,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"xabot/internal/domain"
@@ -42,11 +48,16 @@ const (
 	// DefaultCapacity bounds the wait of an update arriving behind a
 	// backlog to about DefaultCapacity ÷ the updates handled per second.
 	DefaultCapacity = 2000
-	// DefaultStoreWait: a row the store cannot take this soon (the one
-	// writer busy, the process starved of CPU) is answered 503, far from
-	// the platform's timeout; shorter turned ordinary load's short waits
-	// into 503s, each costing the person a redelivery (a second or more).
+	// DefaultStoreWait: a row the store has not taken this soon is
+	// answered 503, far from the platform's timeout. A store whose write
+	// lock another process holds says so sooner (store.ErrBusy, after
+	// 40 ms); this wait is for a process short of CPU, where a shorter one
+	// turned ordinary load's short waits into 503s, each costing the person
+	// a redelivery (a second or more) and the bot the work twice.
 	DefaultStoreWait = 250 * time.Millisecond
+	// DefaultFullFor: the drain frees at most this long's worth of rows
+	// before deliveries are offered to the store again.
+	DefaultFullFor = 100 * time.Millisecond
 )
 
 // Queue is the inbox; *store.DB satisfies it.
@@ -77,6 +88,7 @@ type Limits struct {
 	PerSender int           // a sender's updates waiting beyond which the next is refused
 	Capacity  int           // the channel's updates waiting beyond which the platform gets 503
 	StoreWait time.Duration // the longest wait for the store before 503
+	FullFor   time.Duration // how long a channel the store found full is taken as full without asking
 }
 
 func (l Limits) orDefaults() Limits {
@@ -88,6 +100,9 @@ func (l Limits) orDefaults() Limits {
 	}
 	if l.StoreWait <= 0 {
 		l.StoreWait = DefaultStoreWait
+	}
+	if l.FullFor <= 0 {
+		l.FullFor = DefaultFullFor
 	}
 	return l
 }
@@ -118,6 +133,12 @@ func Handler(src Source, q Queue, wake func(), now func() time.Time, log *slog.L
 	want := sha256.Sum256([]byte(src.Secret))
 	lim := src.Limits.orDefaults()
 	refused := newRefusals(src.Channel, m, log)
+	var fullAt atomic.Int64 // unix ns the store last answered Full; 0 never
+	full := func(w http.ResponseWriter) {
+		refused.note(ReasonCapacity, nil)
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "try again", http.StatusServiceUnavailable)
+	}
 	limit := src.MaxBody
 	if limit <= 0 {
 		limit = DefaultMaxBody
@@ -153,9 +174,14 @@ func Handler(src Source, q Queue, wake func(), now func() time.Time, log *slog.L
 			http.Error(w, "not an update", http.StatusBadRequest)
 			return
 		}
+		at := now()
+		if f := fullAt.Load(); f != 0 && at.Sub(time.Unix(0, f)) < lim.FullFor {
+			full(w)
+			return
+		}
 		in := domain.Inbound{Channel: src.Channel, Key: key, Group: group, Body: body}
 		sctx, cancel := context.WithTimeout(r.Context(), lim.StoreWait)
-		o, err := q.OfferInbound(sctx, in, now(), lim.PerSender, lim.Capacity)
+		o, err := q.OfferInbound(sctx, in, at, lim.PerSender, lim.Capacity)
 		cancel()
 		switch {
 		case err != nil:
@@ -165,9 +191,8 @@ func Handler(src Source, q Queue, wake func(), now func() time.Time, log *slog.L
 			http.Error(w, "try again", http.StatusServiceUnavailable)
 			return
 		case o == domain.Full:
-			refused.note(ReasonCapacity, nil)
-			w.Header().Set("Retry-After", "1")
-			http.Error(w, "try again", http.StatusServiceUnavailable)
+			fullAt.Store(at.UnixNano())
+			full(w)
 			return
 		case o == domain.OverBudget:
 			refused.note(ReasonBudget, nil)

@@ -13,6 +13,7 @@ package chaos
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"net"
 	"net/url"
@@ -215,6 +216,30 @@ func (x *Xabot) Kill(t testing.TB) {
 	_ = syscall.Kill(-x.cmd.Process.Pid, syscall.SIGKILL)
 	<-x.done
 	x.cmd = nil
+}
+
+// CPU is the CPU time the running process used so far.
+func (x *Xabot) CPU(t *testing.T) time.Duration {
+	x.mu.Lock()
+	pid := x.cmd.Process.Pid
+	x.mu.Unlock()
+	return procCPU(t, pid)
+}
+
+// procCPU is the CPU time (user and system) process pid used so far.
+func procCPU(t *testing.T, pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatalf("cpu time: %v", err)
+	}
+	// The fields after the command's closing parenthesis; utime and
+	// stime are the 12th and 13th of them, in clock ticks (100 a second
+	// on Linux whatever the kernel's HZ).
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	var user, sys int64
+	fmt.Sscan(f[11], &user)
+	fmt.Sscan(f[12], &sys)
+	return time.Duration(user+sys) * 10 * time.Millisecond
 }
 
 // Stop ends the process with SIGTERM and waits.

@@ -6,8 +6,12 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptrace"
+	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -30,9 +34,12 @@ import (
 // answer time, 503s and their latency, and errors. It asserts nothing: it
 // measures.
 var (
-	loadRate = flag.Int("rate", 1000, "updates per second to offer (people = rate × 1.1)")
-	loadFor  = flag.Duration("for", 20*time.Second, "how long to measure, after a 5 s warm-up")
-	loadEnv  = flag.String("env", "", "more environment for xabot serve: K=V,K=V")
+	loadRate  = flag.Int("rate", 1000, "updates per second to offer (people = rate × 1.1)")
+	loadFor   = flag.Duration("for", 20*time.Second, "how long to measure, after a 5 s warm-up")
+	loadEnv   = flag.String("env", "", "more environment for xabot serve: K=V,K=V")
+	loadProf  = flag.String("pprof", "", "write a CPU profile of xabot serve over the measured window to this file")
+	loadConns = flag.Int("conns", 100, "connections the webhook's deliveries share, as Telegram's setWebhook max_connections (xabot asks for 100)")
+	loadProcs = flag.Int("procs", 1, "GOMAXPROCS of the load generator and the Telegram stand-in (0: all cores), so they leave xabot serve a core")
 )
 
 const (
@@ -55,6 +62,12 @@ func TestWebhookLoad(t *testing.T) {
 			env[k] = v
 		}
 	}
+	if *loadProf != "" {
+		env["XABOT_PPROF_ADDR"] = freeAddr(t)
+	}
+	if *loadProcs > 0 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*loadProcs))
+	}
 	x := serve(t, tg, token, "", redisURL(t), env)
 	x.Import(t, dossierRows(people))
 	hook := "http://" + x.HTTP + "/webhook/telegram"
@@ -72,7 +85,10 @@ func TestWebhookLoad(t *testing.T) {
 			}
 		}
 	})
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 512}}
+	// Telegram keeps at most max_connections deliveries in flight and
+	// queues the rest on its side: a person's update waiting for a
+	// connection is waiting for its answer.
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxConnsPerHost: *loadConns, MaxIdleConnsPerHost: *loadConns}}
 	start := time.Now()
 	ls.from, ls.to = start.Add(loadWarm), start.Add(loadWarm+*loadFor)
 	stop := make(chan struct{})
@@ -93,6 +109,19 @@ func TestWebhookLoad(t *testing.T) {
 			}
 		})
 	}
+	profiled := make(chan error, 1)
+	if *loadProf != "" {
+		go func() {
+			time.Sleep(time.Until(ls.from))
+			profiled <- cpuProfile(x.Env["XABOT_PPROF_ADDR"], *loadFor, *loadProf)
+		}()
+	} else {
+		profiled <- nil
+	}
+	// CPU time is what the other processes on the machine do not blur:
+	// the cost of an update answered, however many cores xabot got.
+	time.Sleep(time.Until(ls.from))
+	cpuFrom, genFrom := x.CPU(t), procCPU(t, os.Getpid())
 	peak := 0.0 // the inbox backlog, sampled
 	for time.Now().Before(ls.to) {
 		time.Sleep(500 * time.Millisecond)
@@ -100,12 +129,46 @@ func TestWebhookLoad(t *testing.T) {
 		fmt.Sscan(scrape(t, x, `xabot_inbox_backlog{channel="tg"}`), &n)
 		peak = max(peak, n)
 	}
+	cpu, gen := x.CPU(t)-cpuFrom, procCPU(t, os.Getpid())-genFrom
 	close(stop)
 	wg.Wait()
-	t.Logf("offered %d/s by %d people: %s", *loadRate, people, ls)
+	if err := <-profiled; err != nil {
+		t.Errorf("cpu profile: %v", err)
+	}
+	t.Logf("offered %d/s by %d people over %d connections (generator GOMAXPROCS %d): %s", *loadRate, people, *loadConns, runtime.GOMAXPROCS(0), ls)
+	answered := float64(ls.answered())
+	t.Logf("CPU in the window: xabot serve %v (%.0f µs an update answered, %.2f cores), generator and stand-in %v (%.0f µs); load average %s",
+		cpu.Round(10*time.Millisecond), float64(cpu.Microseconds())/answered, cpu.Seconds()/loadFor.Seconds(),
+		gen.Round(10*time.Millisecond), float64(gen.Microseconds())/answered, loadAvg())
 	t.Logf("metrics: backlog peak %.0f, refused capacity %s, store %s", peak,
 		scrape(t, x, `xabot_webhook_refused_total{channel="tg",reason="capacity"}`),
 		scrape(t, x, `xabot_webhook_refused_total{channel="tg",reason="store"}`))
+}
+
+func loadAvg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	return strings.Join(strings.Fields(string(b))[:3], " ")
+}
+
+// cpuProfile saves xabot serve's CPU profile over d to file.
+func cpuProfile(addr string, d time.Duration, file string) error {
+	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, int(d.Seconds())))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("pprof: %s", resp.Status)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // loadStats gathers what happened inside the measured window.
@@ -117,6 +180,12 @@ type loadStats struct {
 	lat503   []time.Duration
 	errs     map[string]int
 	lost     int
+}
+
+func (s *loadStats) answered() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.reply)
 }
 
 func (s *loadStats) in(at time.Time) bool { return at.After(s.from) && at.Before(s.to) }
@@ -216,7 +285,11 @@ func (p *person) step(body func() []byte, want ...string) (tgstand.Msg, bool) {
 		req, _ := http.NewRequest(http.MethodPost, p.hook, bytes.NewReader(b))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", hookSecret)
+		// The webhook's answer time runs from the connection in hand: the
+		// wait for one of the max_connections is the platform's queue.
 		at := time.Now()
+		req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+			GotConn: func(httptrace.GotConnInfo) { at = time.Now() }}))
 		resp, err := p.client.Do(req)
 		took := time.Since(at)
 		if err != nil {

@@ -19,6 +19,12 @@ const SecretHeader = "X-Telegram-Bot-Api-Secret-Token"
 // allowedUpdates is what the bot reads; Telegram remembers it per bot.
 var allowedUpdates = []string{"message", "callback_query"}
 
+// maxConnections is how many deliveries Telegram keeps in flight to the
+// webhook at once: its highest (the default is 40). Each is answered once
+// stored, in milliseconds, but the platform sends no more than this many
+// at a time, so the number bounds the updates a second that can arrive.
+const maxConnections = 100
+
 // SetWebhook points Telegram at url with secret as secret_token. The
 // library's WebhookConfig has no secret_token (its issue #670), so the call
 // is made raw.
@@ -27,7 +33,8 @@ func (b *Bot) SetWebhook(ctx context.Context, url, secret string) error {
 		return errors.New("telegram: setWebhook: empty secret")
 	}
 	allowed, _ := json.Marshal(allowedUpdates)
-	params := tgbotapi.Params{"url": url, "secret_token": secret, "allowed_updates": string(allowed)}
+	params := tgbotapi.Params{"url": url, "secret_token": secret, "allowed_updates": string(allowed),
+		"max_connections": strconv.Itoa(maxConnections)}
 	if _, err := b.call(ctx).MakeRequest("setWebhook", params); err != nil {
 		return fmt.Errorf("telegram: setWebhook: %w", b.apiErr("setWebhook", err))
 	}

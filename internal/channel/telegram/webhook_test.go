@@ -24,7 +24,7 @@ func TestSetAndDeleteWebhook(t *testing.T) {
 	}
 	form := calls[0].Form
 	if form.Get("url") != "https://xa.example.vn/webhook/telegram" || form.Get("secret_token") != "s3cret_-X" ||
-		form.Get("allowed_updates") != `["message","callback_query"]` {
+		form.Get("allowed_updates") != `["message","callback_query"]` || form.Get("max_connections") != "100" {
 		t.Errorf("setWebhook form = %v", form)
 	}
 	if err := b.SetWebhook(t.Context(), "https://x", ""); err == nil {
