@@ -1,10 +1,8 @@
 package app
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"xabot/internal/channel/zalo/zalofake"
 	"xabot/internal/chat"
@@ -55,20 +53,10 @@ func TestChannelRowByWebhook(t *testing.T) {
 	const token, secret = "12345:zalo-row-secret", "hook-secret-0123456789"
 	f := zalofake.New(token)
 	t.Cleanup(f.Close)
-	env := map[string]string{
-		"XABOT_DB":         filepath.Join(t.TempDir(), "x.db"),
+	a := openApp(t, map[string]string{
 		"XABOT_ZALO_TOKEN": token, "XABOT_ZALO_API": f.URL(), "XABOT_ZALO_MODE": "webhook",
 		"XABOT_PUBLIC_URL": "https://xabot.example", "XABOT_WEBHOOK_SECRET": secret,
-	}
-	cfg, err := config.Load(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := Open(t.Context(), cfg, quiet(), time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	})
 	rows, err := configured(a.cfg)
 	if err != nil || len(rows) != 1 || rows[0].name != chat.Zalo {
 		t.Fatalf("configured = %v, %v; want the Zalo row alone", rows, err)

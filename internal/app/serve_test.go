@@ -6,12 +6,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"xabot/internal/config"
 	"xabot/internal/domain"
 )
 
@@ -23,16 +21,7 @@ const syncToken = "sync-token-0123456789"
 func syncApp(t *testing.T, token string) *App {
 	t.Helper()
 	ctx := t.Context()
-	env := map[string]string{"XABOT_DB": filepath.Join(t.TempDir(), "x.db"), "XABOT_SYNC_TOKEN": token}
-	cfg, err := config.Load(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := Open(ctx, cfg, quiet(), time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a := openApp(t, map[string]string{"XABOT_SYNC_TOKEN": token})
 	now := time.Now().UTC().Truncate(time.Second)
 	d := domain.Dossier{Code: "H55.20-261118-0003", ProcedureName: "Đăng ký khai sinh", Field: "Hộ tịch",
 		Phone: "0905123456", Intake: domain.IntakeDirect, Status: domain.StatusInProgress,

@@ -4,28 +4,14 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"xabot/internal/config"
 )
 
 func linkApp(t *testing.T, env map[string]string) *App {
 	t.Helper()
-	env["XABOT_DB"] = filepath.Join(t.TempDir(), "x.db")
 	env["XABOT_SYNC_TOKEN"] = syncToken
-	cfg, err := config.Load(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := Open(t.Context(), cfg, quiet(), time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	return a
+	return openApp(t, env)
 }
 
 // The sync API's result carries each stored dossier's slip links, the

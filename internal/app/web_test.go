@@ -34,6 +34,25 @@ func testConfig(t *testing.T) config.Config {
 	return cfg
 }
 
+// openApp opens an App on the configuration env gives, on a fresh database
+// unless env names one; it is closed when t ends.
+func openApp(t *testing.T, env map[string]string) *App {
+	t.Helper()
+	if env["XABOT_DB"] == "" {
+		env["XABOT_DB"] = filepath.Join(t.TempDir(), "x.db")
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := Open(t.Context(), cfg, quiet(), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
+}
+
 func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // syncBuffer is the terminal, written by the demo while the test reads it.
