@@ -34,8 +34,17 @@ func (o *Outbox) deliver(base context.Context, m domain.Outgoing, sem chan struc
 		<-sem
 		signal(o.done)
 	}()
+	if err := o.chats.Wait(base, m.To); err != nil {
+		o.giveBack(m) // shutdown before the call
+		return
+	}
 	more, stepped, err := o.send(base, m)
-	o.record(base, m, outcome{more: more, stepped: stepped, err: err, end: time.Now()})
+	end := time.Now()
+	o.chats.Done(m.To, end)
+	if d, ok := chat.FloodWait(err); ok {
+		o.chats.Hold(m.To, end.Add(d))
+	}
+	o.record(base, m, outcome{more: more, stepped: stepped, err: err, end: end})
 }
 
 // send decodes m and hands it to its channel's sender: the next message of

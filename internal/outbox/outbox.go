@@ -195,8 +195,13 @@ type Outbox struct {
 	log     *slog.Logger
 	metrics Metrics
 	gate    *pace.Window
-	owner   string // this outbox's name in the leases it takes
-	grace   time.Duration
+	// chats repeats, on this process's monotonic clock, the per-chat gap the
+	// database keeps in wall-clock milliseconds: a wall clock stepped
+	// forward (a VM's time sync) would otherwise let a chat's next call go
+	// a few milliseconds early, and Telegram refuses it.
+	chats *pace.PerChat[string]
+	owner string // this outbox's name in the leases it takes
+	grace time.Duration
 
 	wake    chan struct{} // Put queued something
 	done    chan struct{} // a call finished
@@ -254,6 +259,7 @@ func New(repo Repo, senders map[chat.Channel]chat.Sender, cfg Config) *Outbox {
 		log:     log,
 		metrics: cfg.Metrics,
 		gate:    cfg.Gate,
+		chats:   pace.New[string](cfg.PerChat),
 		owner:   newOwner(),
 		grace:   shutdownGrace,
 		wake:    make(chan struct{}, 1),

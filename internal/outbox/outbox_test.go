@@ -343,3 +343,43 @@ func TestPerChatSpacing(t *testing.T) {
 		}
 	}
 }
+
+// steppedClock is the store seen from a process whose wall clock jumps
+// ahead by step after every call: each chat's next time, in wall-clock
+// milliseconds, comes due step early.
+type steppedClock struct {
+	*store.DB
+	step time.Duration
+}
+
+func (s steppedClock) SettleOutgoing(ctx context.Context, a domain.Attempt) error {
+	if !a.ChatNext.IsZero() {
+		a.ChatNext = a.ChatNext.Add(-s.step)
+	}
+	return s.DB.SettleOutgoing(ctx, a)
+}
+
+// A wall clock stepped forward (a VM's time sync) makes the database's
+// per-chat time due early; the process keeps the gap on its monotonic
+// clock, so Telegram never sees two messages to a chat within it.
+func TestPerChatGapHoldsWhenTheWallClockJumps(t *testing.T) {
+	const gap = 300 * time.Millisecond
+	cfg := fast()
+	cfg.PerChat = gap
+	db, _ := openDB(t)
+	rec := &recorder{}
+	o := New(steppedClock{db, 60 * time.Millisecond}, map[chat.Channel]chat.Sender{chat.Telegram: rec}, cfg)
+	for i := range 4 {
+		put(t, o, fmt.Sprintf("k:%d", i), "tg:1", domain.PriorityBulk, fmt.Sprint(i))
+	}
+	flush(t, o)
+	calls := rec.all()
+	if len(calls) != 4 {
+		t.Fatalf("%d calls, want 4", len(calls))
+	}
+	for i := 1; i < len(calls); i++ {
+		if d := calls[i].at.Sub(calls[i-1].at); d < gap {
+			t.Errorf("calls %d and %d to one chat %v apart, want ≥ %v", i-1, i, d, gap)
+		}
+	}
+}

@@ -236,6 +236,26 @@ func refusals(calls []tgstand.Call) int {
 	return n
 }
 
+// refusedGaps describes the first refused sends: the gap since the call
+// before to that chat, and whether a kill came in between.
+func refusedGaps(calls []tgstand.Call, kills []time.Time) string {
+	var b strings.Builder
+	last := map[int64]tgstand.Call{}
+	n := 0
+	for _, c := range calls {
+		if !isSend(c) {
+			continue
+		}
+		if prev, ok := last[c.Chat]; ok && c.Status == 429 && n < 8 {
+			killed := slices.ContainsFunc(kills, func(k time.Time) bool { return k.After(prev.At) && k.Before(c.At) })
+			fmt.Fprintf(&b, "[chat %d: %v after a %d (kill between: %v)] ", c.Chat, c.At.Sub(prev.At).Round(time.Millisecond), prev.Status, killed)
+			n++
+		}
+		last[c.Chat] = c
+	}
+	return b.String()
+}
+
 // gaps returns the shortest gap between two calls sending to one chat
 // since the scene was set (refused ones included: the platform counts
 // them), overall and across a restart (a kill in between).
@@ -289,7 +309,8 @@ func TestOutboxBurstSurvivesKills(t *testing.T) {
 	}
 	calls := s.tg.Calls(s.token)
 	if refused := refusals(calls); refused > 0 {
-		t.Errorf("%d sends refused by Telegram's per-chat limit: a chat got two messages within a second", refused)
+		t.Errorf("%d sends refused by Telegram's per-chat limit: a chat got two messages within a second; %s",
+			refused, refusedGaps(calls, kills))
 	}
 	shortest, across := s.gaps(kills)
 	t.Logf("%d kills; most sends in any second: %d (attempts %d); shortest gap between calls to one chat %v, across a restart %v",
