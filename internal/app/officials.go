@@ -119,7 +119,7 @@ func (a *App) officialsList(ctx context.Context, s *officials.Service, out io.Wr
 	}
 	collate.SortBy(all, func(o domain.Official) string { return o.Name })
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	cols := []string{"id", "name", "role", "fields", "head", "status", "chat"}
+	cols := []string{"id", "name", "role", "fields", "head", "rights", "status", "chat"}
 	for i, c := range cols {
 		cols[i] = t("officials.cli.col." + c)
 	}
@@ -136,9 +136,25 @@ func (a *App) officialsList(ctx context.Context, s *officials.Service, out io.Wr
 			chat = "-"
 		}
 		fmt.Fprintln(w, strings.Join([]string{strconv.FormatInt(o.ID, 10), o.Name,
-			t("officials.role." + string(o.Role)), fields, head, t("officials.state." + o.Status()), chat}, "\t"))
+			t("officials.role." + string(o.Role)), fields, head, rights(o, t), t("officials.state." + o.Status()), chat}, "\t"))
 	}
 	return w.Flush()
+}
+
+// rights names what an official may do beyond the role: announcements and
+// the reception book, whether given one by one or held by the role.
+func rights(o domain.Official, t func(string) string) string {
+	var out []string
+	if o.Announce || o.Role == domain.RoleChairman || o.Role == domain.RoleAdmin {
+		out = append(out, t("officials.cli.right.announce"))
+	}
+	if o.Keeper || o.Role == domain.RoleChairman {
+		out = append(out, t("officials.cli.right.keeper"))
+	}
+	if len(out) == 0 {
+		return "-"
+	}
+	return strings.Join(out, ", ")
 }
 
 func (a *App) officialsRevoke(ctx context.Context, s *officials.Service, id int64, out io.Writer) error {

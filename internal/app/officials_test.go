@@ -52,3 +52,59 @@ func TestInviteFieldsMatchTheProfile(t *testing.T) {
 		t.Errorf("a refused invite stored an official: %d", len(all))
 	}
 }
+
+// `xabot officials list` shows the rights given one by one (announcements,
+// the reception book) and those a chairman holds by role; taking a right
+// away shows at once.
+func TestOfficialsListShowsRights(t *testing.T) {
+	ctx := t.Context()
+	now := time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)
+	a, err := Open(ctx, testConfig(t), quiet(), func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	for _, inv := range [][]string{{"--role", "official", "--name", "Trần Thị Hoa", "--field", "Hộ tịch"},
+		{"--role", "chairman", "--name", "Nguyễn Chủ Tịch"}} {
+		if err := a.Officials(ctx, append([]string{"invite"}, inv...), io.Discard); err != nil {
+			t.Fatal(err)
+		}
+	}
+	row := func(name string) string {
+		t.Helper()
+		var out bytes.Buffer
+		if err := a.Officials(ctx, []string{"list"}, &out); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), "Quyền") {
+			t.Errorf("no rights column in\n%s", out.String())
+		}
+		for _, l := range strings.Split(out.String(), "\n") {
+			if strings.Contains(l, name) {
+				return l
+			}
+		}
+		t.Fatalf("%s not listed in\n%s", name, out.String())
+		return ""
+	}
+	if l := row("Trần Thị Hoa"); strings.Contains(l, "thông báo") || strings.Contains(l, "sổ tiếp dân") {
+		t.Errorf("an official with no right given: %q", l)
+	}
+	if l := row("Nguyễn Chủ Tịch"); !strings.Contains(l, "thông báo, sổ tiếp dân") {
+		t.Errorf("the chairman's rights by role not shown: %q", l)
+	}
+	for _, args := range [][]string{{"announce", "1", "on"}, {"book", "1", "on"}} {
+		if err := a.Officials(ctx, args, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if l := row("Trần Thị Hoa"); !strings.Contains(l, "thông báo, sổ tiếp dân") {
+		t.Errorf("rights given not shown: %q", l)
+	}
+	if err := a.Officials(ctx, []string{"announce", "1", "off"}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if l := row("Trần Thị Hoa"); strings.Contains(l, "thông báo") || !strings.Contains(l, "sổ tiếp dân") {
+		t.Errorf("after taking the announcement right away: %q", l)
+	}
+}

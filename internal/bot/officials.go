@@ -247,6 +247,13 @@ func (r *Router) roleText(lang string, o domain.Official) string {
 	if o.Head {
 		s += ", " + r.t(lang, "officials.head", nil)
 	}
+	// Rights given one by one; chairmen and admins hold them by role.
+	if o.Announce && o.Role == domain.RoleOfficial {
+		s += ", " + r.t(lang, "officials.right.announce", nil)
+	}
+	if o.Keeper && o.Role != domain.RoleChairman {
+		s += ", " + r.t(lang, "officials.right.keeper", nil)
+	}
 	return s
 }
 

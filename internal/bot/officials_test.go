@@ -299,3 +299,28 @@ func TestOfficialsLink(t *testing.T) {
 		t.Errorf("a citizen got a link code: %q", got)
 	}
 }
+
+// /canbo names the rights an admin gave one official by one (village
+// announcements, the reception book), so the admin sees who holds them.
+func TestOfficialsListNamesRights(t *testing.T) {
+	f := newStaffFixture(t)
+	const admin = "301"
+	f.agree(admin)
+	f.send(admin, "/dangky "+f.invite("Nguyễn Quản Trị", domain.RoleAdmin))
+	f.rec.take()
+	f.invite("Trần Thị Hoa", domain.RoleOfficial, "Hộ tịch")
+	plain := "#2 · Trần Thị Hoa · cán bộ, công chức · Hộ tịch · chờ đăng ký"
+	f.expect(admin, "/canbo", plain)
+	if err := f.db.SetOfficialAnnounce(f.t.Context(), officials.ActorCLI, 2, true, f.now); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.SetReceptionKeeper(f.t.Context(), 2, true, f.now); err != nil {
+		t.Fatal(err)
+	}
+	f.expect(admin, "/canbo",
+		"#2 · Trần Thị Hoa · cán bộ, công chức, gửi thông báo thôn, giữ sổ tiếp công dân · Hộ tịch · chờ đăng ký")
+	if err := f.db.SetOfficialAnnounce(f.t.Context(), officials.ActorCLI, 2, false, f.now); err != nil {
+		t.Fatal(err)
+	}
+	f.expect(admin, "/canbo", "#2 · Trần Thị Hoa · cán bộ, công chức, giữ sổ tiếp công dân · Hộ tịch")
+}

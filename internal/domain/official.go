@@ -12,6 +12,8 @@ type Official struct {
 	Role      Role     // official, chairman or admin
 	Fields    []string // lĩnh vực the official handles
 	Head      bool     // head of the one-stop shop: gets what no one else matches
+	Announce  bool     // given the right to send village announcements (chairmen and admins have it by role)
+	Keeper    bool     // keeps the citizen reception book (chairmen do by role)
 	ChatKey   string   // the bound chat (chat.UserKey.String()); "" until registered
 	CreatedAt time.Time
 	BoundAt   time.Time

@@ -11,13 +11,15 @@ import (
 	"xabot/internal/domain"
 )
 
-const officialColumns = `id, name, role, fields, head, chat_key, created_at, bound_at, revoked_at`
+const officialColumns = `id, name, role, fields, head, announce,
+	EXISTS (SELECT 1 FROM reception_keepers k WHERE k.official_id = officials.id AND k.revoked_at IS NULL),
+	chat_key, created_at, bound_at, revoked_at`
 
 func scanOfficial(s scanner) (domain.Official, error) {
 	var o domain.Official
 	var role, fields string
 	var chatKey sql.NullString
-	err := s.Scan(&o.ID, &o.Name, &role, &fields, &o.Head, &chatKey,
+	err := s.Scan(&o.ID, &o.Name, &role, &fields, &o.Head, &o.Announce, &o.Keeper, &chatKey,
 		timeScan{&o.CreatedAt}, timeScan{&o.BoundAt}, timeScan{&o.RevokedAt})
 	if err != nil {
 		return domain.Official{}, err
