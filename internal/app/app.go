@@ -151,7 +151,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 		RefuseDays: profile.SLA.RefuseDays, MoreDays: profile.SLA.SupplementDays, AnswerDays: profile.SLA.AnswerDays,
 	}, profile.Routing(), now, log)
 	if cfg.LinkKey != "" {
-		signer, err := slip.NewSigner(cfg.LinkKey)
+		signer, err := slip.NewSigner(cfg.LinkKey, cfg.LinkKeysOld...)
 		if err != nil {
 			a.Close()
 			return nil, err

@@ -114,6 +114,11 @@ type Config struct {
 	// LinkKey signs the receipt slip's links (XABOT_LINK_KEY); "" = no slip
 	// links, no status page; secret.
 	LinkKey string
+	// LinkKeysOld are earlier link keys, comma-separated
+	// (XABOT_LINK_KEY_OLD): links they signed still open, new ones are
+	// signed with LinkKey, so a key can be rotated without voiding the
+	// slips already printed; secret.
+	LinkKeysOld []string
 	// TelegramBot is the bot's @username without "@" for t.me links
 	// (XABOT_TELEGRAM_BOT); "" = getMe's, when serving.
 	TelegramBot string
@@ -159,6 +164,7 @@ func Load(getenv func(string) string) (Config, error) {
 		HTTPAddr:      l.get("XABOT_HTTP_ADDR", DefaultHTTPAddr),
 		SyncToken:     l.get("XABOT_SYNC_TOKEN", ""),
 		LinkKey:       l.get("XABOT_LINK_KEY", ""),
+		LinkKeysOld:   splitKeys(l.get("XABOT_LINK_KEY_OLD", "")),
 		TelegramBot:   strings.TrimPrefix(l.get("XABOT_TELEGRAM_BOT", ""), "@"),
 		ZaloLink:      l.get("XABOT_ZALO_LINK", ""),
 		PprofAddr:     l.get("XABOT_PPROF_ADDR", ""),
@@ -221,6 +227,14 @@ func Load(getenv func(string) string) (Config, error) {
 
 	if c.LinkKey != "" && (len(c.LinkKey) < MinLinkKey || strings.ContainsFunc(c.LinkKey, isSpace)) {
 		l.bad("XABOT_LINK_KEY", "want at least %d characters without spaces (e.g. openssl rand -base64 32)", MinLinkKey)
+	}
+	for i, k := range c.LinkKeysOld {
+		if len(k) < MinLinkKey || strings.ContainsFunc(k, isSpace) {
+			l.bad("XABOT_LINK_KEY_OLD", "key %d: want at least %d characters without spaces", i+1, MinLinkKey)
+		}
+	}
+	if len(c.LinkKeysOld) > 0 && c.LinkKey == "" {
+		l.bad("XABOT_LINK_KEY_OLD", "set XABOT_LINK_KEY too: old keys only open links, the current key signs them")
 	}
 	if c.TelegramBot != "" && !botUsername.MatchString(c.TelegramBot) {
 		l.bad("XABOT_TELEGRAM_BOT", "want the bot's username, 5 to 32 of A-Z, a-z, 0-9 and _, got %q", c.TelegramBot)
@@ -307,6 +321,17 @@ func parseLevel(name string, lvl *slog.Level) bool {
 type loader struct {
 	getenv func(string) string
 	errs   []error
+}
+
+// splitKeys splits a comma-separated list of secrets, dropping empties.
+func splitKeys(v string) []string {
+	var out []string
+	for _, k := range strings.Split(v, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 func (l *loader) get(name, def string) string {
@@ -459,6 +484,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("http_addr", c.HTTPAddr),
 		slog.Bool("sync_api", c.SyncToken != ""),
 		slog.Bool("link_key", c.LinkKey != ""),
+		slog.Int("link_keys_old", len(c.LinkKeysOld)),
 		slog.String("telegram_bot", c.TelegramBot),
 		slog.String("zalo_link", c.ZaloLink),
 		slog.String("pprof_addr", c.PprofAddr),

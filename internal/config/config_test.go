@@ -2,9 +2,11 @@ package config
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -180,6 +182,8 @@ func TestBadValue(t *testing.T) {
 		{"XABOT_SYNC_TOKEN", "long enough but spaced", "without spaces", nil},
 		{"XABOT_LINK_KEY", "short-key", "at least 32", nil},
 		{"XABOT_LINK_KEY", "a link key that is long enough but spaced", "without spaces", nil},
+		{"XABOT_LINK_KEY_OLD", "old-link-key-0123456789abcdefghijkl,short", "key 2: want at least 32", nil},
+		{"XABOT_LINK_KEY_OLD", "old-link-key-0123456789abcdefghijkl", "set XABOT_LINK_KEY too", []string{"XABOT_LINK_KEY"}},
 		{"XABOT_TELEGRAM_BOT", "t.me/xa_bot", "username", nil},
 		{"XABOT_ZALO_LINK", "http://zalo.me/1", "https", nil},
 		{"XABOT_TZ", "Asia/Hanoi_City", `got "Asia/Hanoi_City"`, nil},
@@ -350,4 +354,22 @@ func leaves(err error) []error {
 		return out
 	}
 	return []error{err}
+}
+
+// XABOT_LINK_KEY_OLD lists earlier keys, comma-separated, spaces and empty
+// items ignored; the log shows how many, never which.
+func TestOldLinkKeys(t *testing.T) {
+	e := production(t)
+	e["XABOT_LINK_KEY_OLD"] = " old-link-key-0123456789abcdefghijkl , ,older-link-key-0123456789abcdefghij"
+	c, err := Load(env(e))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"old-link-key-0123456789abcdefghijkl", "older-link-key-0123456789abcdefghij"}
+	if !slices.Equal(c.LinkKeysOld, want) {
+		t.Errorf("LinkKeysOld = %q, want %q", c.LinkKeysOld, want)
+	}
+	if v := fmt.Sprint(c.LogValue()); strings.Contains(v, "old-link-key") || !strings.Contains(v, "link_keys_old=2") {
+		t.Errorf("logged config %s: want the count of old keys and no key", v)
+	}
 }

@@ -48,16 +48,24 @@ var ErrTooLong = errors.New("slip: code too long for a link")
 // no two strings decode to the same bytes.
 var b64 = base64.RawURLEncoding.Strict()
 
-// Signer makes and checks tokens with one key.
-type Signer struct{ key []byte }
+// Signer makes tokens with one key and checks them with it or with an
+// earlier key, so that rotating the key leaves printed slips good.
+type Signer struct{ keys [][]byte }
 
-// NewSigner returns a Signer for key (XABOT_LINK_KEY); an empty key is an
+// NewSigner returns a Signer for key (XABOT_LINK_KEY), which also accepts
+// the tokens of the old keys (XABOT_LINK_KEY_OLD); an empty key is an
 // error that says what to set.
-func NewSigner(key string) (*Signer, error) {
+func NewSigner(key string, old ...string) (*Signer, error) {
 	if key == "" {
 		return nil, errors.New("slip: XABOT_LINK_KEY is not set: the receipt slip's links need it (at least 32 characters, e.g. openssl rand -base64 32)")
 	}
-	return &Signer{key: []byte(key)}, nil
+	s := &Signer{keys: [][]byte{[]byte(key)}}
+	for _, k := range old {
+		if k != "" && k != key {
+			s.keys = append(s.keys, []byte(k))
+		}
+	}
+	return s, nil
 }
 
 // Token returns the token of a dossier code (stored form; it is made
@@ -67,7 +75,7 @@ func (s *Signer) Token(code string) (string, error) {
 	if body == "" {
 		form, body = formB64, b64.EncodeToString([]byte(code))
 	}
-	tok := string(form) + b64.EncodeToString(s.mac(form, code)) + body
+	tok := string(form) + b64.EncodeToString(mac(s.keys[0], form, code)) + body
 	if len(tok) > MaxToken {
 		return "", fmt.Errorf("%w: %q", ErrTooLong, code)
 	}
@@ -97,16 +105,21 @@ func (s *Signer) Code(token string) (string, error) {
 		return "", ErrBad
 	}
 	got, err := b64.DecodeString(macText)
-	if err != nil || !hmac.Equal(got, s.mac(form, code)) {
+	if err != nil {
 		return "", ErrBad
 	}
-	return code, nil
+	for _, k := range s.keys {
+		if hmac.Equal(got, mac(k, form, code)) {
+			return code, nil
+		}
+	}
+	return "", ErrBad
 }
 
-// mac is the truncated HMAC of the form and the code, apart from any other
-// use of the key by its prefix.
-func (s *Signer) mac(form byte, code string) []byte {
-	m := hmac.New(sha256.New, s.key)
+// mac is the truncated HMAC of the form and the code under key, apart from
+// any other use of the key by its prefix.
+func mac(key []byte, form byte, code string) []byte {
+	m := hmac.New(sha256.New, key)
 	m.Write([]byte("xabot-slip\x00"))
 	m.Write([]byte{form})
 	m.Write([]byte(code))

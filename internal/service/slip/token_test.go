@@ -154,3 +154,35 @@ func TestExpiryWithClock(t *testing.T) {
 		t.Errorf("Ends(withdrawn) = %v, %v", end, ok)
 	}
 }
+
+// Rotating the key: with the old key listed, slips printed before still
+// open and new ones are signed with the new key; once the old key is
+// dropped, its slips are refused like forged ones.
+func TestKeyRotation(t *testing.T) {
+	const code, newKey = "H55.20-261121-0004", "rotated-link-key-9876543210zyxwvutsrq"
+	printed, err := signer(t).Token(code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rotated, err := NewSigner(newKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := rotated.Code(printed); err != nil || got != code {
+		t.Errorf("a slip printed under the old key: %q, %v; want %q", got, err, code)
+	}
+	fresh, _ := rotated.Token(code)
+	if fresh == printed {
+		t.Errorf("the rotated signer still signs with the old key: %q", fresh)
+	}
+	if _, err := signer(t).Code(fresh); !errors.Is(err, ErrBad) {
+		t.Errorf("a new slip opened under the old key alone: %v", err)
+	}
+	only, _ := NewSigner(newKey)
+	if _, err := only.Code(printed); !errors.Is(err, ErrBad) {
+		t.Errorf("the old key dropped, its slip: %v, want ErrBad", err)
+	}
+	if got, err := only.Code(fresh); err != nil || got != code {
+		t.Errorf("a new slip: %q, %v", got, err)
+	}
+}
