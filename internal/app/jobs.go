@@ -13,6 +13,7 @@ import (
 	"xabot/internal/schedule"
 	"xabot/internal/service/dossier"
 	"xabot/internal/service/notify"
+	"xabot/internal/service/rating"
 	"xabot/internal/service/retention"
 	"xabot/internal/service/stats"
 )
@@ -53,6 +54,7 @@ func (a *App) scheduler() (*schedule.Scheduler, error) {
 		{Name: feedbackSLAJob, Spec: a.profile.JobSpec(feedbackSLAJob, "30 7 * * *"), Run: count(a.feedback.SLA)},
 		{Name: commune.JobReceptionRemind, Spec: a.profile.JobSpec(commune.JobReceptionRemind, commune.DefaultReceptionRemindSpec), Run: count(a.reception.Remind)},
 		{Name: commune.JobReceptionList, Spec: a.profile.JobSpec(commune.JobReceptionList, commune.DefaultReceptionListSpec), Run: count(a.reception.List)},
+		{Name: rating.JobExplain, Spec: a.profile.JobSpec(rating.JobExplain, "*/15 * * * *"), Run: count(a.ratings.Explain)},
 		{Name: digestJob, Spec: a.profile.JobSpec(digestJob, "30 7 * * MON"), Run: count(weekly.WeeklyDigest)},
 		{Name: pushJob, Spec: "* * * * *", Timeout: time.Minute, Run: count(func(ctx context.Context, _ time.Time) (int, error) {
 			return a.notify.PushChanges(ctx)

@@ -84,6 +84,32 @@ func (db *DB) RatingOf(ctx context.Context, dossierID int64) (domain.Rating, err
 	if err != nil {
 		return domain.Rating{}, fmt.Errorf("store: rating of dossier %d: %w", dossierID, err)
 	}
+	setCriteria(&r, crit)
+	return r, nil
+}
+
+// LowRatingsWithDetails returns the ratings at the two lowest levels last
+// changed in [from, to) that carry an answer to a criterion or a comment:
+// the ones whose details the heads should read even when the rater left
+// before finishing.
+func (db *DB) LowRatingsWithDetails(ctx context.Context, from, to time.Time) ([]domain.Rating, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT dossier_id, `+ratingColumns+` FROM ratings
+		WHERE level IN (?, ?) AND updated_at >= ? AND updated_at < ?
+		  AND (comment != '' OR coalesce(on_time, trips, staff_attitude, extra_fees, info_accuracy) IS NOT NULL)
+		ORDER BY updated_at, dossier_id`,
+		int(domain.LevelDissatisfied), int(domain.LevelVeryDissatisfied), from.Unix(), to.Unix())
+	return collect(rows, err, "low ratings", func(s scanner) (domain.Rating, error) {
+		var r domain.Rating
+		var crit [len(ratingCriteria)]sql.NullInt64
+		err := s.Scan(&r.DossierID, &r.Level, &crit[0], &crit[1], &crit[2], &crit[3], &crit[4], &r.Comment, &r.Rater,
+			timeScan{&r.CreatedAt}, timeScan{&r.UpdatedAt})
+		setCriteria(&r, crit)
+		return r, err
+	})
+}
+
+// setCriteria fills r's criteria from their nullable columns.
+func setCriteria(r *domain.Rating, crit [len(ratingCriteria)]sql.NullInt64) {
 	for i, v := range crit {
 		if v.Valid {
 			if r.Criteria == nil {
@@ -92,7 +118,6 @@ func (db *DB) RatingOf(ctx context.Context, dossierID int64) (domain.Rating, err
 			r.Criteria[ratingCriteria[i]] = v.Int64 == 1
 		}
 	}
-	return r, nil
 }
 
 // AnonymizeRater erases chatKey from every rating it gave (/xoadulieu): the

@@ -2,9 +2,11 @@ package rating
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"xabot/internal/domain"
 )
@@ -21,7 +23,8 @@ func (s *Service) alert(ctx context.Context, d domain.Dossier, level domain.Leve
 		dossierLine(d),
 		domain.L("rating.low_private"),
 	}
-	return s.tellHeads(ctx, d, "rate-low|"+domain.CanonicalCode(d.Code)+"|"+n, lines)
+	_, err := s.tellHeads(ctx, d, "rate-low|"+domain.CanonicalCode(d.Code)+"|"+n, lines)
+	return err
 }
 
 // Finish is the rater's end of the rating of the dossier with code (the
@@ -38,6 +41,56 @@ func (s *Service) Finish(ctx context.Context, citizen, code string) error {
 	if err != nil || !had || !domain.Low(r.Level) || r.Rater != citizen {
 		return err
 	}
+	_, err = s.tellHeads(ctx, d, whyKey(d, r), whyLines(d, r))
+	return err
+}
+
+// Quiet is how long after a low rating's last change its details go to
+// the heads though the rater never finished; Lookback bounds how far back
+// Explain looks.
+const (
+	Quiet    = 30 * time.Minute
+	Lookback = 48 * time.Hour
+)
+
+// JobExplain is the job that runs Explain.
+const JobExplain = "rating-details"
+
+// Explain sends the heads the details (answers, comment) of the low
+// ratings whose raters left before finishing: those last changed between
+// Lookback and Quiet before at. A version already told (by Finish or an
+// earlier run) is not told again. It returns how many notices it queued.
+func (s *Service) Explain(ctx context.Context, at time.Time) (int, error) {
+	rs, err := s.repo.LowRatingsWithDetails(ctx, at.Add(-Lookback), at.Add(-Quiet))
+	if err != nil {
+		return 0, fmt.Errorf("rating: explain: %w", err)
+	}
+	n := 0
+	for _, r := range rs {
+		d, err := s.repo.DossierByID(ctx, r.DossierID)
+		if errors.Is(err, domain.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return n, fmt.Errorf("rating: explain: %w", err)
+		}
+		queued, err := s.tellHeads(ctx, d, whyKey(d, r), whyLines(d, r))
+		n += queued
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// whyKey names one version of a low rating's details: a rater who comes
+// back to change them is heard again, the same version once.
+func whyKey(d domain.Dossier, r domain.Rating) string {
+	return "rate-low-why|" + domain.CanonicalCode(d.Code) + "|" + strconv.FormatInt(r.UpdatedAt.UnixNano(), 36)
+}
+
+// whyLines are a low rating's details as the heads read them.
+func whyLines(d domain.Dossier, r domain.Rating) []domain.Line {
 	lines := []domain.Line{domain.L("rating.low_details", "code", d.Code, "level", strconv.Itoa(int(r.Level))), dossierLine(d)}
 	for _, c := range domain.Criteria {
 		if yes, ok := r.Criteria[c]; ok {
@@ -50,11 +103,7 @@ func (s *Service) Finish(ctx context.Context, citizen, code string) error {
 	if len(lines) == 2 {
 		lines = append(lines, domain.L("rating.low_no_details"))
 	}
-	lines = append(lines, domain.L("rating.low_private"))
-	// Each version of the answers once: a rater who comes back to change
-	// them is heard again.
-	version := strconv.FormatInt(r.UpdatedAt.UnixNano(), 36)
-	return s.tellHeads(ctx, d, "rate-low-why|"+domain.CanonicalCode(d.Code)+"|"+version, lines)
+	return append(lines, domain.L("rating.low_private"))
 }
 
 // criterionAnswerKey is the line saying how the rater answered c: a
@@ -75,22 +124,27 @@ func dossierLine(d domain.Dossier) domain.Line {
 }
 
 // tellHeads sends lines to the heads of the one-stop shop (else the
-// chairmen), each once under key.
-func (s *Service) tellHeads(ctx context.Context, d domain.Dossier, key string, lines []domain.Line) error {
+// chairmen), each once under key; it returns how many it queued now.
+func (s *Service) tellHeads(ctx context.Context, d domain.Dossier, key string, lines []domain.Line) (int, error) {
 	all, err := s.staff.List(ctx)
 	if err != nil {
-		return fmt.Errorf("rating: alert %s: %w", d.Code, err)
+		return 0, fmt.Errorf("rating: alert %s: %w", d.Code, err)
 	}
 	to := domain.LowRatingRecipients(all)
 	if len(to) == 0 {
 		s.log.Warn("low rating: no head of the one-stop shop or chairman to alert", "code", domain.CanonicalCode(d.Code))
-		return nil
+		return 0, nil
 	}
+	n := 0
 	for _, o := range to {
 		no := domain.Notice{Key: key + "|" + o.ChatKey, To: o.ChatKey, Priority: domain.PriorityAlert, Lines: lines}
-		if _, err := s.notify.Notify(ctx, no); err != nil {
-			return fmt.Errorf("rating: alert %s: %w", d.Code, err)
+		queued, err := s.notify.Notify(ctx, no)
+		if err != nil {
+			return n, fmt.Errorf("rating: alert %s: %w", d.Code, err)
+		}
+		if queued {
+			n++
 		}
 	}
-	return nil
+	return n, nil
 }

@@ -34,6 +34,11 @@ type Repo interface {
 	UpsertRating(ctx context.Context, r domain.Rating) (bool, error)
 	// RatingOf returns the dossier's rating; none wraps domain.ErrNotFound.
 	RatingOf(ctx context.Context, dossierID int64) (domain.Rating, error)
+	// DossierByID finds a dossier by its id; unknown wraps domain.ErrNotFound.
+	DossierByID(ctx context.Context, id int64) (domain.Dossier, error)
+	// LowRatingsWithDetails lists the low ratings with answers or a
+	// comment last changed in [from, to).
+	LowRatingsWithDetails(ctx context.Context, from, to time.Time) ([]domain.Rating, error)
 	// AnonymizeRater erases chatKey from its ratings and says how many.
 	AnonymizeRater(ctx context.Context, chatKey string) (int, error)
 	// Subscribers lists the chats that follow the dossier: those that
