@@ -105,7 +105,7 @@ func TestExplainTellsWhatTheRaterLeft(t *testing.T) {
 		return got
 	}
 	rate(done, domain.LevelVeryDissatisfied, map[domain.Criterion]bool{domain.CriterionTrips: false}) // left
-	rate(returned, domain.LevelDissatisfied, nil)                                                   // no details
+	rate(returned, domain.LevelDissatisfied, nil)                                                     // no details
 	f.out.take()
 	if got := explain(); len(got) != 0 {
 		t.Errorf("right after the rating: %+v", got)
