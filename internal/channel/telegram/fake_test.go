@@ -31,7 +31,7 @@ type fakeTG struct {
 	calls []call
 	queue map[string][]respond
 	def   map[string]respond
-	hit   chan call // every call, non-blocking
+	hit   chan call         // every call, non-blocking
 	files map[string][]byte // file_path → bytes, served under /file/bot<token>/
 }
 
