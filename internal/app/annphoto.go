@@ -21,7 +21,7 @@ type fetcher interface {
 // XABOT_PUBLIC_URL there is no URL for Zalo, which gets the text only.
 func (a *App) photoConfig() announce.Photo {
 	p := announce.Photo{Fetch: a.fetchPhoto}
-	if a.cfg.PublicURL == "" {
+	if a.cfg.PublicURL == "" && a.cfg.ZaloToken != "" {
 		p.TextOnly = []string{string(chat.Zalo)}
 	}
 	return p

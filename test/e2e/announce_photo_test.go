@@ -18,22 +18,26 @@ import (
 // and a body unlike any other test's.
 var photoJPEG = append([]byte{0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 'J', 'F', 'I', 'F', 0}, bytes.Repeat([]byte("storm map "), 3000)...)
 
-// TestAnnouncementPhotoEveryChannel: the chairman on Telegram sends an
-// announcement with a photo to a village with subscribers on Telegram and
-// Zalo. The Telegram subscribers get the photo by its file id (no upload);
-// the Zalo one gets a photo whose URL, under XABOT_PUBLIC_URL and fetched
-// from the bot's HTTP server, gives the same bytes; a forged token is a
-// 404.
-func TestAnnouncementPhotoEveryChannel(t *testing.T) {
+// photoStand is a bot with Telegram and Zalo, a chairman on Telegram, two
+// Telegram subscribers and one Zalo subscriber of An Hòa.
+type photoStand struct {
+	b        *Bot
+	fake     *zalofake.Server
+	chair    *Citizen
+	an, binh *Citizen
+	zu       *ZaloUser
+}
+
+// photoAnnouncement starts the stand with env and has the chairman send an
+// urgent announcement to An Hòa with a photo (its bytes photoJPEG); it
+// returns the stand, the text and the preview.
+func photoAnnouncement(t *testing.T, env map[string]string) (photoStand, string, string) {
+	t.Helper()
 	fake := zalofake.New(zaloToken)
 	t.Cleanup(fake.Close)
 	peer := startPeer(t)
-	const public = "https://xa.example.vn"
-	b := startBot(t, peer, map[string]string{
-		"XABOT_ZALO_TOKEN": zaloToken,
-		"XABOT_ZALO_API":   fake.URL(),
-		"XABOT_PUBLIC_URL": public,
-	})
+	env["XABOT_ZALO_TOKEN"], env["XABOT_ZALO_API"] = zaloToken, fake.URL()
+	b := startBot(t, peer, env)
 	for _, id := range []string{"AgACAgIAAxkBAAEPhotoE2E-s", "AgACAgIAAxkBAAEPhotoE2E-m"} {
 		peer.File(t, b.Token, id, photoJPEG)
 	}
@@ -71,15 +75,29 @@ func TestAnnouncementPhotoEveryChannel(t *testing.T) {
 	m = chair.WaitFor(t, "Gửi khi nào?", wait)
 	chair.PressButton(t, m, "Gửi ngay")
 	m = chair.WaitFor(t, "Xem trước", wait)
-	if !strings.Contains(m.Text, "Kèm 1 ảnh.") || strings.Contains(m.Text, "chỉ nhận chữ") {
-		t.Errorf("preview: %s", m.Text)
-	}
+	preview := m.Text
 	if !m.HasButton("📨 Gửi") {
 		m = chair.WaitFor(t, "Gửi thông báo này?", wait)
 	}
 	chair.PressButton(t, m, "📨 Gửi")
 	chair.WaitFor(t, "vào hàng gửi", wait)
 
+	return photoStand{b: b, fake: fake, chair: chair, an: an, binh: binh, zu: zu}, text, preview
+}
+
+// TestAnnouncementPhotoEveryChannel: the chairman on Telegram sends an
+// announcement with a photo to a village with subscribers on Telegram and
+// Zalo. The Telegram subscribers get the photo by its file id (no upload);
+// the Zalo one gets a photo whose URL, under XABOT_PUBLIC_URL and fetched
+// from the bot's HTTP server, gives the same bytes; a forged token is a
+// 404.
+func TestAnnouncementPhotoEveryChannel(t *testing.T) {
+	const public = "https://xa.example.vn"
+	st, text, preview := photoAnnouncement(t, map[string]string{"XABOT_PUBLIC_URL": public})
+	b, fake, chair, an, binh, zu := st.b, st.fake, st.chair, st.an, st.binh, st.zu
+	if !strings.Contains(preview, "Kèm 1 ảnh.") || strings.Contains(preview, "chỉ nhận chữ") {
+		t.Errorf("preview: %s", preview)
+	}
 	for _, c := range []*Citizen{an, binh} {
 		c.WaitFor(t, text, announceWait)
 		p := c.Next(t, announceWait)
@@ -141,4 +159,25 @@ func getBody(t *testing.T, url string) ([]byte, int) {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	return body, resp.StatusCode
+}
+
+// TestAnnouncementPhotoZaloTextOnly: without XABOT_PUBLIC_URL the preview
+// says Zalo recipients get the text only; they do, the Telegram ones get
+// the photo.
+func TestAnnouncementPhotoZaloTextOnly(t *testing.T) {
+	st, text, preview := photoAnnouncement(t, map[string]string{})
+	if !strings.Contains(preview, "Riêng người nhận trên Zalo chỉ nhận chữ") {
+		t.Errorf("preview: %s", preview)
+	}
+	st.an.WaitFor(t, text, announceWait)
+	if p := st.an.Next(t, announceWait); !p.Photo {
+		t.Errorf("after the text on Telegram: %s, want the photo", p)
+	}
+	st.zu.WaitFor(text)
+	st.chair.WaitFor(t, "Thông báo #1 đã gửi xong", announceWait)
+	for _, m := range st.fake.Sent(st.zu.ID) {
+		if m.Method == "sendPhoto" {
+			t.Errorf("Zalo got a photo without a public URL: %+v", m)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,7 +66,7 @@ func (s *Service) keptPhoto(ctx context.Context, a domain.Announcement) (string,
 	_, _ = rand.Read(raw[:])
 	p = domain.AnnouncementPhoto{ID: a.ID, Token: base64.RawURLEncoding.EncodeToString(raw[:]), At: s.cfg.Now()}
 	if ferr == nil {
-		p.Data, p.MIME = data, mimeOf(data)
+		p.Data, p.MIME = data, http.DetectContentType(data)
 	} else if ctx.Err() != nil {
 		return "", ctx.Err() // shutting down: the next tick tries again
 	}
@@ -99,20 +100,6 @@ type photoError string
 func (e photoError) Error() string { return string(e) }
 
 const errEmptyPhoto = photoError("announce: the photo is empty")
-
-// mimeOf names the image type from its first bytes (JPEG or PNG are what
-// the platforms send); anything else is served as bytes.
-func mimeOf(data []byte) string {
-	switch {
-	case len(data) > 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF:
-		return "image/jpeg"
-	case len(data) > 8 && string(data[:8]) == "\x89PNG\r\n\x1a\n":
-		return "image/png"
-	case len(data) > 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP":
-		return "image/webp"
-	}
-	return "application/octet-stream"
-}
 
 // photoFor sets n's photo for recipient to: the file id on the author's
 // channel, the kept bytes' token on another that can take them.
