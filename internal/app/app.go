@@ -83,6 +83,9 @@ type App struct {
 	// senders are the channels the outbox delivers through; Serve fills it
 	// before the outbox runs (the CLI only queues).
 	senders map[chat.Channel]chat.Sender
+	// fetchers are the channels whose adapters download a photo a user
+	// sent (an announcement's, for the other channels); Serve fills it.
+	fetchers map[chat.Channel]fetcher
 	// instanceNS is the database's Redis namespace (with Redis only): the
 	// sessions of channels without a bot id.
 	instanceNS string
@@ -116,7 +119,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	}
 	profile = withOfficeName(profile, texts, cfg.Lang)
 	a := &App{cfg: cfg, log: log, now: now, db: db, texts: texts, profile: profile, calendar: cal,
-		senders: map[chat.Channel]chat.Sender{}, metrics: metrics.New()}
+		senders: map[chat.Channel]chat.Sender{}, fetchers: map[chat.Channel]fetcher{}, metrics: metrics.New()}
 	if cfg.RedisURL != "" {
 		opts, err := redis.ParseURL(cfg.RedisURL)
 		if err != nil {
@@ -166,7 +169,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	// An announcement keeps about 15 s of sending waiting in the outbox,
 	// three ticks of its loop.
 	a.announce = announce.New(db, notices, announce.Config{Villages: profile.Villages, Daily: cfg.AnnounceDaily,
-		Window: max(announce.DefaultWindow, 15*cfg.SendRate), Loc: cfg.TZ, Now: now, Log: log})
+		Window: max(announce.DefaultWindow, 15*cfg.SendRate), Loc: cfg.TZ, Now: now, Log: log, Photo: a.photoConfig()})
 	return a, nil
 }
 

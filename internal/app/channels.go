@@ -50,7 +50,7 @@ var channelTable = []channelRow{
 		mode: func(c config.Config) config.Mode { return c.TelegramMode },
 		connect: func(ctx context.Context, a *App, _ *media.Store) (platform, error) {
 			return ok(telegram.New(ctx, telegram.Config{Token: a.cfg.TelegramToken, Endpoint: a.cfg.TelegramAPI,
-				Log: a.log, SendRate: a.cfg.SendRate, Gate: a.gate,
+				Log: a.log, SendRate: a.cfg.SendRate, Gate: a.gate, Kept: keptPhotos{a.db},
 				// One client for the bot's calls, so they share its connections.
 				HTTPClient: platformClient()}))
 		},
@@ -66,6 +66,7 @@ var channelTable = []channelRow{
 			if pub != nil {
 				// Charts go out as photos only when they have a public URL.
 				cfg.Publish = pub.Publish
+				cfg.KeptURL = func(token string) string { return media.KeptURL(a.cfg.PublicURL, token) }
 			}
 			return ok(zalo.New(ctx, cfg))
 		},

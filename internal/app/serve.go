@@ -41,6 +41,7 @@ func (a *App) Serve(ctx context.Context) error {
 	if a.cfg.PublicURL != "" {
 		pub = media.New(a.cfg.PublicURL, mediaTTL, a.now)
 		mux.Handle("GET "+media.Path, pub)
+		mux.Handle("GET "+media.KeptPath, media.Kept(keptPhotos{a.db}.serve, a.log))
 	}
 	channels := map[chat.Channel]bot.Channel{}
 	var inputs []input
@@ -54,6 +55,9 @@ func (a *App) Serve(ctx context.Context) error {
 			return err
 		}
 		channels[row.name] = p
+		if f, ok := p.(fetcher); ok {
+			a.fetchers[row.name] = f
+		}
 		inputs = append(inputs, in)
 	}
 	if err := a.nameBots(ctx, channels); err != nil {

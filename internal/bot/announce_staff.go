@@ -227,7 +227,12 @@ func (r *Router) announcePhoto(ctx context.Context, c Call) (Result, error) {
 	if last == "" {
 		return Result{Slots: map[string]string{"photo": "", "photo_chan": ""}}, nil
 	}
-	id, _, _ := strings.Cut(last, ":")
+	// "id:size": the size after the last colon (a Zalo photo is a URL,
+	// colons and all).
+	id := last
+	if i := strings.LastIndexByte(last, ':'); i > 0 {
+		id = last[:i]
+	}
 	ch, _, _ := strings.Cut(c.User, ":")
 	return Result{Slots: map[string]string{"photo": id, "photo_chan": ch, "photos": ""}}, nil
 }
@@ -298,6 +303,9 @@ func (r *Router) announcePreview(ctx context.Context, c Call) (Result, error) {
 	photo := ""
 	if a.Photo != "" {
 		photo = r.t(c.Lang, "announce.preview_photo", nil)
+		if r.cfg.Announce.PhotoTextOnly(a) {
+			photo += r.t(c.Lang, "announce.preview_photo_text_only", nil)
+		}
 	}
 	return Result{Say: []dialog.Prompt{{Key: "announce.preview", Args: args("message", strings.Join(msg, "\n"),
 		"where", r.villagesText(c.Lang, a.Targets()), "count", strconv.Itoa(n), "when", when, "photo", photo)}}}, nil

@@ -159,6 +159,9 @@ type Announcer interface {
 	Offer(ctx context.Context, chat, village string) (string, bool, error)
 	Check(ctx context.Context, a domain.Announcement) error
 	Reach(ctx context.Context, a domain.Announcement) (int, error)
+	// PhotoTextOnly: some recipients of a would get its text without its
+	// photo (Zalo without XABOT_PUBLIC_URL).
+	PhotoTextOnly(a domain.Announcement) bool
 	Create(ctx context.Context, a domain.Announcement) (domain.Announcement, error)
 	Get(ctx context.Context, id int64) (domain.Announcement, error)
 	Recent(ctx context.Context, n int) ([]domain.Announcement, error)

@@ -98,6 +98,10 @@ type Image struct {
 	FileID string
 	Data   []byte
 	Name   string // file name for uploads, e.g. "chart.png"
+	// Kept is the token of an image the bot keeps in its database (an
+	// announcement's photo): the adapter gets its bytes, or the URL or file
+	// id it has, from its Config; the outbox row carries only the token.
+	Kept string `json:",omitempty"`
 }
 
 // Button is an inline button. Data must fit Telegram's 64-byte callback_data.

@@ -171,3 +171,23 @@ func atoi(s string, lo, hi int) (int, bool) {
 	}
 	return n, n >= lo && n <= hi
 }
+
+// AnnouncementPhotoKeep is how long an announcement's photo bytes are kept
+// after it is done or cancelled: a late fetch by a platform still finds
+// them; then the retention purge deletes them and their URL is a 404.
+const AnnouncementPhotoKeep = 7 * 24 * time.Hour
+
+// MaxAnnouncementPhoto is the largest photo fetched from the author's
+// platform to pass on to other channels.
+const MaxAnnouncementPhoto = 10 << 20
+
+// AnnouncementPhoto is the photo of an announcement as the bot keeps it for
+// the recipients on other channels than the author's.
+type AnnouncementPhoto struct {
+	ID     int64  // the announcement's
+	Token  string // unguessable: its URL and the outbox rows name it by this
+	Data   []byte // nil when the fetch failed
+	MIME   string
+	FileID string // the file id Telegram gave its first upload, "" before
+	At     time.Time
+}

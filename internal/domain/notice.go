@@ -12,6 +12,10 @@ type Notice struct {
 	Lines    []Line
 	Buttons  []NoticeButton
 	Photos   []string // platform file ids sent on after the text (a citizen's photos)
+	// Kept is the token of a photo the bot keeps the bytes of (an
+	// announcement's, for another channel than its author's), sent after
+	// Photos; each adapter resolves it (an upload, a public URL).
+	Kept string
 	// Bounded notices — what a citizen reads: a status notice, an answer —
 	// take at most two messages: the renderer clips their long values (Fit).
 	// A notice to a citizen is bounded anyway; officials' work (alerts,

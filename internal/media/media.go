@@ -1,7 +1,8 @@
 // Package media publishes the images the bot draws (the digest chart) at
 // an unguessable URL for a while, because Zalo's sendPhoto takes a URL, not
 // bytes. Images are kept in memory: a few charts a week, each fetched by
-// the platform within seconds of the send.
+// the platform within seconds of the send. Kept (kept.go) serves the images
+// the database keeps (an announcement's photo) by token, across restarts.
 package media
 
 import (

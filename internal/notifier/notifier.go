@@ -99,9 +99,16 @@ func (n *Notifier) Notify(ctx context.Context, no domain.Notice) (bool, error) {
 	if err != nil || !fresh {
 		return fresh, err
 	}
-	for i, id := range no.Photos {
-		img := chat.Reply{Image: &chat.Image{FileID: id}}
-		if _, err := n.cfg.Queue.Put(ctx, fmt.Sprintf("%s|photo|%d", no.Key, i), no.To, no.Priority, img); err != nil {
+	images := make([]chat.Image, 0, len(no.Photos)+1)
+	for _, id := range no.Photos {
+		images = append(images, chat.Image{FileID: id})
+	}
+	if no.Kept != "" {
+		images = append(images, chat.Image{Kept: no.Kept})
+	}
+	for i, img := range images {
+		r := chat.Reply{Image: &img}
+		if _, err := n.cfg.Queue.Put(ctx, fmt.Sprintf("%s|photo|%d", no.Key, i), no.To, no.Priority, r); err != nil {
 			return true, fmt.Errorf("notifier: %s photo %d: %w", no.Key, i, err)
 		}
 	}

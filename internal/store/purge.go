@@ -18,12 +18,15 @@ import (
 //     switched off or to polling) and will not be;
 //   - lookups: lookup attempts made before the cutoff;
 //   - slots: the record of jobs' slots (which ran) before the cutoff, none
-//     held by a live claim.
+//     held by a live claim;
+//   - photos: announcements' kept photos whose announcement was done or
+//     cancelled before the cutoff.
 var purgeable = map[string]struct{ table, at, also string }{
 	"slots":   {"job_slots", "slot", "lease_until <= :now_ms"},
 	"outbox":  {"outbox", "created_at", "status <> 'queued' AND coalesce(sent_at, next_at) < :before"},
 	"inbox":   {"inbox", "received_at", "lease_until <= :now_ms"},
 	"lookups": {"lookup_attempts", "at", "1"},
+	"photos":  {"announcement_photos", "fetched_at", annPhotoGone},
 }
 
 // PurgeBounds returns the ids the purge of what must walk: from the first

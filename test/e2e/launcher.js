@@ -351,6 +351,8 @@ function state(token) {
       limits: null,
       buckets: new Map(),
       calls: [],
+      files: new Map(), // file_id -> {path, data}: users' files getFile knows (/_control/file)
+      paths: new Map(), // file_path -> data
     };
     tokens.set(token, st);
   }
@@ -618,7 +620,7 @@ const CANONICAL = {};
 for (const m of ['getUpdates', 'getMe', 'sendMessage', 'answerCallbackQuery', 'deleteMessage', 'setWebhook',
   'deleteWebhook', 'getWebhookInfo', 'editMessageText', 'editMessageReplyMarkup', 'editMessageCaption',
   'sendChatAction', 'setMyCommands', 'deleteMyCommands', 'getMyCommands', 'setChatMenuButton', 'getChatMenuButton',
-  'sendPhoto', 'sendDocument', 'sendAudio', 'sendVideo', 'sendAnimation', 'sendVoice', 'sendVideoNote', 'sendSticker']) {
+  'getFile', 'sendPhoto', 'sendDocument', 'sendAudio', 'sendVideo', 'sendAnimation', 'sendVoice', 'sendVideoNote', 'sendSticker']) {
   CANONICAL[m.toLowerCase()] = m;
 }
 
@@ -814,6 +816,11 @@ async function handleBot(req, res, url, token, rawMethod) {
   if (forced) return reply(res, call, forced);
   const limited = checkLimits(st, method, chat, call.time);
   if (limited) return reply(res, call, limited);
+  if (method === 'getFile') {
+    const f = st.files.get(String(params.file_id || ''));
+    if (!f) return reply(res, call, tgError(400, 'Bad Request: invalid file_id'));
+    return reply(res, call, tgOk({ file_id: String(params.file_id), file_unique_id: `F${f.path}`, file_size: f.data.length, file_path: f.path }));
+  }
   return botCall(token, method, params, res, req, call);
 }
 
@@ -938,6 +945,16 @@ async function handleControl(req, res, path) {
       pull(st);
       return send(res, 200, { ok: true, result: st.buffer });
     }
+    case '/_control/file': {
+      // A user's file the bot may download: getFile answers its file_path,
+      // GET /file/bot<token>/<file_path> its bytes.
+      if (!body.file_id || typeof body.data !== 'string') throw new BadRequest('file_id and data (base64) are required');
+      const data = Buffer.from(body.data, 'base64');
+      const path = `photos/file_${fileSeq++}.jpg`;
+      st.files.set(String(body.file_id), { path, data });
+      st.paths.set(path, data);
+      return send(res, 200, { ok: true, result: { file_path: path, file_size: data.length } });
+    }
     case '/_control/reset': {
       st.fails = [];
       st.limits = null;
@@ -958,6 +975,14 @@ async function route(req, res) {
   try {
     const bm = /^\/bot([^/]*)\/([^/]+)\/?$/.exec(path);
     if (bm) return await handleBot(req, res, url, decodeURIComponent(bm[1]), decodeURIComponent(bm[2]));
+    const fm = /^\/file\/bot([^/]*)\/(.+)$/.exec(path);
+    if (fm && req.method === 'GET') {
+      const data = state(decodeURIComponent(fm[1])).paths.get(decodeURIComponent(fm[2]));
+      if (data) {
+        res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': data.length });
+        return res.end(data);
+      }
+    }
     if (path.startsWith('/bot') || path.startsWith('/file/')) return send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
     if (path.startsWith('/_control/')) return await handleControl(req, res, path);
     return await handleClient(req, res, path);

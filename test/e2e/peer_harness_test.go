@@ -354,3 +354,10 @@ func newToken() string {
 	}
 	return fmt.Sprintf("%d:AAE2E%s", 7000000000+n, b)
 }
+
+// File makes data the bytes of a user's file fileID for the bot with this
+// token: getFile answers its file_path, /file/bot<token>/<path> serves it.
+func (p *Peer) File(t testing.TB, token, fileID string, data []byte) {
+	t.Helper()
+	p.mustPost(t, "/_control/file", map[string]any{"token": token, "file_id": fileID, "data": data}, nil)
+}

@@ -56,6 +56,9 @@ type Config struct {
 	Gate        *pace.Window
 	PollTimeout time.Duration // long-poll duration; default 25s, whole seconds on the wire
 	HTTPClient  *http.Client  // nil uses a fresh client; its Timeout must exceed PollTimeout
+	// Kept gives the bytes of the images the bot keeps (chat.Image.Kept);
+	// nil: such an image is given up, the text still goes.
+	Kept KeptImages
 }
 
 // api is the part of the library we use. Request is enough: it returns the
@@ -84,6 +87,12 @@ type Bot struct {
 
 	global *pace.Window
 	chats  *pace.PerChat[int64]
+
+	fileEndpoint string // fmt pattern of file downloads: token, file path
+
+	kept    KeptImages
+	keptMu  sync.Mutex        // held through a kept image's first upload
+	keptIDs map[string]string // kept image token → Telegram's file id
 
 	// Seams for tests: the library call bound to a context, and waiting.
 	call  func(ctx context.Context) api
@@ -126,15 +135,18 @@ func newBot(ctx context.Context, cfg Config, sleep func(context.Context, time.Du
 		cfg.Gate = pace.NewWindow(cfg.SendRate)
 	}
 	b := &Bot{
-		hc:          cfg.HTTPClient,
-		token:       cfg.Token,
-		log:         cfg.Log,
-		pollTimeout: cfg.PollTimeout,
-		start:       start,
-		global:      cfg.Gate,
-		chats:       pace.New[int64](chatGap),
-		sleep:       sleep,
-		now:         time.Now,
+		hc:           cfg.HTTPClient,
+		token:        cfg.Token,
+		fileEndpoint: fileEndpoint(cfg.Endpoint),
+		kept:         cfg.Kept,
+		keptIDs:      map[string]string{},
+		log:          cfg.Log,
+		pollTimeout:  cfg.PollTimeout,
+		start:        start,
+		global:       cfg.Gate,
+		chats:        pace.New[int64](chatGap),
+		sleep:        sleep,
+		now:          time.Now,
 	}
 	b.call = b.bind
 	b.Deliver = b.deliver

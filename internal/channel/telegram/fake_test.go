@@ -31,7 +31,8 @@ type fakeTG struct {
 	calls []call
 	queue map[string][]respond
 	def   map[string]respond
-	hit   chan call // every call, non-blocking
+	hit   chan call         // every call, non-blocking
+	files map[string][]byte // file_path → bytes, served under /file/bot<token>/
 }
 
 type call struct {
@@ -63,6 +64,17 @@ func newFake(t *testing.T) *fakeTG {
 func (f *fakeTG) endpoint() string { return f.srv.URL + "/bot%s/%s" }
 
 func (f *fakeTG) serve(w http.ResponseWriter, r *http.Request) {
+	if path, ok := strings.CutPrefix(r.URL.Path, "/file/bot"+testToken+"/"); ok {
+		f.mu.Lock()
+		data, ok := f.files[path]
+		f.mu.Unlock()
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = w.Write(data)
+		return
+	}
 	token, method, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, "/bot"), "/")
 	if !ok || token != testToken {
 		body(404, `{"ok":false,"error_code":404,"description":"Not Found"}`)(w, r)

@@ -122,16 +122,25 @@ func (d *delivery) text(ctx context.Context, text string, markup any) error {
 // blocked the bot or is gone, chat.ErrRejected for a refused message, a
 // RetryAfter for a 429, which also holds the chat's next paced message.
 func (d *delivery) send(ctx context.Context, c tgbotapi.Chattable) error {
+	_, err := d.sendFor(ctx, c)
+	return err
+}
+
+// sendFor is send returning Telegram's answer (a photo's file id).
+func (d *delivery) sendFor(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
 	method := "sendMessage"
 	if _, ok := c.(tgbotapi.PhotoConfig); ok {
 		method = "sendPhoto"
 	}
-	return d.b.gate().Send(ctx, d.id, d.paced, func(ctx context.Context) error {
+	var resp *tgbotapi.APIResponse
+	err := d.b.gate().Send(ctx, d.id, d.paced, func(ctx context.Context) error {
 		rctx, cancel := context.WithTimeout(ctx, sendTimeout)
 		defer cancel()
-		_, err := d.b.request(rctx, method, c)
+		var err error
+		resp, err = d.b.request(rctx, method, c)
 		return err
 	})
+	return resp, err
 }
 
 // gate paces the bot's sends: a gap per chat, the shared ceiling.
@@ -187,24 +196,23 @@ func replyMarkup(r chat.Reply) (any, error) {
 // maxCaption is Telegram's limit on a photo's caption, in UTF-16 units.
 const maxCaption = 1024
 
-// image sends a photo by file id or as an upload. A text that fits is
-// its caption; a longer one follows as messages, which carry the markup.
+// image sends a photo by file id or as an upload, or a kept image (its
+// file id once uploaded, see keptFile). A text that fits is its caption; a
+// longer one follows as messages, which carry the markup. A kept image no
+// longer kept still counts as the reply's first message, given up: the
+// text follows alone.
 func (d *delivery) image(ctx context.Context, img *chat.Image, text string, markup any) error {
-	var file tgbotapi.RequestFileData
-	switch {
-	case img.FileID != "":
-		file = tgbotapi.FileID(img.FileID)
-	case len(img.Data) > 0:
-		name := img.Name
-		if name == "" {
-			name = "image.png"
-		}
-		file = tgbotapi.FileBytes{Name: name, Bytes: img.Data}
-	default:
-		return errors.New("telegram: send: an image without a file id or data")
-	}
 	fits := len(textsplit.Split(text, maxCaption)) <= 1
 	if d.p.Next() {
+		file, done, ok, err := d.file(ctx, img)
+		if err != nil {
+			return fmt.Errorf("telegram: send photo to chat %d: %w", d.id, err)
+		}
+		if !ok {
+			d.b.log.Warn("telegram: kept photo gone, sending the text alone", "chat_id", d.id)
+			d.p.Out()
+			return d.text(ctx, text, markup)
+		}
 		photo := tgbotapi.NewPhoto(d.id, file)
 		if fits && strings.TrimSpace(text) != "" {
 			photo.Caption, photo.ParseMode = html.EscapeString(text), tgbotapi.ModeHTML
@@ -212,7 +220,9 @@ func (d *delivery) image(ctx context.Context, img *chat.Image, text string, mark
 		if fits {
 			photo.ReplyMarkup = markup
 		}
-		if err := d.send(ctx, photo); err != nil {
+		resp, err := d.sendFor(ctx, photo)
+		done(resp)
+		if err != nil {
 			return fmt.Errorf("telegram: send photo to chat %d: %w", d.id, err)
 		}
 		d.p.Out()
@@ -221,4 +231,23 @@ func (d *delivery) image(ctx context.Context, img *chat.Image, text string, mark
 		return nil
 	}
 	return d.text(ctx, text, markup)
+}
+
+// file is what to send for img, and done to call with the send's answer
+// (keptFile); ok is false for a kept image no longer kept.
+func (d *delivery) file(ctx context.Context, img *chat.Image) (tgbotapi.RequestFileData, func(*tgbotapi.APIResponse), bool, error) {
+	nop := func(*tgbotapi.APIResponse) {}
+	switch {
+	case img.Kept != "":
+		return d.b.keptFile(ctx, img.Kept)
+	case img.FileID != "":
+		return tgbotapi.FileID(img.FileID), nop, true, nil
+	case len(img.Data) > 0:
+		name := img.Name
+		if name == "" {
+			name = "image.png"
+		}
+		return tgbotapi.FileBytes{Name: name, Bytes: img.Data}, nop, true, nil
+	}
+	return nil, nop, false, errors.New("telegram: send: an image without a file id or data")
 }

@@ -69,6 +69,10 @@ type Config struct {
 	// https URL Zalo can fetch: sendPhoto takes a URL, not an upload. nil or
 	// an error: the caption/text is sent as text instead, with no image.
 	Publish func(ctx context.Context, data []byte, name string) (string, error)
+	// KeptURL is the public https URL of an image the bot keeps
+	// (chat.Image.Kept, an announcement's photo); nil: such an image is
+	// given up, the text still goes.
+	KeptURL func(token string) string
 	// Number writes the nth choice of a pushed notice's buttons as a line
 	// ("1. Đồng ý"), as the bot numbers its own choices (the locale key
 	// input.numbered): Zalo shows no buttons. Required.
@@ -87,6 +91,7 @@ type Bot struct {
 	log         *slog.Logger
 	pollTimeout time.Duration
 	publish     func(ctx context.Context, data []byte, name string) (string, error)
+	keptURL     func(token string) string
 	number      func(n int, label string) string
 	id, name    string
 	start       time.Time // New was called; "ready_ms" is measured from here
@@ -149,6 +154,7 @@ func newBot(ctx context.Context, cfg Config, sleep func(context.Context, time.Du
 		log:         cfg.Log,
 		pollTimeout: cfg.PollTimeout,
 		publish:     cfg.Publish,
+		keptURL:     cfg.KeptURL,
 		number:      cfg.Number,
 		start:       start,
 		global:      cfg.Gate,

@@ -45,7 +45,8 @@ type delivery struct {
 // textsplit); an empty text sends nothing.
 //
 // An image is sent with sendPhoto, which takes a URL: r.Image.FileID when it
-// is an http(s) URL (a photo a citizen sent, passed on), else the URL that
+// is an http(s) URL (a photo a citizen sent, passed on), Config.KeptURL of
+// r.Image.Kept (an announcement's photo the bot keeps), else the URL that
 // Config.Publish makes of r.Image.Data. Without one, or when Zalo refuses
 // the photo, the text goes alone: the text is never lost for the picture.
 // The messages are numbered the same on every call: the photo first, if
@@ -155,6 +156,13 @@ func (b *Bot) photoURL(ctx context.Context, img *chat.Image) (string, bool) {
 	if isHTTPURL(img.FileID) {
 		return img.FileID, true
 	}
+	if img.Kept != "" {
+		if b.keptURL == nil {
+			b.log.Info("zalo kept image sent as text only: no public URL")
+			return "", false
+		}
+		return b.keptURL(img.Kept), true
+	}
 	if len(img.Data) == 0 || b.publish == nil {
 		b.log.Info("zalo image sent as text only: no URL for it", "has_data", len(img.Data) > 0, "has_file_id", img.FileID != "")
 		return "", false
@@ -198,4 +206,17 @@ func (d *delivery) send(ctx context.Context, method string, params any) error {
 // gate paces the bot's sends: a gap per chat, the shared ceiling.
 func (b *Bot) gate() channel.Gate[string] {
 	return channel.Gate[string]{Chats: b.chats, Global: b.global, Now: b.now}
+}
+
+// Fetch downloads a photo a user sent (its URL, as the webhook gave it), at
+// most limit bytes, within channel.DownloadTimeout.
+func (b *Bot) Fetch(ctx context.Context, photoURL string, limit int64) ([]byte, error) {
+	if !isHTTPURL(photoURL) {
+		return nil, errors.New("zalo: fetch: the photo is not an http(s) URL")
+	}
+	data, err := channel.Download(ctx, b.hc, photoURL, limit)
+	if err != nil {
+		return nil, fmt.Errorf("zalo: fetch: %w", err)
+	}
+	return data, nil
 }

@@ -47,6 +47,7 @@ type Repo interface {
 	CancelAnnouncement(ctx context.Context, id int64, by string, at time.Time) (domain.Announcement, error)
 	CancelAnnouncementRows(ctx context.Context, id int64) (int, error)
 	OfficialMayAnnounce(ctx context.Context, chat string) (bool, error)
+	PhotoRepo
 }
 
 // Sender renders and queues a notice (the bot's notifier); false when its
@@ -78,6 +79,7 @@ type Config struct {
 	Loc    *time.Location
 	Now    func() time.Time
 	Log    *slog.Logger
+	Photo  Photo // how a photo reaches the other channels
 }
 
 // Service subscribes citizens and sends announcements.
@@ -406,9 +408,13 @@ func (s *Service) feed(ctx context.Context, a domain.Announcement) (int, error) 
 	if err != nil {
 		return 0, err
 	}
+	token, err := s.keptPhoto(ctx, a)
+	if err != nil {
+		return 0, err
+	}
 	n := 0
 	for _, r := range to {
-		fresh, err := s.send.Notify(ctx, s.notice(a, r))
+		fresh, err := s.send.Notify(ctx, s.notice(a, token, r))
 		if err != nil {
 			return n, fmt.Errorf("announce: queue %d: %w", a.ID, err)
 		}
@@ -450,16 +456,15 @@ func Lines(a domain.Announcement) []domain.Line {
 	return append(lines, domain.L("announce.msg.text", "text", a.Text), domain.L("announce.msg.footer"))
 }
 
-// notice is announcement a to recipient to: its lines, the photo on its
-// own channel (a file id means nothing on another), and the stop button.
-func (s *Service) notice(a domain.Announcement, to string) domain.Notice {
+// notice is announcement a to recipient to: its lines, its photo (the
+// file id on its own channel, the kept bytes' token, when there are some,
+// on another: photoFor), and the stop button.
+func (s *Service) notice(a domain.Announcement, token, to string) domain.Notice {
 	n := domain.Notice{
 		Key: AnnounceKey(a.ID, to), To: to, Priority: a.Priority(), Lines: Lines(a), Bounded: true,
 		Buttons: []domain.NoticeButton{{Key: "announce.stop_button", Intent: domain.Intent{Kind: domain.IntentStopAnnouncements, Ref: domain.AllAnnouncements}}},
 	}
-	if a.Photo != "" && strings.HasPrefix(to, a.PhotoChan+":") {
-		n.Photos = []string{a.Photo}
-	}
+	s.photoFor(&n, a, token, to)
 	return n
 }
 

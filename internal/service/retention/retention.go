@@ -1,7 +1,8 @@
 // Package retention deletes what xabot no longer needs: outbox rows done
 // with (sent, failed, stopped) and stale webhook deliveries after the
 // retention period, lookup attempts once the guessing limits no longer
-// count them, and the record of jobs' slots after some weeks. It deletes by ranges of ids, one short transaction each,
+// count them, the record of jobs' slots after some weeks, and an
+// announcement's photo some days after the announcement ended. It deletes by ranges of ids, one short transaction each,
 // with a pause between them: the outbox worker and the router share
 // SQLite's one writer, and each waits at most one range.
 package retention
@@ -11,6 +12,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"xabot/internal/domain"
 )
 
 // What to purge, by the names the store knows.
@@ -19,6 +22,7 @@ const (
 	Inbox   = "inbox"   // webhook deliveries never drained
 	Lookups = "lookups" // lookup attempts
 	Slots   = "slots"   // which slots of the scheduled jobs ran
+	Photos  = "photos"  // announcements' photos, after the announcement ended
 )
 
 // Repo is the storage the purge needs; *store.DB satisfies it.
@@ -36,6 +40,7 @@ type Policy struct {
 	Keep    time.Duration // outbox rows done with, webhook deliveries (XABOT_RETENTION_DAYS)
 	Lookups time.Duration // lookup attempts: the longest window of the guessing limits
 	Slots   time.Duration // jobs' slots: how far back a rerun by hand is refused (DefaultSlots)
+	Photos  time.Duration // announcements' photos after the end (domain.AnnouncementPhotoKeep)
 	Batch   int           // ids per transaction (so at most that many rows)
 	Pause   time.Duration // between transactions: the other writers' turn
 }
@@ -56,11 +61,11 @@ const DefaultSlots = 28 * 24 * time.Hour
 
 // Report counts the rows a purge deleted.
 type Report struct {
-	Outbox, Inbox, Lookups, Slots int
+	Outbox, Inbox, Lookups, Slots, Photos int
 }
 
 // Total is every row deleted.
-func (r Report) Total() int { return r.Outbox + r.Inbox + r.Lookups + r.Slots }
+func (r Report) Total() int { return r.Outbox + r.Inbox + r.Lookups + r.Slots + r.Photos }
 
 // Service purges.
 type Service struct {
@@ -77,6 +82,9 @@ func New(repo Repo, policy Policy, log *slog.Logger) *Service {
 	}
 	if policy.Slots <= 0 {
 		policy.Slots = DefaultSlots
+	}
+	if policy.Photos <= 0 {
+		policy.Photos = domain.AnnouncementPhotoKeep
 	}
 	if policy.Pause < 0 {
 		policy.Pause = DefaultPause
@@ -97,12 +105,13 @@ func (s *Service) Purge(ctx context.Context, at time.Time) (Report, error) {
 		{Inbox, at.Add(-s.policy.Keep), &r.Inbox},
 		{Lookups, at.Add(-s.policy.Lookups), &r.Lookups},
 		{Slots, at.Add(-s.policy.Slots), &r.Slots},
+		{Photos, at.Add(-s.policy.Photos), &r.Photos},
 	} {
 		if err := s.drain(ctx, p.what, p.before, p.n); err != nil {
 			return r, fmt.Errorf("retention: %s: %w", p.what, err)
 		}
 	}
-	s.log.Info("purged", "outbox", r.Outbox, "inbox", r.Inbox, "lookups", r.Lookups, "slots", r.Slots)
+	s.log.Info("purged", "outbox", r.Outbox, "inbox", r.Inbox, "lookups", r.Lookups, "slots", r.Slots, "photos", r.Photos)
 	return r, nil
 }
 
