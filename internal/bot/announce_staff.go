@@ -227,11 +227,9 @@ func (r *Router) announcePhoto(ctx context.Context, c Call) (Result, error) {
 	if last == "" {
 		return Result{Slots: map[string]string{"photo": "", "photo_chan": ""}}, nil
 	}
-	// "id:size": the size after the last colon (a Zalo photo is a URL,
-	// colons and all).
-	id := last
-	if i := strings.LastIndexByte(last, ':'); i > 0 {
-		id = last[:i]
+	id, _ := photoLine(last)
+	if id == "" {
+		id = last
 	}
 	ch, _, _ := strings.Cut(c.User, ":")
 	return Result{Slots: map[string]string{"photo": id, "photo_chan": ch, "photos": ""}}, nil

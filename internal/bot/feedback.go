@@ -153,12 +153,20 @@ func (r *Router) feedbackSubmit(ctx context.Context, c Call) (Result, error) {
 func photosOf(slots map[string]string) []domain.Photo {
 	var out []domain.Photo
 	for _, line := range strings.Split(slots["photos"], "\n") {
-		id, size, ok := strings.Cut(line, ":")
-		if !ok || id == "" {
-			continue
+		if id, size := photoLine(line); id != "" {
+			out = append(out, domain.Photo{FileID: id, Size: size, MIME: "image/jpeg"})
 		}
-		n, _ := strconv.ParseInt(size, 10, 64)
-		out = append(out, domain.Photo{FileID: id, Size: n, MIME: "image/jpeg"})
 	}
 	return out
+}
+
+// photoLine splits one "id:size" line of slot photos at its last colon: a
+// Zalo photo's id is its URL, colons and all.
+func photoLine(line string) (id string, size int64) {
+	i := strings.LastIndexByte(line, ':')
+	if i <= 0 {
+		return "", 0
+	}
+	size, _ = strconv.ParseInt(line[i+1:], 10, 64)
+	return line[:i], size
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -421,5 +422,16 @@ func TestFeedbackStaleActionEndsAtOnce(t *testing.T) {
 	f.send(fbBuilder, "cảm ơn nhé")
 	if got := f.rec.take(); len(got) == 0 || got[0].Text != f.text("talk.thanks_reply") {
 		t.Errorf("after the refusal a thank-you got %v, want it thanked back as anywhere", got)
+	}
+}
+
+// A photo's id runs to the last colon of its "id:size" line: a Zalo photo's
+// id is a URL, which has colons of its own.
+func TestPhotosOfKeepsURLs(t *testing.T) {
+	got := photosOf(map[string]string{"photos": "AgACAgIAAxk:52011\nhttps://photo-stal.zadn.vn:443/a/b.jpg:88000\n\nbroken"})
+	want := []domain.Photo{{FileID: "AgACAgIAAxk", Size: 52011, MIME: "image/jpeg"},
+		{FileID: "https://photo-stal.zadn.vn:443/a/b.jpg", Size: 88000, MIME: "image/jpeg"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("photosOf = %+v, want %+v", got, want)
 	}
 }
