@@ -146,7 +146,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, now func() t
 	a.gate = pace.NewWindow(cfg.SendRate)
 	a.outbox = outbox.New(db, a.senders, outbox.Config{Rate: cfg.SendRate, Gate: a.gate, Metrics: a.metrics, Now: now, Log: log})
 	notices := notifier.New(notifier.Config{Texts: texts, Citizens: a.citizens, Queue: a.outbox, Data: bot.IntentData,
-		Lang: cfg.Lang, Commune: profile.Name, Office: officeOf(profile), OfficeName: profile.Office, MaxText: messageLimits()})
+		Lang: cfg.Lang, Commune: profile.Name, Office: officeOf(profile), OfficeName: profile.Office, Features: channelFeatures()})
 	a.notify = notify.New(db, a.staff, notices, cal, cfg.TZ, officeOf(profile), log)
 	a.ratings = rating.New(db, a.staff, notices, now, log)
 	a.notify.OfferRatings(a.ratings.Offer)

@@ -27,13 +27,13 @@ type platform interface {
 
 // channelRow is one chat platform `xabot serve` can run.
 type channelRow struct {
-	name    chat.Channel // in user keys, the inbox and session namespaces
-	slug    string       // its webhook is /webhook/<slug>; its word in logs
-	token   string       // the variable that turns it on, for the error when none is
-	header  string       // the header that carries the webhook's secret
-	maxText int          // one message's limit, for notices rendered before it runs
-	on      func(config.Config) bool
-	mode    func(config.Config) config.Mode
+	name     chat.Channel  // in user keys, the inbox and session namespaces
+	slug     string        // its webhook is /webhook/<slug>; its word in logs
+	token    string        // the variable that turns it on, for the error when none is
+	header   string        // the header that carries the webhook's secret
+	features chat.Features // what it shows, for notices rendered before it runs
+	on       func(config.Config) bool
+	mode     func(config.Config) config.Mode
 	// connect checks the token (getMe) and returns the adapter; pub, when
 	// not nil, publishes images at a public URL.
 	connect func(ctx context.Context, a *App, pub *media.Store) (platform, error)
@@ -45,7 +45,7 @@ type channelRow struct {
 var channelTable = []channelRow{
 	{
 		name: chat.Telegram, slug: "telegram", token: "XABOT_TELEGRAM_TOKEN",
-		header: telegram.SecretHeader, maxText: telegram.MaxText,
+		header: telegram.SecretHeader, features: telegram.Features(),
 		on:   func(c config.Config) bool { return c.TelegramToken != "" },
 		mode: func(c config.Config) config.Mode { return c.TelegramMode },
 		connect: func(ctx context.Context, a *App, _ *media.Store) (platform, error) {
@@ -57,7 +57,7 @@ var channelTable = []channelRow{
 	},
 	{
 		name: chat.Zalo, slug: "zalo", token: "XABOT_ZALO_TOKEN",
-		header: zalo.SecretHeader, maxText: zalo.MaxText,
+		header: zalo.SecretHeader, features: zalo.Features(),
 		on:   func(c config.Config) bool { return c.ZaloToken != "" },
 		mode: func(c config.Config) config.Mode { return c.ZaloMode },
 		connect: func(ctx context.Context, a *App, pub *media.Store) (platform, error) {
@@ -98,12 +98,12 @@ func ok[P platform](p P, err error) (platform, error) {
 	return p, nil
 }
 
-// messageLimits is what one message holds on each platform, for the
-// notices rendered before any channel runs (an import queues pushes).
-func messageLimits() map[chat.Channel]int {
-	m := make(map[chat.Channel]int, len(channelTable))
+// channelFeatures is what each platform shows and one message holds, for
+// the notices rendered before any channel runs (an import queues pushes).
+func channelFeatures() map[chat.Channel]chat.Features {
+	m := make(map[chat.Channel]chat.Features, len(channelTable))
 	for _, row := range channelTable {
-		m[row.name] = row.maxText
+		m[row.name] = row.features
 	}
 	return m
 }

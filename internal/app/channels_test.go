@@ -16,9 +16,9 @@ func TestChannelTableRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	names, slugs := map[chat.Channel]bool{}, map[string]bool{}
-	limits := messageLimits()
+	features := channelFeatures()
 	for _, row := range channelTable {
-		if row.name == "" || row.slug == "" || row.header == "" || row.maxText <= 0 ||
+		if row.name == "" || row.slug == "" || row.header == "" || row.features.MaxText <= 0 ||
 			row.on == nil || row.mode == nil || row.connect == nil || !strings.HasPrefix(row.token, "XABOT_") {
 			t.Errorf("row %q is not whole: %+v", row.slug, row)
 			continue
@@ -27,8 +27,8 @@ func TestChannelTableRows(t *testing.T) {
 			t.Errorf("row %q: its name or slug is another row's", row.slug)
 		}
 		names[row.name], slugs[row.slug] = true, true
-		if limits[row.name] != row.maxText {
-			t.Errorf("row %q: message limit %d, want %d", row.slug, limits[row.name], row.maxText)
+		if features[row.name] != row.features {
+			t.Errorf("row %q: features %+v, want %+v", row.slug, features[row.name], row.features)
 		}
 		if row.on(cfg) {
 			t.Errorf("row %q is on without its token", row.slug)

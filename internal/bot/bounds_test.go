@@ -186,7 +186,7 @@ func TestNotifierBoundsWhatCitizensRead(t *testing.T) {
 	q := &putQueue{}
 	n := notifier.New(notifier.Config{Data: IntentData, Texts: f.router.cfg.Texts, Citizens: citizen.New(f.db, func() time.Time { return f.now }),
 		Queue: q, Commune: "xã Hành Dũng", Office: "Bộ phận Một cửa xã",
-		MaxText: map[chat.Channel]int{chat.Telegram: 4096, chat.Zalo: 2000}})
+		Features: transcriptChannels})
 	answer := []domain.Line{domain.L("feedback.answered", "ticket", "PA-2611-0042"),
 		domain.L("feedback.card.answer", "text", hugeNote), {Key: "feedback.rate_ask"}}
 	list := []domain.Line{domain.L("alert.overdue_head", "field", "Hộ tịch", "count", "900", "date", "25/11/2026")}

@@ -182,7 +182,7 @@ func newFixtureOn(tb testing.TB, db *store.DB, sessions session.Store, ch Channe
 	staff := officials.New(db, now, log)
 	queue := outbox.New(db, nil, outbox.Config{Now: now, Log: log})
 	notices := notifier.New(notifier.Config{Data: IntentData, Texts: texts, Citizens: citizens, Queue: queue, Commune: "xã Hành Dũng",
-		Office: "Bộ phận Một cửa xã, ☎ 0255 3822 123 (Thứ Hai–Thứ Sáu)", OfficeName: "Bộ phận Một cửa xã", MaxText: map[chat.Channel]int{chat.Telegram: 4096, chat.Zalo: 2000}})
+		Office: "Bộ phận Một cửa xã, ☎ 0255 3822 123 (Thứ Hai–Thứ Sáu)", OfficeName: "Bộ phận Một cửa xã", Features: transcriptChannels})
 	cal := domain.NewCalendar(nil, nil)
 	pushes := notify.New(db, staff, notices, cal, hcm, "Bộ phận Một cửa", log)
 	ratings := rating.New(db, staff, notices, now, log)

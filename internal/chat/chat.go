@@ -206,6 +206,41 @@ type Features struct {
 	MaxText      int  // longest text one message may carry, in characters
 }
 
+// Variant suffixes of a text key, for a channel that lacks what the base
+// text asks of the person («bấm nút…», «gửi vị trí…»):
+//
+//	KEY.typed          no buttons: choices are typed by their number (Zalo)
+//	KEY.noplace        no location can be sent (the terminal)
+//	KEY.typed_noplace  neither (Zalo)
+const (
+	VariantTyped   = "typed"
+	VariantNoPlace = "noplace"
+)
+
+// Variants are the keys of key's texts written for what f lacks, the most
+// specific first; none when f has everything (the base key is the text).
+// The first that exists is the one to say.
+func (f Features) Variants(key string) []string {
+	var lacks []string
+	if !f.Buttons {
+		lacks = append(lacks, VariantTyped)
+	}
+	if !f.Location {
+		lacks = append(lacks, VariantNoPlace)
+	}
+	if len(lacks) == 0 {
+		return nil
+	}
+	out := make([]string, 0, 3)
+	if len(lacks) == 2 {
+		out = append(out, key+"."+lacks[0]+"_"+lacks[1])
+	}
+	for _, l := range lacks {
+		out = append(out, key+"."+l)
+	}
+	return out
+}
+
 // SmallestText is the least a message holds on any channel xabot speaks
 // (Zalo's 2,000 characters): the size of a text bound for a channel whose
 // own is not known.

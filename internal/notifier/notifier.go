@@ -36,9 +36,10 @@ type Config struct {
 	Office string
 	// OfficeName is its name alone ({office_name}); empty: Office.
 	OfficeName string
-	// MaxText is how many units one message holds on each channel; a
-	// channel not in it gets chat.SmallestText.
-	MaxText map[chat.Channel]int
+	// Features is what each channel shows: which variant of a text to say
+	// (chat.Features.Variants) and how much one message holds. A channel
+	// not in it gets the base texts and chat.SmallestText.
+	Features map[chat.Channel]chat.Features
 	// Data turns a notice button's intent into its callback data: the
 	// router's table of which dialog step does what (bot.IntentData).
 	Data func(domain.Intent) (string, error)
@@ -70,7 +71,11 @@ func (n *Notifier) Notify(ctx context.Context, no domain.Notice) (bool, error) {
 	if lang == "" {
 		lang = n.cfg.Lang
 	}
+	feat, known := n.features(no.To)
 	t := func(key string, args map[string]string) string {
+		if known {
+			key = n.variant(feat, key)
+		}
 		return n.cfg.Texts.T(lang, key, i18n.Globals{Commune: n.cfg.Commune, Office: n.cfg.Office, OfficeName: n.cfg.OfficeName}.With(args))
 	}
 	render := func(l domain.Line) string { return t(l.Key, l.Args) }
@@ -115,11 +120,27 @@ func (n *Notifier) Notify(ctx context.Context, no domain.Notice) (bool, error) {
 	return true, nil
 }
 
+// features is what the chat key's channel shows; false when not known.
+func (n *Notifier) features(to string) (chat.Features, bool) {
+	ch, _, _ := strings.Cut(to, ":")
+	f, ok := n.cfg.Features[chat.Channel(ch)]
+	return f, ok
+}
+
+// variant is the text of key written for what f lacks, else key.
+func (n *Notifier) variant(f chat.Features, key string) string {
+	for _, c := range f.Variants(key) {
+		if n.cfg.Texts.Has(c) {
+			return c
+		}
+	}
+	return key
+}
+
 // maxText is what one message holds on the chat key's channel.
 func (n *Notifier) maxText(to string) int {
-	ch, _, _ := strings.Cut(to, ":")
-	if m := n.cfg.MaxText[chat.Channel(ch)]; m > 0 {
-		return m
+	if f, ok := n.features(to); ok && f.MaxText > 0 {
+		return f.MaxText
 	}
 	return chat.SmallestText
 }

@@ -191,7 +191,11 @@ func (b *Bot) request(ctx context.Context, method string, c tgbotapi.Chattable) 
 }
 
 // Features reports what Telegram can show.
-func (b *Bot) Features() chat.Features {
+func (b *Bot) Features() chat.Features { return Features() }
+
+// Features is what Telegram can show, known before a bot runs (notices are
+// rendered for a channel from any process).
+func Features() chat.Features {
 	return chat.Features{Buttons: true, Keyboard: true, ShareContact: true, Location: true, MaxText: MaxText}
 }
 

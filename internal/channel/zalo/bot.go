@@ -192,9 +192,13 @@ func (b *Bot) Name() string { return b.name }
 // two bots on one Redis apart.
 func (b *Bot) ID() string { return b.id }
 
-// Features reports what Zalo can show: plain text only, so the bot numbers
-// its choices and asks for phone numbers to be typed.
-func (b *Bot) Features() chat.Features {
+// Features reports what Zalo can show.
+func (b *Bot) Features() chat.Features { return Features() }
+
+// Features is what Zalo can show, known before a bot runs: plain text
+// only, so the bot numbers its choices and asks for phone numbers to be
+// typed.
+func Features() chat.Features {
 	return chat.Features{Buttons: false, Keyboard: false, ShareContact: false, MaxText: MaxText}
 }
 
