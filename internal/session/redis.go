@@ -19,6 +19,7 @@ import (
 // them.
 type Redis struct {
 	rdb       *redis.Client
+	batch     *batcher // the turn's calls (redis_turn.go), pipelined with others'
 	prefix    string
 	ns        Namespaces
 	ttl       time.Duration
@@ -36,7 +37,7 @@ func NewRedis(rdb *redis.Client, prefix string, ns Namespaces, ttl, dedupeTTL ti
 	if err := ns.check(); err != nil {
 		return nil, err
 	}
-	return &Redis{rdb: rdb, prefix: prefix, ns: ns, ttl: ttl, dedupeTTL: dedupeTTL}, nil
+	return &Redis{rdb: rdb, batch: &batcher{rdb: rdb}, prefix: prefix, ns: ns, ttl: ttl, dedupeTTL: dedupeTTL}, nil
 }
 
 func (r *Redis) key(kind, k string) string    { return r.prefix + r.ns.of(k) + ":" + kind + ":" + k }

@@ -66,16 +66,24 @@ return 0
 // Begin reads the session, the buttons pressed by number, the handled mark
 // and the staged turn in one round trip.
 func (r *Redis) Begin(ctx context.Context, update, user string) (Turn, error) {
-	pipe := r.rdb.Pipeline()
 	var seen *redis.IntCmd
 	var staged *redis.MapStringStringCmd
-	if update != "" {
-		seen = pipe.Exists(ctx, r.seenKey(update))
-		staged = pipe.HGetAll(ctx, r.turnKey(update))
+	var sess, press *redis.StringCmd
+	err := r.batch.do(ctx, func(ctx context.Context, pipe redis.Pipeliner) {
+		if update != "" {
+			seen = pipe.Exists(ctx, r.seenKey(update))
+			staged = pipe.HGetAll(ctx, r.turnKey(update))
+		}
+		sess = pipe.Get(ctx, r.sessKey(user))
+		press = pipe.Get(ctx, r.pressKey(user))
+	})
+	if err == nil {
+		err = firstErr(sess, press)
 	}
-	sess := pipe.Get(ctx, r.sessKey(user))
-	press := pipe.Get(ctx, r.pressKey(user))
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+	if err == nil && update != "" {
+		err = firstErr(seen, staged)
+	}
+	if err != nil {
 		return Turn{}, fmt.Errorf("session: begin %s: %w", update, err)
 	}
 	t := Turn{Session: New(), Presses: pressesOf(press)}
@@ -122,7 +130,7 @@ func (r *Redis) Stage(ctx context.Context, update, user string, replies []chat.R
 			return false, fmt.Errorf("session: stage %s: %w", update, err)
 		}
 	}
-	n, err := stageScript.Run(ctx, r.rdb, []string{r.seenKey(update), r.turnKey(update), r.sessKey(user), r.pressKey(user)},
+	n, err := r.script(ctx, stageScript, []string{r.seenKey(update), r.turnKey(update), r.sessKey(user), r.pressKey(user)},
 		out, millis(r.dedupeTTL), sess, millis(r.ttl), rand.Text()).Int()
 	if err != nil {
 		return false, fmt.Errorf("session: stage %s: %w", update, err)
@@ -135,7 +143,7 @@ func (r *Redis) Sent(ctx context.Context, update string, reply, part int) error 
 	if update == "" {
 		return nil
 	}
-	if err := sentScript.Run(ctx, r.rdb, []string{r.turnKey(update)}, reply, part).Err(); err != nil && !errors.Is(err, redis.Nil) {
+	if err := r.script(ctx, sentScript, []string{r.turnKey(update)}, reply, part).Err(); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("session: sent %s: %w", update, err)
 	}
 	return nil
@@ -149,13 +157,46 @@ func (r *Redis) Done(ctx context.Context, update string) error {
 	if update == "" {
 		return nil
 	}
-	_, err := r.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.Set(ctx, r.seenKey(update), "1", ttlArg(r.dedupeTTL))
-		p.Del(ctx, r.turnKey(update))
-		return nil
+	var set *redis.StatusCmd
+	var del *redis.IntCmd
+	err := r.batch.do(ctx, func(ctx context.Context, p redis.Pipeliner) {
+		set = p.Set(ctx, r.seenKey(update), "1", ttlArg(r.dedupeTTL))
+		del = p.Del(ctx, r.turnKey(update))
 	})
+	if err == nil {
+		err = firstErr(set, del)
+	}
 	if err != nil {
 		return fmt.Errorf("session: done %s: %w", update, err)
+	}
+	return nil
+}
+
+// script runs s in the next batch. A Redis that has not seen the script
+// yet (new, restarted or flushed) answers NOSCRIPT, and the call is made
+// again alone, as Script.Run does: EVALSHA first, then EVAL, which loads it.
+func (r *Redis) script(ctx context.Context, s *redis.Script, keys []string, args ...any) *redis.Cmd {
+	var cmd *redis.Cmd
+	if err := r.batch.do(ctx, func(ctx context.Context, p redis.Pipeliner) {
+		cmd = s.EvalSha(ctx, p, keys, args...)
+	}); err != nil {
+		cmd = redis.NewCmd(ctx)
+		cmd.SetErr(err)
+		return cmd
+	}
+	if redis.HasErrorPrefix(cmd.Err(), "NOSCRIPT") {
+		return s.Run(ctx, r.rdb, keys, args...)
+	}
+	return cmd
+}
+
+// firstErr is the first error of cmds other than redis.Nil (a key that is
+// not there).
+func firstErr(cmds ...redis.Cmder) error {
+	for _, c := range cmds {
+		if err := c.Err(); err != nil && !errors.Is(err, redis.Nil) {
+			return err
+		}
 	}
 	return nil
 }

@@ -70,7 +70,7 @@ func (db *DB) SetRole(ctx context.Context, key string, role domain.Role) error {
 // execCitizen runs one write on the identity key. The error names what was
 // set but never the value: phones are personal data.
 func (db *DB) execCitizen(ctx context.Context, key, what, query string, args ...any) error {
-	if _, err := db.w.ExecContext(ctx, query, args...); err != nil {
+	if _, err := db.execGrouped(ctx, query, args...); err != nil {
 		return fmt.Errorf("store: citizen %q %s: %w", key, what, err)
 	}
 	return nil

@@ -56,7 +56,7 @@ func (db *DB) RecordLookup(ctx context.Context, a domain.LookupAttempt) error {
 	if at.IsZero() {
 		at = db.now()
 	}
-	_, err = db.w.ExecContext(ctx, `INSERT INTO lookup_attempts (chat_hash, code, outcome, at) VALUES (?, ?, ?, ?)`,
+	_, err = db.execGrouped(ctx, `INSERT INTO lookup_attempts (chat_hash, code, outcome, at) VALUES (?, ?, ?, ?)`,
 		hash, a.Code, string(a.Outcome), at.Unix())
 	if err != nil {
 		return fmt.Errorf("store: lookup attempt on %q: %w", a.Code, err)

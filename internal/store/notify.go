@@ -11,8 +11,20 @@ import (
 )
 
 // Subscribe makes chatKey follow the dossier (again, if it had stopped).
+//
+// A chat that follows the dossier already (each of its lookups calls this)
+// is found on a reader and nothing is written: the one writer is the
+// webhook's bottleneck. Its own unsubscribe cannot come in between, since
+// one chat's updates are handled one at a time.
 func (db *DB) Subscribe(ctx context.Context, dossierID int64, chatKey, source string, at time.Time) error {
-	_, err := db.w.ExecContext(ctx, `INSERT INTO subscriptions (dossier_id, chat_key, source, created_at)
+	var follows bool
+	if err := db.read.following.QueryRowContext(ctx, dossierID, chatKey).Scan(&follows); err != nil {
+		return fmt.Errorf("store: subscribe %d: %w", dossierID, err)
+	}
+	if follows {
+		return nil
+	}
+	_, err := db.execGrouped(ctx, `INSERT INTO subscriptions (dossier_id, chat_key, source, created_at)
 		VALUES (?, ?, ?, ?)
 		ON CONFLICT (dossier_id, chat_key) DO UPDATE SET unsubscribed_at = NULL`,
 		dossierID, chatKey, source, at.Unix())

@@ -160,8 +160,20 @@ func (db *DB) StopChat(ctx context.Context, recipient string, at time.Time) erro
 // ResumeChat lets messages be queued to recipient again; the router calls
 // it when the person writes to the bot. Rows stopped earlier stay stopped:
 // they are stale by then.
+//
+// Nearly every chat was never stopped: that is read on a reader, and only a
+// stopped chat takes the one writer (each command calls this). A stop
+// recorded between the read and now came after the person wrote, and
+// stands, as it would after the delete.
 func (db *DB) ResumeChat(ctx context.Context, recipient string) error {
-	if _, err := db.w.ExecContext(ctx, `DELETE FROM stopped_chats WHERE recipient = ?`, recipient); err != nil {
+	var stopped bool
+	if err := db.read.stopped.QueryRowContext(ctx, recipient).Scan(&stopped); err != nil {
+		return fmt.Errorf("store: resume chat: %w", err)
+	}
+	if !stopped {
+		return nil
+	}
+	if _, err := db.execGrouped(ctx, `DELETE FROM stopped_chats WHERE recipient = ?`, recipient); err != nil {
 		return fmt.Errorf("store: resume chat: %w", err)
 	}
 	return nil

@@ -46,19 +46,24 @@ type DB struct {
 // readStmts are the queries of every inbound update, prepared once: parsing
 // the SQL again on each call cost more than running it.
 type readStmts struct {
-	citizen, dossierByKey, failedLookups *sql.Stmt
+	citizen, dossierByKey, failedLookups, stopped, following *sql.Stmt
 }
 
 const (
 	qCitizen = `SELECT lang, consent_at, phone, phone_verified_at, role FROM citizens WHERE key = ?`
 	qFailed  = `SELECT code, outcome, at FROM lookup_attempts WHERE chat_hash = ? AND at >= ? AND outcome <> 'ok' ORDER BY at, id`
+	// Asked by every command (ResumeChat) and every lookup (Subscribe),
+	// so that only a change takes the writer.
+	qStopped   = `SELECT EXISTS (SELECT 1 FROM stopped_chats WHERE recipient = ?)`
+	qFollowing = `SELECT EXISTS (SELECT 1 FROM subscriptions WHERE dossier_id = ? AND chat_key = ? AND unsubscribed_at IS NULL)`
 )
 
 func (db *DB) prepareReads(ctx context.Context) error {
 	for _, p := range []struct {
 		dst **sql.Stmt
 		q   string
-	}{{&db.read.citizen, qCitizen}, {&db.read.dossierByKey, qDossierByKey}, {&db.read.failedLookups, qFailed}} {
+	}{{&db.read.citizen, qCitizen}, {&db.read.dossierByKey, qDossierByKey}, {&db.read.failedLookups, qFailed},
+		{&db.read.stopped, qStopped}, {&db.read.following, qFollowing}} {
 		st, err := db.r.PrepareContext(ctx, p.q)
 		if err != nil {
 			return fmt.Errorf("store: prepare %q: %w", p.q, err)
