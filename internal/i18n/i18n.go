@@ -256,7 +256,18 @@ func (c *Catalog) T(lang, key string, args map[string]string) string {
 	if !ok {
 		return key
 	}
-	return m.render(c.tags[lang], args)
+	return m.render(c.tags[lang], values{args: args})
+}
+
+// TWith is T with g.With(args), without building that map: a turn
+// renders a dozen texts with the globals.
+func (c *Catalog) TWith(lang, key string, g Globals, args map[string]string) string {
+	lang = c.match(lang)
+	m, ok := c.messages[lang][key]
+	if !ok {
+		return key
+	}
+	return m.render(c.tags[lang], values{args: args, g: &g})
 }
 
 // match picks the catalogue language for a platform's hint: exact, then
@@ -308,12 +319,28 @@ type Globals struct {
 // With is a with the globals added; a's own values win, and a itself is
 // not changed.
 func (g Globals) With(a map[string]string) map[string]string {
-	name := g.OfficeName
-	if name == "" {
-		name = g.Office
-	}
 	out := make(map[string]string, len(a)+3)
-	out["commune"], out["office"], out["office_name"] = g.Commune, g.Office, name
+	for _, name := range globalNames {
+		out[name], _ = g.value(name)
+	}
 	maps.Copy(out, a)
 	return out
+}
+
+var globalNames = [...]string{"commune", "office", "office_name"}
+
+// value is the global called name.
+func (g Globals) value(name string) (string, bool) {
+	switch name {
+	case "commune":
+		return g.Commune, true
+	case "office":
+		return g.Office, true
+	case "office_name":
+		if g.OfficeName == "" {
+			return g.Office, true
+		}
+		return g.OfficeName, true
+	}
+	return "", false
 }

@@ -117,50 +117,71 @@ func nameByte(c byte, digit bool) bool {
 	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || digit && '0' <= c && c <= '9'
 }
 
-// render is the message with args filled in (T's rules); tag is its
-// language, for plural forms.
-func (m *message) render(tag language.Tag, args map[string]string) string {
-	if len(args) == 0 || !m.brace {
+// values are a text's arguments: args, then the globals when g is set
+// (Globals.With without building the map).
+type values struct {
+	args map[string]string
+	g    *Globals
+}
+
+func (v values) get(name string) (string, bool) {
+	if s, ok := v.args[name]; ok {
+		return s, true
+	}
+	if v.g != nil {
+		return v.g.value(name)
+	}
+	return "", false
+}
+
+// render is the message with its values filled in (T's rules); tag is
+// its language, for plural forms.
+func (m *message) render(tag language.Tag, v values) string {
+	if !m.brace || len(v.args) == 0 && v.g == nil {
 		return m.text
 	}
 	var b strings.Builder
 	if m.rescan {
-		writeParts(&b, appendPlaceholders(nil, expandBlocks(tag, m.text, m.blocks, args)), args)
+		args := v.args
+		if v.g != nil {
+			args = v.g.With(args)
+		}
+		writeParts(&b, appendPlaceholders(nil, expandBlocks(tag, m.text, m.blocks, args)), values{args: args})
 		return b.String()
 	}
-	b.Grow(len(m.text) + 16*len(args))
+	b.Grow(len(m.text) + 32)
 	for _, p := range m.parts {
 		if p.plural == nil {
-			writePart(&b, p, args)
+			writePart(&b, p, v)
 			continue
 		}
-		v, ok := args[p.plural.block.arg]
+		n, ok := v.get(p.plural.block.arg)
 		if !ok {
-			writeParts(&b, p.plural.raw, args)
+			writeParts(&b, p.plural.raw, v)
 			continue
 		}
-		if i := p.plural.block.pick(tag, v); i >= 0 {
-			writeParts(&b, p.plural.forms[i], args)
+		if i := p.plural.block.pick(tag, n); i >= 0 {
+			writeParts(&b, p.plural.forms[i], v)
 		}
 	}
 	return b.String()
 }
 
-func writeParts(b *strings.Builder, parts []part, args map[string]string) {
+func writeParts(b *strings.Builder, parts []part, v values) {
 	for _, p := range parts {
-		writePart(b, p, args)
+		writePart(b, p, v)
 	}
 }
 
-// writePart writes a literal or a {name} part; a name without an arg
+// writePart writes a literal or a {name} part; a name without a value
 // stays as "{name}".
-func writePart(b *strings.Builder, p part, args map[string]string) {
+func writePart(b *strings.Builder, p part, v values) {
 	if p.name == "" {
 		b.WriteString(p.lit)
 		return
 	}
-	if v, ok := args[p.name]; ok {
-		b.WriteString(v)
+	if s, ok := v.get(p.name); ok {
+		b.WriteString(s)
 		return
 	}
 	b.WriteByte('{')

@@ -33,7 +33,7 @@ func rescanned(lang, text string, args map[string]string) string {
 func TestMessageMatchesRescan(t *testing.T) {
 	pieces := []string{"{", "}", "{", "}", "n", "a", "b1", "_", "#", " ", ",", "1", "é", "x y",
 		"{n, plural, ", "{a,plural,", "one {", "other {", "=0 {", "few {", "{a}", "{n}", "{b1}", "{1a}", "{ a}"}
-	values := []string{"0", "1", "2", "4,080", "—", "{a}", "", "#"}
+	counts := []string{"0", "1", "2", "4,080", "—", "{a}", "", "#"}
 	r := rand.New(rand.NewPCG(13, 13))
 	for i := range 200000 {
 		var sb strings.Builder
@@ -42,21 +42,26 @@ func TestMessageMatchesRescan(t *testing.T) {
 		}
 		text := sb.String()
 		args := map[string]string{}
-		for _, name := range []string{"n", "a", "b1", "x"} {
+		for _, name := range []string{"n", "a", "b1", "x", "office"} {
 			if r.IntN(3) > 0 {
-				args[name] = values[r.IntN(len(values))]
+				args[name] = counts[r.IntN(len(counts))]
 			}
 		}
 		lang := []string{"en", "vi", "ru"}[i%3]
 		m := parseMessage(text)
-		if got, want := m.render(language.Make(lang), args), rescanned(lang, text, args); got != want {
+		if got, want := m.render(language.Make(lang), values{args: args}), rescanned(lang, text, args); got != want {
 			t.Fatalf("%s %q %v: %q, rescanning gave %q", lang, text, args, got, want)
+		}
+		g := Globals{Commune: "C", Office: "O{a}", OfficeName: []string{"", "N"}[i%2]}
+		if got, want := m.render(language.Make(lang), values{args: args, g: &g}), rescanned(lang, text, g.With(args)); got != want {
+			t.Fatalf("%s %q %v with %+v: %q, rescanning gave %q", lang, text, args, g, got, want)
 		}
 	}
 }
 
 // Every shipped text renders as rescanning it did, with all its
-// arguments, with none and with half of them.
+// arguments, with none and with half of them; with the globals, as T with
+// Globals.With.
 func TestShippedMessagesMatchRescan(t *testing.T) {
 	c, err := Load(locales.FS, "vi")
 	if err != nil {
@@ -77,6 +82,11 @@ func TestShippedMessagesMatchRescan(t *testing.T) {
 				for _, args := range []map[string]string{all, half, nil} {
 					if got, want := c.T(lang, key, args), rescanned(lang, text, args); got != want {
 						t.Errorf("%s %s %v: %q, rescanning gave %q", lang, key, args, got, want)
+					}
+					for _, g := range []Globals{{Commune: "Xã A", Office: "Một cửa, 0237"}, {Commune: "Xã A", Office: "Một cửa, 0237", OfficeName: "Một cửa"}} {
+						if got, want := c.TWith(lang, key, g, args), c.T(lang, key, g.With(args)); got != want {
+							t.Errorf("%s %s %v with %+v: %q, T with Globals.With %q", lang, key, args, g, got, want)
+						}
 					}
 				}
 			}
@@ -99,11 +109,11 @@ func TestMessageEdges(t *testing.T) {
 		{"{n, plural, one {x}", "{n, plural, one {x}"}, // not closed: text
 	} {
 		m := parseMessage(tc.text)
-		if got := m.render(language.English, args); got != tc.want {
+		if got := m.render(language.English, values{args: args}); got != tc.want {
 			t.Errorf("%q: %q, want %q", tc.text, got, tc.want)
 		}
 	}
-	if got := parseMessage("{a}").render(language.English, nil); got != "{a}" {
+	if got := parseMessage("{a}").render(language.English, values{}); got != "{a}" {
 		t.Errorf("without args: %q", got)
 	}
 }
@@ -114,8 +124,9 @@ func BenchmarkT(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	args := Globals{Commune: "Xã A", Office: "Bộ phận một cửa", OfficeName: "Một cửa"}.With(map[string]string{"code": "H55.20-261118-0001"})
+	g := Globals{Commune: "Xã A", Office: "Bộ phận một cửa", OfficeName: "Một cửa"}
+	args := map[string]string{"code": "H55.20-261118-0001"}
 	for b.Loop() {
-		c.T("vi", "lookup.card.head", args)
+		c.TWith("vi", "lookup.card.head", g, args)
 	}
 }
