@@ -150,7 +150,7 @@ func (t *turn) numberedMenu(out []chat.Reply) {
 // t renders key with the global arguments (the commune's name, the
 // one-stop shop) added.
 func (r *Router) t(lang, key string, a map[string]string) string {
-	return r.cfg.Texts.T(lang, key, i18n.Globals{Commune: r.cfg.Commune, Office: r.cfg.Office, OfficeName: r.cfg.OfficeName}.With(a))
+	return r.cfg.Texts.TWith(lang, key, i18n.Globals{Commune: r.cfg.Commune, Office: r.cfg.Office, OfficeName: r.cfg.OfficeName}, a)
 }
 
 // bounded renders lines as one prompt of at most two messages on the

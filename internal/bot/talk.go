@@ -66,13 +66,14 @@ func textsOf(texts *i18n.Catalog, key string) []string {
 // idleRoute is the flow a text said outside any step starts, with its
 // slots: a menu word or phrase, then a sentence pattern, then a dossier
 // code written anywhere in it (code: domain.FindCode's, "" for none).
-func (r *Router) idleRoute(text, code string) (*dialog.Flow, map[string]string, bool) {
-	for _, id := range r.phrases[foldWords(text)] { // a citizen's: no staff flow
+// words is the text folded (foldWords), as the turn folded it once.
+func (r *Router) idleRoute(text, words, code string) (*dialog.Flow, map[string]string, bool) {
+	for _, id := range r.phrases[words] { // a citizen's: no staff flow
 		if f, ok := r.engine.Flow(id); ok && len(f.Roles) == 0 {
 			return f, nil, true
 		}
 	}
-	if f, slots, ok := r.talkRoute(text, code); ok {
+	if f, slots, ok := r.talkRoute(text, words, code); ok {
 		return f, slots, true
 	}
 	cf, ok := r.engine.ByTrigger("code")
@@ -98,7 +99,7 @@ func (t *turn) answerOrTalk(ctx context.Context, text string) {
 	out, err := t.r.engine.Answer(ctx, t, t.user, st, dialog.Input{Text: text})
 	var bad *dialog.BadAnswer
 	if errors.As(err, &bad) && bad.Key == "input.pick_one" {
-		if f, slots, ok := t.r.talkRoute(text, t.code); ok {
+		if f, slots, ok := t.r.talkRoute(text, foldWords(text), t.code); ok {
 			t.start(ctx, f, slots)
 			return
 		}
@@ -112,10 +113,10 @@ func (t *turn) answerOrTalk(ctx context.Context, text string) {
 // taken out before matching («hồ sơ H55.20-261120-0001 đến đâu rồi» reads
 // as «hồ sơ đến đâu rồi»); a flow that takes no code gives way to the
 // code's own flow. code is the one written in it (domain.FindCode), "" for
-// none.
-func (r *Router) talkRoute(text, code string) (*dialog.Flow, map[string]string, bool) {
+// none; folded is the text folded (foldWords).
+func (r *Router) talkRoute(text, folded, code string) (*dialog.Flow, map[string]string, bool) {
 	hasCode := code != ""
-	words := strings.Fields(foldWords(text))
+	words := strings.Fields(folded)
 	if hasCode { // the code's pieces, and any other number, say nothing here
 		kept := words[:0:0]
 		for _, w := range words {

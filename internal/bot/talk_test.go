@@ -49,7 +49,7 @@ func routeShare(t *testing.T, f *fixture, file string) (total, right int) {
 		total++
 		_, wantCode, _ := strings.Cut(want, " ")
 		got := "(hint)"
-		if fl, slots, ok := f.router.idleRoute(phrase, codeIn(phrase)); ok {
+		if fl, slots, ok := f.router.idleRoute(phrase, foldWords(phrase), codeIn(phrase)); ok {
 			got = fl.ID
 			if c := slots["code"] + slots["args"]; wantCode != "" || (c != "" && fl.TalkArgs != "text") {
 				got += " " + c
@@ -82,7 +82,7 @@ func TestTalkRouteEdges(t *testing.T) {
 		{"CẢM ƠN!!!", "thanks"},
 	} {
 		got := ""
-		if fl, slots, ok := f.router.talkRoute(tc.in, codeIn(tc.in)); ok {
+		if fl, slots, ok := f.router.talkRoute(tc.in, foldWords(tc.in), codeIn(tc.in)); ok {
 			got = fl.ID
 			for _, k := range []string{"code", "args"} {
 				if v, ok := slots[k]; ok {
@@ -106,7 +106,7 @@ func BenchmarkTalkRoute(b *testing.B) {
 	f := newFixtureOn(b, db, nil, &recorder{feat: telegramFeatures})
 	for b.Loop() {
 		text := "cho tôi hỏi hồ sơ H55.20-261120-0001 của mẹ tôi giờ đến đâu rồi ạ"
-		f.router.talkRoute(text, codeIn(text))
+		f.router.talkRoute(text, foldWords(text), codeIn(text))
 	}
 }
 

@@ -338,7 +338,9 @@ func (t *turn) text(ctx context.Context, text string) {
 		return
 	}
 	// A menu word or a command's phrase (a staff flow first, for staff).
-	if f, ok := t.phraseFlow(foldWords(text)); ok {
+	// The words are folded once for every route below.
+	words := foldWords(text)
+	if f, ok := t.phraseFlow(words); ok {
 		t.start(ctx, f, nil)
 		return
 	}
@@ -346,7 +348,7 @@ func (t *turn) text(ctx context.Context, text string) {
 	// and the lookup's action take it as read (Call.Code).
 	t.code, _ = domain.FindCode(text)
 	if !waiting {
-		if f, slots, ok := t.r.idleRoute(text, t.code); ok {
+		if f, slots, ok := t.r.idleRoute(text, words, t.code); ok {
 			t.start(ctx, f, slots)
 			return
 		}

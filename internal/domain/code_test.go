@@ -2,6 +2,8 @@ package domain
 
 import (
 	"errors"
+	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -111,5 +113,59 @@ func TestCanonicalCode(t *testing.T) {
 		if got := CanonicalCode(tc.in); got != tc.want {
 			t.Errorf("CanonicalCode(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// The canonical shortcut of ParseCode and FindCode reads every text as the
+// regexps do: codes written right, nearly right and wrong, generated.
+func TestCodeShortcutMatchesRegexps(t *testing.T) {
+	pick := func(r *rand.Rand, from ...string) string { return from[r.IntN(len(from))] }
+	r := rand.New(rand.NewPCG(13, 13))
+	check := func(s string) {
+		c1, e1 := ParseCode(s)
+		c2, e2 := parseLoose(s)
+		if c1 != c2 || (e1 == nil) != (e2 == nil) || e1 != nil && e1.Error() != e2.Error() {
+			t.Fatalf("ParseCode(%q) = %q, %v; the regexps %q, %v", s, c1, e1, c2, e2)
+		}
+		f1, ok1 := FindCode(s)
+		f2, ok2 := findLoose(s)
+		if f1 != f2 || ok1 != ok2 {
+			t.Fatalf("FindCode(%q) = %q, %v; the regexp %q, %v", s, f1, ok1, f2, ok2)
+		}
+	}
+	shortcuts := 0
+	for range 300000 {
+		var b strings.Builder
+		b.WriteString(pick(r, "", "", "", " ", "\"", "x", "-", ".", "(", "hồ sơ "))
+		for i := range 1 + r.IntN(4) {
+			if i > 0 {
+				b.WriteString(pick(r, ".", ".", ".", "-", "..", "_"))
+			}
+			b.WriteString(pick(r, "H55", "h55", "000", "00", "12", "A", "Z9", "", "261118", "é"))
+		}
+		b.WriteString(pick(r, "-", "-", "-", "_", " ", "–", ".", "--", " - "))
+		b.WriteString(pick(r, "261118", "261118", "250231", "991301", "000229", "010229", "26111", "2611188"))
+		b.WriteString(pick(r, "-", "-", "-", "_", " ", "–", ".", "--"))
+		b.WriteString(pick(r, "0001", "0001", "1", "12345", "012345", "123456", "1234567", "0000", "00001", "9999"))
+		b.WriteString(pick(r, "", "", "", " ", "\"", "x", "-1", ".", ")", "-261118-0002"))
+		s := b.String()
+		if isCanonical(s) {
+			shortcuts++
+		}
+		check(s)
+	}
+	// Near misses of a real code: each byte dropped, doubled or changed.
+	for _, code := range []string{"H55.20-261118-0001", "000.00.12.H55-250501-12345", "A-000229-0000"} {
+		check(code)
+		for i := range len(code) {
+			check(code[:i] + code[i+1:])
+			check(code[:i+1] + code[i:])
+			for _, c := range "0-._ aZ" {
+				check(code[:i] + string(c) + code[i+1:])
+			}
+		}
+	}
+	if shortcuts < 100 {
+		t.Errorf("only %d generated texts took the shortcut: the test compares little", shortcuts)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/language"
 )
 
 var (
@@ -33,10 +34,11 @@ var (
 // safe for concurrent use.
 type Catalog struct {
 	ref          string
-	texts        map[string]map[string]string // lang → key → text
-	keys         []string                     // the reference's keys, sorted
-	langs        []string                     // sorted
-	placeholders map[string][]string          // key → sorted names, from the reference
+	keys         []string                       // the reference's keys, sorted
+	langs        []string                       // sorted
+	placeholders map[string][]string            // key → sorted names, from the reference
+	messages     map[string]map[string]*message // lang → key → parsed text
+	tags         map[string]language.Tag        // lang → its tag, for plural rules
 }
 
 // origin is where a key was defined, for error messages.
@@ -108,7 +110,6 @@ func Load(fsys fs.FS, reference string) (*Catalog, error) {
 	}
 	c := &Catalog{
 		ref:          reference,
-		texts:        texts,
 		keys:         sortedKeys(refTexts),
 		placeholders: make(map[string][]string, len(refTexts)),
 	}
@@ -116,6 +117,15 @@ func Load(fsys fs.FS, reference string) (*Catalog, error) {
 		c.placeholders[key] = placeholdersOf(refTexts[key])
 	}
 	c.langs = sortedKeys(texts)
+	c.messages = make(map[string]map[string]*message, len(texts))
+	c.tags = make(map[string]language.Tag, len(texts))
+	for lang, byKey := range texts {
+		c.tags[lang] = language.Make(lang)
+		c.messages[lang] = make(map[string]*message, len(byKey))
+		for key, text := range byKey {
+			c.messages[lang][key] = parseMessage(text)
+		}
+	}
 	for _, lang := range c.langs {
 		if lang == reference || broken[lang] || broken[reference] {
 			continue
@@ -242,34 +252,36 @@ func sortedKeys[V any](m map[string]V) []string {
 // user typed cannot inject placeholders.
 func (c *Catalog) T(lang, key string, args map[string]string) string {
 	lang = c.match(lang)
-	text, ok := c.texts[lang][key]
+	m, ok := c.messages[lang][key]
 	if !ok {
 		return key
 	}
-	if len(args) == 0 || !strings.Contains(text, "{") {
-		return text
+	return m.render(c.tags[lang], values{args: args})
+}
+
+// TWith is T with g.With(args), without building that map: a turn
+// renders a dozen texts with the globals.
+func (c *Catalog) TWith(lang, key string, g Globals, args map[string]string) string {
+	lang = c.match(lang)
+	m, ok := c.messages[lang][key]
+	if !ok {
+		return key
 	}
-	text = expandPlurals(lang, text, args)
-	return placeholder.ReplaceAllStringFunc(text, func(m string) string {
-		if v, ok := args[m[1:len(m)-1]]; ok {
-			return v
-		}
-		return m
-	})
+	return m.render(c.tags[lang], values{args: args, g: &g})
 }
 
 // match picks the catalogue language for a platform's hint: exact, then
 // lower case, then the base of a tag ("en" for "en-US", "vi" for "vi_VN"),
 // else the reference.
 func (c *Catalog) match(lang string) string {
-	if _, ok := c.texts[lang]; ok {
+	if _, ok := c.messages[lang]; ok {
 		return lang
 	}
 	l := strings.ToLower(lang)
 	if i := strings.IndexAny(l, "-_"); i >= 0 {
 		l = l[:i]
 	}
-	if _, ok := c.texts[l]; ok {
+	if _, ok := c.messages[l]; ok {
 		return l
 	}
 	return c.ref
@@ -277,7 +289,7 @@ func (c *Catalog) match(lang string) string {
 
 // Has reports whether key exists (in the reference, hence in every language).
 func (c *Catalog) Has(key string) bool {
-	_, ok := c.texts[c.ref][key]
+	_, ok := c.messages[c.ref][key]
 	return ok
 }
 
@@ -307,12 +319,28 @@ type Globals struct {
 // With is a with the globals added; a's own values win, and a itself is
 // not changed.
 func (g Globals) With(a map[string]string) map[string]string {
-	name := g.OfficeName
-	if name == "" {
-		name = g.Office
-	}
 	out := make(map[string]string, len(a)+3)
-	out["commune"], out["office"], out["office_name"] = g.Commune, g.Office, name
+	for _, name := range globalNames {
+		out[name], _ = g.value(name)
+	}
 	maps.Copy(out, a)
 	return out
+}
+
+var globalNames = [...]string{"commune", "office", "office_name"}
+
+// value is the global called name.
+func (g Globals) value(name string) (string, bool) {
+	switch name {
+	case "commune":
+		return g.Commune, true
+	case "office":
+		return g.Office, true
+	case "office_name":
+		if g.OfficeName == "" {
+			return g.Office, true
+		}
+		return g.OfficeName, true
+	}
+	return "", false
 }

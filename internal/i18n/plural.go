@@ -117,29 +117,30 @@ func (b pluralBlock) has(sel string) bool {
 	return false
 }
 
-// pick is the form for value in lang: "=N" first, then the CLDR form,
-// else "other". A value that is not a whole number ("—") takes "other".
-func (b pluralBlock) pick(lang, value string) string {
+// pick is the index of the form for value in the language tag: "=N"
+// first, then the CLDR form, else "other"; -1 when there is no form to
+// take. A value that is not a whole number ("—") takes "other".
+func (b pluralBlock) pick(tag language.Tag, value string) int {
 	n, ok := wholeNumber(value)
 	if ok {
-		for _, f := range b.forms {
+		for i, f := range b.forms {
 			if f.selector == "="+strconv.Itoa(n) {
-				return f.text
+				return i
 			}
 		}
-		want := pluralForms[plural.Cardinal.MatchPlural(language.Make(lang), n, 0, 0, 0, 0)]
-		for _, f := range b.forms {
+		want := pluralForms[plural.Cardinal.MatchPlural(tag, n, 0, 0, 0, 0)]
+		for i, f := range b.forms {
 			if f.selector == want {
-				return f.text
+				return i
 			}
 		}
 	}
-	for _, f := range b.forms {
+	for i, f := range b.forms {
 		if f.selector == "other" {
-			return f.text
+			return i
 		}
 	}
-	return ""
+	return -1
 }
 
 // wholeNumber reads a count as the catalogue formats it ("4,080", "4.080").
@@ -154,13 +155,10 @@ func wholeNumber(s string) (int, bool) {
 	return n, err == nil && digits != ""
 }
 
-// expandPlurals replaces each plural block of text by its form for args,
-// "#" by the block's placeholder; a block whose argument is missing stays.
-func expandPlurals(lang, text string, args map[string]string) string {
-	blocks, err := pluralBlocks(text)
-	if err != nil || len(blocks) == 0 {
-		return text
-	}
+// expandBlocks replaces each plural block of text (blocks, parsed from
+// it) by its form for args, "#" by the block's placeholder; a block whose
+// argument is missing stays.
+func expandBlocks(tag language.Tag, text string, blocks []pluralBlock, args map[string]string) string {
 	var b strings.Builder
 	last := 0
 	for _, bl := range blocks {
@@ -171,7 +169,9 @@ func expandPlurals(lang, text string, args map[string]string) string {
 		b.WriteString(text[last:bl.start])
 		// "#" becomes the placeholder itself, filled with the others: a
 		// value is never read as a template.
-		b.WriteString(strings.ReplaceAll(bl.pick(lang, v), "#", "{"+bl.arg+"}"))
+		if i := bl.pick(tag, v); i >= 0 {
+			b.WriteString(strings.ReplaceAll(bl.forms[i].text, "#", "{"+bl.arg+"}"))
+		}
 		last = bl.end
 	}
 	b.WriteString(text[last:])
