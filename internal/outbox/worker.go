@@ -175,7 +175,8 @@ func (o *Outbox) drop(rows []domain.Outgoing, sem chan struct{}) {
 
 // claimBatch is the most rows claimed at once: a few, so that the rows
 // waiting in the window behind them are not many and a new chat's message
-// queued meanwhile waits at most that many turns.
+// (an urgent one too) queued meanwhile waits at most twice that many turns:
+// the batch in the window and the one claimed ahead.
 const claimBatch = 4
 
 // workers takes a free worker, waiting for one, and up to claimBatch-1
