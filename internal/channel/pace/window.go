@@ -9,10 +9,10 @@ import (
 )
 
 // Slack is how much later than the moment its request was written a call
-// may reach the platform, compared with another call (a connection flushed
-// late, the platform's side scheduled late). A call is counted no later
-// than its answer, which came after it arrived, so Slack only matters when
-// the answer takes longer.
+// may reach the platform, compared with another call (net/http reports the
+// write just before its last flush; the platform's side scheduled late). A
+// call is counted no later than its answer, which came after it arrived,
+// so Slack only matters when the answer takes longer.
 const Slack = 50 * time.Millisecond
 
 // Window admits calls so that no second holds more than n of them at the
