@@ -22,15 +22,20 @@ type Gate[K comparable] struct {
 // Send makes one call to chat id through send, paced first when paced. It
 // does not retry: the call's error comes back as it is.
 func (g Gate[K]) Send(ctx context.Context, id K, paced bool, send func(ctx context.Context) error) error {
+	var turn *pace.Turn
 	if paced {
 		if err := g.Chats.Wait(ctx, id); err != nil {
 			return err
 		}
-		if err := g.Global.Wait(ctx); err != nil {
+		t, err := g.Global.Take(ctx)
+		if err != nil {
 			return err
 		}
+		turn, ctx = t, pace.WithTurn(ctx, t)
 	}
-	err := send(ctx)
+	// Unpaced, the turn is the caller's (the outbox's), in ctx.
+	err := send(pace.Traced(ctx))
+	turn.End(time.Now())
 	g.Chats.Done(id, g.Now())
 	if err == nil || ctx.Err() != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"xabot/internal/channel/pace"
 	"xabot/internal/chat"
 	"xabot/internal/domain"
 )
@@ -28,18 +29,20 @@ func (e permanentError) Unwrap() error { return e.error }
 
 // deliver makes one call for a claimed row, records the outcome and frees
 // its worker.
-func (o *Outbox) deliver(base context.Context, m domain.Outgoing, sem chan struct{}, wg *sync.WaitGroup) {
+func (o *Outbox) deliver(base context.Context, m domain.Outgoing, turn *pace.Turn, sem chan struct{}, wg *sync.WaitGroup) {
 	defer wg.Done()
 	defer func() {
 		<-sem
 		signal(o.done)
 	}()
 	if err := o.chats.Wait(base, m.To); err != nil {
+		turn.End(time.Now())
 		o.giveBack(m) // shutdown before the call
 		return
 	}
-	more, stepped, err := o.send(base, m)
+	more, stepped, err := o.send(pace.WithTurn(base, turn), m)
 	end := time.Now()
+	turn.End(end)
 	o.chats.Done(m.To, end)
 	if d, ok := chat.FloodWait(err); ok {
 		o.chats.Hold(m.To, end.Add(d))

@@ -23,8 +23,8 @@
 //     message again after the restart (the platforms have no idempotency
 //     key); nothing is lost.
 //   - Config.Rate is a ceiling on calls over any second, retries included:
-//     each call first waits in Config.Gate, a window the adapters' replies
-//     share. The adapters retry nothing: every retry is a row claimed again.
+//     each call first takes a turn in Config.Gate, a window the adapters'
+//     replies share, and counts there from when its request is written. The adapters retry nothing: every retry is a row claimed again.
 //   - Each chat gets at most one message per Config.PerChat, counted from
 //     the end of the last call to it, as recorded in the database: a
 //     restart does not forget it. After a 429 the chat waits retry_after.

@@ -67,65 +67,116 @@ func (o *Outbox) loop(ctx context.Context, flush bool) error {
 }
 
 // dispatch claims rows and starts their calls until ctx ends, or for a
-// flush until nothing is due.
+// flush until nothing is due. While the window holds a batch's last row,
+// the next batch is claimed (a claim scans the queue, which takes longer
+// than the window's spacing once it is long), so the window is not left
+// idle between batches.
 func (o *Outbox) dispatch(ctx context.Context, flush bool, base context.Context, wg *sync.WaitGroup, sem chan struct{}) error {
+	var ahead chan claimed
+	defer func() {
+		if ahead != nil {
+			o.drop((<-ahead).rows, sem)
+		}
+	}()
 	for ctx.Err() == nil {
-		if err := o.retryPending(ctx); err != nil && flush {
-			return err
+		var c claimed
+		if ahead != nil {
+			c, ahead = <-ahead, nil
+			// Claimed before the last call ended, which may have paused
+			// everything.
+			if wait := o.paused(); !wait.IsZero() && len(c.rows) > 0 {
+				o.drop(c.rows, sem)
+				c = claimed{wait: wait}
+			}
+		} else {
+			c = o.claim(ctx, flush, sem)
 		}
-		free := o.workers(ctx, sem)
-		if free == 0 {
+		switch {
+		case c.err != nil:
+			return c.err
+		case c.done:
 			return nil
-		}
-		// Checked once a worker is free: the call that ended to free it may
-		// have paused everything.
-		if wait := o.paused(); !wait.IsZero() {
-			release(sem, free)
-			o.sleep(ctx, wait)
-			continue
-		}
-		rows, wait, err := o.repo.ClaimOutgoing(ctx, domain.Claim{Owner: o.owner, Now: o.cfg.Now(),
-			Clock: time.Now(), Lease: o.cfg.Lease, Limit: free, Only: o.cfg.Only})
-		release(sem, free-len(rows))
-		if err != nil {
-			if ctx.Err() != nil {
+		case len(c.rows) == 0:
+			if flush && c.wait.IsZero() && o.idle() {
 				return nil
 			}
-			if flush {
-				return fmt.Errorf("outbox: %w", err)
-			}
-			o.log.Error("outbox: claiming due rows failed", "err", err)
-			o.sleep(ctx, time.Time{})
+			o.sleep(ctx, c.wait)
 			continue
 		}
-		if len(rows) == 0 {
-			if flush && wait.IsZero() && o.idle() {
-				return nil
+		for i, m := range c.rows {
+			if i == len(c.rows)-1 {
+				ahead = make(chan claimed, 1)
+				go func() { ahead <- o.claim(ctx, flush, sem) }()
 			}
-			o.sleep(ctx, wait)
-			continue
-		}
-		for _, m := range rows {
-			o.hold(m.ID, m.Lease)
-		}
-		for i, m := range rows {
-			if err := o.gate.Wait(ctx); err != nil {
-				release(sem, len(rows)-i)
-				for _, m := range rows[i:] {
-					o.giveBack(m)
-				}
+			turn, err := o.gate.Take(ctx)
+			if err != nil {
+				o.drop(c.rows[i:], sem)
 				return nil
 			}
 			wg.Add(1)
-			go o.deliver(base, m, sem, wg)
+			go o.deliver(base, m, turn, sem, wg)
 		}
 	}
 	return nil
 }
 
+// claimed is what one claim came to: rows held, each with a worker; or
+// none and when to look again (zero: after a Poll); or the end of
+// dispatch, with err or without (done).
+type claimed struct {
+	rows []domain.Outgoing
+	wait time.Time
+	err  error
+	done bool
+}
+
+// claim records what is pending, takes free workers and claims as many due
+// rows, unless the platform paused every call.
+func (o *Outbox) claim(ctx context.Context, flush bool, sem chan struct{}) claimed {
+	if err := o.retryPending(ctx); err != nil && flush {
+		return claimed{err: err}
+	}
+	free := o.workers(ctx, sem)
+	if free == 0 {
+		return claimed{done: true}
+	}
+	// Checked once a worker is free: the call that ended to free it may
+	// have paused everything.
+	if wait := o.paused(); !wait.IsZero() {
+		release(sem, free)
+		return claimed{wait: wait}
+	}
+	rows, wait, err := o.repo.ClaimOutgoing(ctx, domain.Claim{Owner: o.owner, Now: o.cfg.Now(),
+		Clock: time.Now(), Lease: o.cfg.Lease, Limit: free, Only: o.cfg.Only})
+	release(sem, free-len(rows))
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return claimed{done: true}
+	case err != nil && flush:
+		return claimed{err: fmt.Errorf("outbox: %w", err)}
+	case err != nil:
+		o.log.Error("outbox: claiming due rows failed", "err", err)
+		return claimed{}
+	}
+	for _, m := range rows {
+		o.hold(m.ID, m.Lease)
+	}
+	return claimed{rows: rows, wait: wait}
+}
+
+// drop gives back claimed rows whose calls will not be made (shutdown came
+// first) and frees their workers.
+func (o *Outbox) drop(rows []domain.Outgoing, sem chan struct{}) {
+	release(sem, len(rows))
+	for _, m := range rows {
+		o.giveBack(m)
+	}
+}
+
 // claimBatch is the most rows claimed at once: a few, so that the rows
 // waiting in the window behind them are not many and a new chat's message
-// queued meanwhile waits at most that many turns.
+// (an urgent one too) queued meanwhile waits at most twice that many turns:
+// the batch in the window and the one claimed ahead.
 const claimBatch = 4
 
 // workers takes a free worker, waiting for one, and up to claimBatch-1
