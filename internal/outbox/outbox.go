@@ -86,6 +86,9 @@ type Repo interface {
 	// the lease back; domain.ErrConflict when the lease is another's,
 	// domain.ErrNotFound when the row is gone.
 	SettleOutgoing(ctx context.Context, a domain.Attempt) error
+	// RecentCalls returns when the calls to chats that ended after since
+	// ended (each chat's last, as SettleOutgoing recorded it).
+	RecentCalls(ctx context.Context, since time.Time) ([]time.Time, error)
 	// RenewLeases holds the rows of leases (id → token) until until.
 	RenewLeases(ctx context.Context, leases map[int64]string, until time.Time) error
 	// StopChat records a chat that blocked the bot and stops its queued rows.

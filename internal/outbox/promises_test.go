@@ -300,3 +300,30 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("429s counted %v, want tg", met.limited)
 	}
 }
+
+// A process started again after a crash knows the calls its predecessor
+// made in the last second (the database's per-chat record): the rate stays
+// a ceiling across the restart, not a window of its own on top.
+func TestRateCeilingSurvivesARestart(t *testing.T) {
+	const rate = 3
+	path := filepath.Join(t.TempDir(), "xabot.db")
+	p := &platform{}
+	cfg := fast()
+	cfg.Rate = rate
+	a, adb := process(t, path, p, cfg)
+	for i := range rate {
+		put(t, a, fmt.Sprintf("a%d", i), fmt.Sprintf("tg:%d", i+1), domain.PriorityAlert, "a")
+	}
+	flush(t, a)
+	adb.Close()
+	b, _ := process(t, path, p, cfg) // a new process: a new window
+	put(t, b, "b", "tg:99", domain.PriorityAlert, "b")
+	flush(t, b)
+	calls := p.all()
+	if len(calls) != rate+1 {
+		t.Fatalf("%d calls, want %d", len(calls), rate+1)
+	}
+	if d := calls[rate].at.Sub(calls[0].at); d < time.Second-10*time.Millisecond {
+		t.Errorf("%d calls within %v across a restart, want at most %d a second", rate+1, d, rate)
+	}
+}

@@ -42,6 +42,7 @@ func (o *Outbox) loop(ctx context.Context, flush bool) error {
 		return errRunning
 	}
 	defer o.running.Store(false)
+	o.seedWindow(ctx)
 	// Calls outlive ctx, so a shutdown does not cut a message in half; the
 	// grace timer below bounds them. The leases outlive them both.
 	base, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
@@ -290,4 +291,17 @@ func (o *Outbox) sleep(ctx context.Context, wakeAt time.Time) {
 	case <-o.done:
 	case <-t.C:
 	}
+}
+
+// seedWindow counts in the window the calls made in the last second that
+// the database knows of: a process restarted after kill -9 would otherwise
+// start with an empty window on top of its predecessor's full one. Calls
+// still in flight at the kill are not known; they are the kill's window.
+func (o *Outbox) seedWindow(ctx context.Context) {
+	recent, err := o.repo.RecentCalls(ctx, time.Now().Add(-time.Second))
+	if err != nil {
+		o.log.Warn("outbox: reading the last second's calls failed; the window starts empty", "err", err)
+		return
+	}
+	o.gate.Seen(recent...)
 }

@@ -145,6 +145,18 @@ func (db *DB) SettleOutgoing(ctx context.Context, a domain.Attempt) error {
 	return nil
 }
 
+// RecentCalls returns when the last call to each chat ended, for the chats
+// whose last call ended after since: a restarted sender counts them in its
+// window.
+func (db *DB) RecentCalls(ctx context.Context, since time.Time) ([]time.Time, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT last_ms FROM outbox_chats WHERE last_ms > ? ORDER BY last_ms`, since.UnixMilli())
+	return collect(rows, err, "recent calls", func(s scanner) (time.Time, error) {
+		var ms int64
+		err := s.Scan(&ms)
+		return time.UnixMilli(ms), err
+	})
+}
+
 // RenewLeases holds the rows of leases (id → the claim's token) until
 // until, those still held by that claim; a sender renews the rows in its
 // hands so that a long call does not lose them.

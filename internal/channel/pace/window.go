@@ -112,6 +112,16 @@ func (w *Window) admit(now time.Time) (next time.Time, ended chan struct{}, ok b
 	return now, nil, true
 }
 
+// Seen counts calls another process made, which ended at the moments
+// given: a process started again after a crash learns them from the
+// database, so that its first second does not add a full window to its
+// predecessor's last.
+func (w *Window) Seen(ends ...time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.counted = append(w.counted, ends...)
+}
+
 // Wrote notes that the call's request was written at at; the latest write
 // counts.
 func (t *Turn) Wrote(at time.Time) {
